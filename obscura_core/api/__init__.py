@@ -1,0 +1,1 @@
+"""Core HTTP routes, each module an essential plugin contributing one blueprint."""

@@ -1,0 +1,211 @@
+"""Essential plugin: library roots (``/api/libraries``) and the server-side folder browser."""
+
+from __future__ import annotations
+
+import os
+from datetime import datetime
+from pathlib import Path
+
+from flask import Blueprint, current_app
+from pydantic import Field
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from obscura_core.jobs.scheduler import scan_roots
+from plugin_sdk import hookimpl
+from plugin_sdk.db import get_db
+from plugin_sdk.errors import ConflictError, NotFoundError, ValidationError
+from plugin_sdk.http import ApiModel, api_route, ok
+from plugin_sdk.models import LibraryRoot
+
+
+class LibraryRootOut(ApiModel):
+    id: str
+    path: str
+    label: str
+    enabled: bool
+    recursive: bool
+    scan_movies: bool
+    scan_series: bool
+    scan_images: bool
+    scan_audio: bool
+    is_nsfw: bool
+    last_scanned_at: datetime | None
+    created_at: datetime
+    updated_at: datetime
+
+
+class LibraryRootIn(ApiModel):
+    path: str = Field(min_length=1, max_length=4096)
+    label: str | None = Field(None, max_length=200)
+    enabled: bool = True
+    recursive: bool = True
+    scan_movies: bool = True
+    scan_series: bool = True
+    scan_images: bool = True
+    scan_audio: bool = True
+    is_nsfw: bool = False
+
+
+class LibraryRootPatch(ApiModel):
+    path: str | None = Field(None, min_length=1, max_length=4096)
+    label: str | None = Field(None, min_length=1, max_length=200)
+    enabled: bool | None = None
+    recursive: bool | None = None
+    scan_movies: bool | None = None
+    scan_series: bool | None = None
+    scan_images: bool | None = None
+    scan_audio: bool | None = None
+    is_nsfw: bool | None = None
+
+
+class BrowseQuery(ApiModel):
+    path: str | None = None
+
+
+class BrowseEntry(ApiModel):
+    name: str
+    path: str
+
+
+class BrowseOut(ApiModel):
+    path: str
+    parent_path: str | None
+    directories: list[BrowseEntry]
+
+
+def validate_root_path(db: Session, raw: str, exclude_id: str | None = None) -> str:
+    """An existing directory, not inside another root and not containing one."""
+    if "\x00" in raw:
+        raise ValidationError("The path contains a NUL character.")
+    path = Path(raw).expanduser()
+    if not path.is_absolute():
+        raise ValidationError(f"Use an absolute path (got '{raw}').", code="path_not_absolute")
+    if not path.exists():
+        raise ValidationError(f"The folder '{raw}' does not exist.", code="path_not_found")
+    if not path.is_dir():
+        raise ValidationError(f"'{raw}' is a file, not a folder.", code="path_not_directory")
+    if not os.access(path, os.R_OK | os.X_OK):
+        raise ValidationError(f"The folder '{raw}' cannot be read by the server.", code="path_unreadable")
+    resolved = path.resolve()
+    for other in db.execute(select(LibraryRoot)).scalars():
+        if other.id == exclude_id:
+            continue
+        existing = Path(other.path)
+        if existing == resolved:
+            raise ConflictError(f"'{resolved}' is already a library root.", code="root_exists")
+        if resolved.is_relative_to(existing):
+            raise ValidationError(f"'{resolved}' is inside the library root '{existing}'.", code="root_nested")
+        if existing.is_relative_to(resolved):
+            raise ValidationError(f"'{resolved}' contains the library root '{existing}'.", code="root_nested")
+    return str(resolved)
+
+
+def _get(db: Session, root_id: str) -> LibraryRoot:
+    root = db.get(LibraryRoot, root_id)
+    if root is None:
+        raise NotFoundError(f"No library root with id '{root_id}'.")
+    return root
+
+
+def add_root(db: Session, body: LibraryRootIn) -> LibraryRoot:
+    path = validate_root_path(db, body.path)
+    data = body.model_dump(exclude={"path", "label"})
+    root = LibraryRoot(path=path, label=(body.label or Path(path).name or path).strip(), **data)
+    db.add(root)
+    db.commit()
+    return root
+
+
+def make_blueprint() -> Blueprint:
+    bp = Blueprint("core_libraries", __name__)
+
+    @api_route(bp, "/api/libraries", response=list[LibraryRootOut])
+    def list_roots():
+        """Every library root."""
+        rows = get_db().execute(select(LibraryRoot).order_by(LibraryRoot.path)).scalars()
+        return ok([LibraryRootOut.model_validate(r) for r in rows])
+
+    @api_route(bp, "/api/libraries", methods=["POST"], body=LibraryRootIn, response=LibraryRootOut, status=201)
+    def create_root(body: LibraryRootIn):
+        """Add a library root (the folder must exist; roots may not nest)."""
+        return ok(LibraryRootOut.model_validate(add_root(get_db(), body)), status=201)
+
+    @api_route(bp, "/api/libraries/<root_id>", response=LibraryRootOut)
+    def get_root(root_id: str):
+        """One library root."""
+        return ok(LibraryRootOut.model_validate(_get(get_db(), root_id)))
+
+    @api_route(bp, "/api/libraries/<root_id>", methods=["PATCH"], body=LibraryRootPatch, response=LibraryRootOut)
+    def patch_root(root_id: str, body: LibraryRootPatch):
+        """Change a root's label, path or toggles."""
+        db = get_db()
+        root = _get(db, root_id)
+        changes = body.model_dump(exclude_unset=True)
+        if changes.get("path") is not None:
+            changes["path"] = validate_root_path(db, changes["path"], exclude_id=root.id)
+        for key, value in changes.items():
+            if value is None:
+                raise ValidationError(f"'{key}' cannot be null.")
+            setattr(root, key, value)
+        db.commit()
+        return ok(LibraryRootOut.model_validate(root))
+
+    @api_route(bp, "/api/libraries/<root_id>", methods=["DELETE"])
+    def delete_root(root_id: str):
+        """Remove a root; its media rows go with it (the files on disk stay)."""
+        db = get_db()
+        root = _get(db, root_id)
+        current_app.extensions["obscura"].pm.hook.obscura_entity_deleted(
+            entity_type="library_root", entity_id=root.id, db=db
+        )
+        db.delete(root)
+        db.commit()
+        return ok({"id": root_id, "deleted": True})
+
+    @api_route(bp, "/api/libraries/<root_id>/scan", methods=["POST"])
+    def scan_root(root_id: str):
+        """Enqueue every plugin's scan of this root."""
+        db = get_db()
+        root = _get(db, root_id)
+        if not root.enabled:
+            raise ConflictError("This library root is disabled; enable it to scan it.", code="root_disabled")
+        count = scan_roots(current_app.extensions["obscura"], db, "manual", [root.id])
+        return ok({"enqueued": count})
+
+    @api_route(bp, "/api/libraries/scan", methods=["POST"])
+    def scan_all():
+        """Enqueue every plugin's scan of every enabled root."""
+        return ok({"enqueued": scan_roots(current_app.extensions["obscura"], get_db(), "manual")})
+
+    @api_route(bp, "/api/libraries/browse", query=BrowseQuery, response=BrowseOut)
+    def browse(query: BrowseQuery):
+        """List the sub-folders of a server folder, to pick a library root (names only)."""
+        raw = query.path or "/"
+        path = Path(raw).expanduser()
+        if not path.is_absolute():
+            raise ValidationError(f"Use an absolute path (got '{raw}').")
+        path = path.resolve()
+        if not path.is_dir():
+            raise NotFoundError(f"The folder '{raw}' does not exist.", code="path_not_found")
+        try:
+            entries = sorted(
+                (e for e in os.scandir(path) if not e.name.startswith(".") and e.is_dir(follow_symlinks=True)),
+                key=lambda e: e.name.lower(),
+            )
+        except PermissionError:
+            raise ValidationError(f"The folder '{path}' cannot be read by the server.") from None
+        return ok(
+            BrowseOut(
+                path=str(path),
+                parent_path=str(path.parent) if path.parent != path else None,
+                directories=[BrowseEntry(name=e.name, path=str(path / e.name)) for e in entries],
+            )
+        )
+
+    return bp
+
+
+@hookimpl
+def obscura_blueprints() -> list[Blueprint]:
+    return [make_blueprint()]

@@ -1,0 +1,201 @@
+"""Essential plugin: system status, plugins, changelog, client info and the OpenAPI document."""
+
+from __future__ import annotations
+
+import functools
+import ipaddress
+import shutil
+import subprocess
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from flask import Blueprint, current_app, jsonify, request
+from rq import Worker
+from sqlalchemy import text
+
+from obscura_core import __version__
+from obscura_core.registry import collect
+from obscura_core.runtime import Runtime
+from plugin_sdk import hookimpl
+from plugin_sdk.db import get_db
+from plugin_sdk.http import ApiModel, api_route, ok
+
+HEARTBEAT_STALE_S = 90
+
+
+class ToolInfo(ApiModel):
+    found: bool
+    path: str | None = None
+    version: str | None = None
+
+
+class ServiceInfo(ApiModel):
+    reachable: bool
+    error: str | None = None
+
+
+class WorkerInfo(ApiModel):
+    name: str
+    state: str
+    queues: list[str]
+    last_heartbeat: datetime | None
+    alive: bool
+    current_job: str | None = None
+
+
+class SystemStatus(ApiModel):
+    ok: bool
+    version: str
+    database: ServiceInfo
+    redis: ServiceInfo
+    ffmpeg: ToolInfo
+    ffprobe: ToolInfo
+    workers: list[WorkerInfo]
+    workers_alive: int
+    plugin_failures: list[dict[str, Any]]
+    plugins: dict[str, Any]
+
+
+@functools.lru_cache(maxsize=8)
+def tool_info(binary: str) -> ToolInfo:
+    """Where ``ffmpeg``/``ffprobe`` is and the version it reports (first line of ``-version``)."""
+    path = shutil.which(binary)
+    if path is None:
+        return ToolInfo(found=False)
+    try:
+        out = subprocess.run([path, "-version"], capture_output=True, text=True, timeout=10).stdout
+        first = out.splitlines()[0] if out else ""
+        parts = first.split()
+        version = parts[2] if len(parts) > 2 and parts[1] == "version" else first
+    except (OSError, subprocess.SubprocessError):
+        version = None
+    return ToolInfo(found=True, path=path, version=version)
+
+
+def _workers(rt: Runtime) -> list[WorkerInfo]:
+    now = datetime.now(UTC)
+    out = []
+    for w in Worker.all(connection=rt.redis):
+        beat = w.last_heartbeat
+        if beat is not None and beat.tzinfo is None:
+            beat = beat.replace(tzinfo=UTC)
+        alive = beat is not None and (now - beat).total_seconds() < HEARTBEAT_STALE_S
+        out.append(
+            WorkerInfo(
+                name=w.name,
+                state=str(w.get_state()),
+                queues=w.queue_names(),
+                last_heartbeat=beat,
+                alive=alive,
+                current_job=w.get_current_job_id(),
+            )
+        )
+    return out
+
+
+def system_status(rt: Runtime) -> SystemStatus:
+    db_info = ServiceInfo(reachable=False)
+    plugins: dict[str, Any] = {}
+    try:
+        db = get_db()
+        db.execute(text("SELECT 1"))
+        db_info = ServiceInfo(reachable=True)
+        for plugin, extra in collect(rt.pm, "obscura_system_status", db=db):
+            plugins[plugin] = extra
+    except Exception as exc:
+        db_info = ServiceInfo(reachable=False, error=str(exc).splitlines()[0])
+    workers: list[WorkerInfo] = []
+    try:
+        rt.redis.ping()
+        redis_info = ServiceInfo(reachable=True)
+        workers = _workers(rt)
+    except Exception as exc:
+        redis_info = ServiceInfo(reachable=False, error=str(exc).splitlines()[0])
+    return SystemStatus(
+        ok=db_info.reachable and redis_info.reachable,
+        version=__version__,
+        database=db_info,
+        redis=redis_info,
+        ffmpeg=tool_info(rt.settings.ffmpeg_bin),
+        ffprobe=tool_info(rt.settings.ffprobe_bin),
+        workers=workers,
+        workers_alive=sum(1 for w in workers if w.alive),
+        plugin_failures=[
+            {"name": f.name, "dist": f.dist, "stage": f.stage, "error": f.error} for f in rt.report.failed
+        ],
+        plugins=plugins,
+    )
+
+
+class ClientInfo(ApiModel):
+    ip: str | None
+    is_lan: bool
+
+
+def client_is_lan(remote: str | None, forwarded: str | None) -> tuple[str | None, bool]:
+    """Private IPv4, IPv6 ULA/link-local and loopback are LAN. ``X-Forwarded-For`` is trusted
+    only from a loopback proxy."""
+    ip = remote
+    try:
+        if forwarded and remote and ipaddress.ip_address(remote).is_loopback:
+            ip = forwarded.split(",")[0].strip()
+        addr = ipaddress.ip_address(ip or "")
+    except ValueError:
+        return ip, False
+    return ip, addr.is_private or addr.is_loopback or addr.is_link_local
+
+
+def changelog_path(rt: Runtime) -> Path:
+    if rt.settings.changelog_path:
+        return rt.settings.changelog_path
+    here = Path(__file__).resolve().parents[2] / "CHANGELOG.md"
+    packaged = Path(__file__).resolve().parents[1] / "CHANGELOG.md"
+    return here if here.exists() else packaged
+
+
+def make_blueprint() -> Blueprint:
+    bp = Blueprint("core_system", __name__)
+
+    @api_route(bp, "/api/system/status", response=SystemStatus)
+    def status():
+        """Health of the database, Redis, ffmpeg and the workers."""
+        return ok(system_status(current_app.extensions["obscura"]))
+
+    @api_route(bp, "/api/health")
+    def health():
+        """Liveness probe."""
+        return ok({"status": "ok", "version": __version__})
+
+    @api_route(bp, "/api/client-info", response=ClientInfo)
+    def client_info():
+        """Whether the browser is on the LAN (drives NSFW auto-enable)."""
+        ip, lan = client_is_lan(request.remote_addr, request.headers.get("X-Forwarded-For"))
+        return ok(ClientInfo(ip=ip, is_lan=lan))
+
+    @api_route(bp, "/api/changelog")
+    def changelog():
+        """The CHANGELOG.md of this version, as Markdown."""
+        path = changelog_path(current_app.extensions["obscura"])
+        body = path.read_text(encoding="utf-8") if path.exists() else ""
+        return ok({"version": __version__, "markdown": body})
+
+    @api_route(bp, "/api/plugins")
+    def plugins():
+        """Every loaded plugin with its hooks, queues and routes; plugins that failed to load."""
+        from obscura_core.cli.plugins_cmd import describe_plugins
+
+        return ok(describe_plugins(current_app))
+
+    @bp.get("/api/openapi.json")
+    def openapi():
+        from obscura_core.openapi import build_openapi
+
+        return jsonify(build_openapi(current_app))
+
+    return bp
+
+
+@hookimpl
+def obscura_blueprints() -> list[Blueprint]:
+    return [make_blueprint()]

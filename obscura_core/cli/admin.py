@@ -1,0 +1,123 @@
+"""``obscura migrate``, ``obscura db …``, ``obscura library …`` and ``obscura scan``."""
+
+from __future__ import annotations
+
+import click
+
+from obscura_core.runtime import Runtime, build_runtime, set_runtime
+
+
+def _runtime() -> Runtime:
+    from obscura_core.services.embedded import ensure_secret
+    from obscura_core.settings import Settings
+
+    settings = Settings.from_env()
+    if not settings.database_url or not settings.redis_url:
+        raise click.ClickException(
+            "Set DATABASE_URL and REDIS_URL (or use `obscura serve`, which starts embedded ones)."
+        )
+    ensure_secret(settings.data_dir)
+    rt = build_runtime("cli", settings)
+    set_runtime(rt)
+    rt.startup()
+    return rt
+
+
+@click.command()
+def migrate() -> None:
+    """Apply the core's and every plugin's database migrations (safe to repeat)."""
+    from obscura_core.migrate import upgrade_all
+
+    applied = upgrade_all(_runtime())
+    click.echo("migrated: " + ", ".join(applied))
+
+
+@click.group()
+def db() -> None:
+    """Migration authoring for plugin developers."""
+
+
+@db.command("revision")
+@click.option("--plugin", "lineage", required=True, help="Migration lineage (plugin name, or 'core').")
+@click.option("-m", "--message", required=True)
+@click.option("--empty", is_flag=True, help="Write an empty revision instead of autogenerating.")
+def db_revision(lineage: str, message: str, empty: bool) -> None:
+    """Autogenerate a revision for one lineage from its models (the database must be at head)."""
+    from obscura_core.migrate import revision
+
+    revision(_runtime(), lineage, message, autogenerate=not empty)
+
+
+@db.command("check")
+def db_check() -> None:
+    """Fail when any lineage's models differ from its migrations."""
+    from obscura_core.migrate import check, ordered_model_sets
+
+    rt = _runtime()
+    for ms in ordered_model_sets(rt):
+        check(rt, ms.plugin)
+        click.echo(f"{ms.plugin}: up to date")
+
+
+@click.group()
+def library() -> None:
+    """Library roots."""
+
+
+@library.command("add")
+@click.argument("path", type=click.Path(file_okay=False))
+@click.option("--label", default=None)
+@click.option("--nsfw", is_flag=True, help="Mark everything under this root NSFW.")
+@click.option("--no-movies", is_flag=True)
+@click.option("--no-series", is_flag=True)
+@click.option("--no-images", is_flag=True)
+@click.option("--no-audio", is_flag=True)
+def library_add(
+    path: str, label: str | None, nsfw: bool, no_movies: bool, no_series: bool, no_images: bool, no_audio: bool
+) -> None:
+    """Add PATH as a library root."""
+    from obscura_core.api.libraries import LibraryRootIn, add_root
+    from plugin_sdk.errors import ObscuraError
+
+    rt = _runtime()
+    body = LibraryRootIn(
+        path=path,
+        label=label,
+        is_nsfw=nsfw,
+        scan_movies=not no_movies,
+        scan_series=not no_series,
+        scan_images=not no_images,
+        scan_audio=not no_audio,
+    )
+    with rt.session() as db:
+        try:
+            root = add_root(db, body)
+        except ObscuraError as exc:
+            raise click.ClickException(exc.message) from None
+        click.echo(f"added library root {root.path} ({root.id})")
+
+
+@library.command("list")
+def library_list() -> None:
+    """Show the library roots."""
+    from sqlalchemy import select
+
+    from plugin_sdk.models import LibraryRoot
+
+    rt = _runtime()
+    with rt.session() as db:
+        for root in db.execute(select(LibraryRoot).order_by(LibraryRoot.path)).scalars():
+            state = "enabled" if root.enabled else "disabled"
+            click.echo(f"{root.id}  {root.path}  [{state}{', nsfw' if root.is_nsfw else ''}]")
+
+
+@click.command()
+@click.option("--root", "root_ids", multiple=True, help="Only this root id (repeatable).")
+def scan(root_ids: tuple[str, ...]) -> None:
+    """Enqueue scans of every enabled library root (workers do the work)."""
+    from obscura_core.jobs.scheduler import scan_roots
+
+    rt = _runtime()
+    with rt.session() as db:
+        count = scan_roots(rt, db, "cli", list(root_ids) or None)
+    click.echo(f"enqueued {count} scan job(s)")

@@ -1,0 +1,271 @@
+"""Every hook a plugin may implement.
+
+Each spec is a function named ``obscura_*`` with a typed signature and a docstring giving its
+arguments, return value, the processes it is called in and an example. Implementations are
+marked with ``plugin_sdk.hookimpl`` and may accept any subset of the spec's arguments (by name).
+Misspelt hook names, unknown arguments and unmarked ``obscura_*`` functions are rejected at
+start-up with a message naming the plugin.
+
+Collect hooks (blueprints, queues, processors, models, nav items, ...) are called once when the
+registry is built; the core merges the per-plugin lists and refuses duplicates.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+import pluggy
+
+if TYPE_CHECKING:
+    import click
+    from flask import Blueprint
+    from sqlalchemy.orm import Session
+
+    from plugin_sdk.models import LibraryRoot
+    from plugin_sdk.types import (
+        JSON,
+        IdentifyCandidate,
+        IdentifyTarget,
+        JobContext,
+        JobRun,
+        ModelSet,
+        NavItem,
+        Panel,
+        Processor,
+        QueueDefinition,
+        ScraperProvider,
+        SettingsSection,
+        StartupContext,
+        StashBoxEndpoint,
+    )
+
+hookspec = pluggy.HookspecMarker("obscura")
+
+
+@hookspec
+def obscura_startup(ctx: StartupContext) -> None:
+    """One-time set-up, once per process after the registry is built.
+
+    :param ctx: ``ctx.role`` is ``"web"``, ``"worker"`` or ``"cli"``; ``ctx.settings`` the
+        process settings. Workers import heavy libraries here, before forking.
+    :return: nothing. No enqueueing, no long work.
+
+    Called in: web, worker, cli.
+
+    Example::
+
+        @hookimpl
+        def obscura_startup(ctx):
+            if ctx.role == "worker":
+                import PIL.Image  # noqa: F401 - preload before fork
+    """
+
+
+@hookspec
+def obscura_blueprints() -> Sequence[Blueprint]:
+    """Flask blueprints with the plugin's routes and pages.
+
+    Build the blueprint inside the hook (a factory), so each app gets a fresh one. JSON routes
+    live under ``/api/``; use ``plugin_sdk.http.api_route`` so they are validated and documented.
+
+    :return: a list of blueprints; blueprint names must be unique across plugins.
+
+    Called in: web.
+
+    Example::
+
+        @hookimpl
+        def obscura_blueprints():
+            return [routes.make_blueprint()]
+    """
+
+
+@hookspec
+def obscura_queues() -> Sequence[QueueDefinition]:
+    """Background queues the plugin defines.
+
+    :return: ``QueueDefinition`` records; names are globally unique (third parties prefix them).
+
+    Called in: web, worker, cli.
+
+    Example::
+
+        @hookimpl
+        def obscura_queues():
+            return [QueueDefinition("hello-greet", "Write a greeting", concurrency=1)]
+    """
+
+
+@hookspec
+def obscura_processors() -> Mapping[str, Processor]:
+    """The function that runs each of the plugin's queues.
+
+    :return: ``{queue name: processor}``; ``processor(payload, ctx)`` returns a JSON result.
+        Exactly one processor per defined queue.
+
+    Called in: web, worker, cli.
+
+    Example::
+
+        @hookimpl
+        def obscura_processors():
+            return {"hello-greet": processors.greet}
+    """
+
+
+@hookspec(firstresult=True)
+def obscura_run_job(run: JobRun, ctx: JobContext) -> JSON | None:
+    """Run one job. The core's dispatcher implements it (``trylast``).
+
+    Third-party plugins may add *wrappers* only (``@hookimpl(wrapper=True)``) to observe jobs,
+    e.g. for timing or tracing; the core's bookkeeping wrapper is outermost.
+
+    :param run: the run being executed.
+    :param ctx: its context (session, progress, cancel flag).
+    :return: the processor's result (firstresult: the first non-None result wins).
+
+    Called in: worker.
+    """
+
+
+@hookspec
+def obscura_job_finished(run: JobRun, result: JSON | None, ctx: JobContext) -> None:
+    """A run completed: chain follow-up work here (e.g. enqueue ``preview`` after ``media-probe``).
+
+    Called in the same transaction that marks the run completed; jobs enqueued through
+    ``ctx.enqueue`` reach Redis after that commit. Must be idempotent.
+
+    :param run: the finished run (``run.queue`` tells which queue).
+    :param result: what its processor returned.
+    :param ctx: the job context; use ``ctx.db`` and ``ctx.enqueue``.
+
+    Called in: worker.
+
+    Example::
+
+        @hookimpl
+        def obscura_job_finished(run, result, ctx):
+            if run.queue == "media-probe" and result and result.get("videoId"):
+                ctx.enqueue("preview", {"videoId": result["videoId"]},
+                            target_type="video", target_id=result["videoId"])
+    """
+
+
+@hookspec
+def obscura_models() -> Sequence[ModelSet]:
+    """Tables the plugin owns, with its own Alembic migration lineage.
+
+    :return: ``ModelSet`` records. Third-party table names must start with the plugin name.
+
+    Called in: web, worker, cli (``obscura migrate``).
+
+    Example::
+
+        @hookimpl
+        def obscura_models():
+            return [ModelSet("hello", [HelloGreeting], versions_dir=HERE / "migrations/versions")]
+    """
+
+
+@hookspec
+def obscura_scrapers() -> Sequence[ScraperProvider]:
+    """Metadata sources the plugin provides (community scrapers are one provider).
+
+    :return: ``ScraperProvider`` records.
+
+    Called in: web, worker.
+    """
+
+
+@hookspec(firstresult=True)
+def obscura_stashbox_identify(target: IdentifyTarget, endpoint: StashBoxEndpoint) -> list[IdentifyCandidate] | None:
+    """Identify an entity against a StashBox endpoint.
+
+    firstresult: the first plugin that recognises the endpoint answers. Return ``None`` for
+    "not mine"; ``[]`` means "mine, no match" and stops the chain.
+
+    Called in: web, worker.
+    """
+
+
+@hookspec
+def obscura_nav_items() -> Sequence[NavItem]:
+    """Entries the plugin adds to the app's navigation.
+
+    :return: ``NavItem`` records, sorted by ``order`` in the layout.
+
+    Called in: web.
+
+    Example::
+
+        @hookimpl
+        def obscura_nav_items():
+            return [NavItem("Greetings", "/hello", icon="👋", order=90)]
+    """
+
+
+@hookspec
+def obscura_panels(entity_type: str) -> Sequence[Panel]:
+    """Panels the plugin adds to the detail page of ``entity_type`` (``video``, ``gallery``…).
+
+    :param entity_type: the kind of page being rendered.
+    :return: ``Panel`` records whose templates come from the plugin's blueprint.
+
+    Called in: web.
+    """
+
+
+@hookspec
+def obscura_settings_sections() -> Sequence[SettingsSection]:
+    """Sections the plugin adds to the Settings page.
+
+    :return: ``SettingsSection`` records.
+
+    Called in: web.
+    """
+
+
+@hookspec
+def obscura_cli_commands() -> Sequence[click.Command]:
+    """Extra ``obscura`` sub-commands.
+
+    :return: click commands; names must not clash with the core's or another plugin's.
+
+    Called in: cli.
+    """
+
+
+@hookspec
+def obscura_scan_roots(db: Session, roots: Sequence[LibraryRoot], trigger: str) -> int:
+    """Enqueue this plugin's scan of the given library roots.
+
+    Called by ``obscura scan``, ``POST /api/libraries/<id>/scan``, the periodic scheduler
+    (``autoScanEnabled``) and the library-scan queue button. Each media plugin enqueues its own
+    scan queue for the roots whose toggles concern it.
+
+    :param db: session; the caller commits.
+    :param roots: enabled roots to scan.
+    :param trigger: ``manual``, ``schedule``, ``cli`` or ``upload``.
+    :return: how many runs were enqueued.
+
+    Called in: web, worker, cli.
+    """
+
+
+@hookspec
+def obscura_system_status(db: Session) -> Mapping[str, Any] | None:
+    """Extra fields for ``GET /api/system/status`` (e.g. library roots found missing).
+
+    :return: a mapping merged under ``data.plugins.<plugin name>``, or ``None``.
+
+    Called in: web.
+    """
+
+
+@hookspec
+def obscura_entity_deleted(entity_type: str, entity_id: str, db: Session) -> None:
+    """An entity was deleted: drop what the plugin keeps about it (links, cache files).
+
+    Called in: web, worker.
+    """

@@ -1,0 +1,100 @@
+"""Make Redis agree with ``job_runs`` again after Redis lost jobs (restart, FLUSHALL) or a
+work horse died without the wrapper finishing.
+
+Waiting runs whose RQ job is gone are pushed again; active runs whose job is gone or ended go
+back to waiting (or to failed when their attempts are used up). Runs under a PostgreSQL advisory
+lock so several workers never reconcile at once.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from rq.exceptions import NoSuchJobError
+from rq.job import Job, JobStatus
+from rq.serializers import JSONSerializer
+from sqlalchemy import func, select, text
+
+from obscura_core.jobs.rq_queue import new_rq_job_id, push
+from obscura_core.runtime import Runtime
+from plugin_sdk.models import JOB_ACTIVE_STATUSES, JobRunRow
+
+log = logging.getLogger("obscura.jobs")
+
+RECONCILE_LOCK_KEY = 7_351_002
+GONE = {JobStatus.FINISHED, JobStatus.FAILED, JobStatus.STOPPED, JobStatus.CANCELED}
+
+
+def _rq_status(rt: Runtime, rq_job_id: str | None) -> JobStatus | None:
+    if not rq_job_id:
+        return None
+    try:
+        job = Job.fetch(rq_job_id, connection=rt.redis, serializer=JSONSerializer)
+        return job.get_status(refresh=False)
+    except NoSuchJobError:
+        return None
+
+
+def reconcile(rt: Runtime, grace: timedelta = timedelta(seconds=2)) -> dict[str, int]:
+    """Re-push lost runs of the queues this runtime knows. Returns counts of what it did."""
+    pushed = failed = 0
+    with rt.session() as db:
+        locked = db.execute(text("SELECT pg_try_advisory_xact_lock(:k)"), {"k": RECONCILE_LOCK_KEY}).scalar()
+        if not locked:
+            return {"pushed": 0, "failed": 0, "skipped": 1}
+        rows = (
+            db.execute(
+                select(JobRunRow).where(
+                    JobRunRow.status.in_(JOB_ACTIVE_STATUSES),
+                    JobRunRow.queue_name.in_(list(rt.registry.queues)),
+                    JobRunRow.updated_at < func.now() - grace,
+                )
+            )
+            .scalars()
+            .all()
+        )
+        to_push: list[tuple[str, str, str, int]] = []
+        for row in rows:
+            status = _rq_status(rt, row.rq_job_id)
+            lost = status is None or status in GONE
+            if not lost:
+                continue
+            if row.status == "active" and row.attempts >= row.max_attempts:
+                row.status = "failed"
+                row.error = (row.error or "") + "\nThe worker running this job stopped before it finished."
+                row.finished_at = func.now()
+                failed += 1
+                continue
+            new_id = new_rq_job_id(row.id)
+            row.status = "waiting"
+            row.rq_job_id = new_id
+            row.updated_at = func.now()
+            to_push.append((row.queue_name, row.id, new_id, row.attempts))
+        db.commit()
+    for queue, run_id, rq_id, attempts in to_push:
+        push(rt.redis, rt.registry.queues[queue], run_id, rq_id, attempts_done=attempts)
+        pushed += 1
+    if pushed or failed:
+        log.info("reconciled job_runs with Redis: %s pushed again, %s failed", pushed, failed)
+    return {"pushed": pushed, "failed": failed, "skipped": 0}
+
+
+def prune_finished(rt: Runtime, keep: int = 500) -> int:
+    """Keep the newest ``keep`` completed/dismissed/cancelled runs per queue; delete older ones."""
+    with rt.session() as db:
+        deleted = db.execute(
+            text(
+                """
+                DELETE FROM job_runs WHERE id IN (
+                  SELECT id FROM (
+                    SELECT id, row_number() OVER (
+                      PARTITION BY queue_name ORDER BY created_at DESC) AS rn
+                    FROM job_runs WHERE status IN ('completed', 'dismissed', 'cancelled')
+                  ) ranked WHERE rn > :keep)
+                """
+            ),
+            {"keep": keep},
+        ).rowcount
+        db.commit()
+    return deleted

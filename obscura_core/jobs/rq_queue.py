@@ -1,0 +1,43 @@
+"""Pushing runs to RQ: one core function (``execute``) called with the ``job_runs`` id."""
+
+from __future__ import annotations
+
+import secrets
+from typing import TYPE_CHECKING
+
+from rq import Queue, Retry
+from rq.serializers import JSONSerializer
+
+if TYPE_CHECKING:
+    from redis import Redis
+
+    from plugin_sdk.types import QueueDefinition
+
+EXECUTE = "obscura_core.jobs.execute.execute"
+RESULT_TTL_S = 600
+FAILURE_TTL_S = 7 * 24 * 3600
+
+
+def new_rq_job_id(run_id: str) -> str:
+    """RQ job ids are ``run-<job_runs id>-<token>``: a new token per push, so the row's
+    ``rq_job_id`` always names the one RQ job allowed to run it."""
+    return f"run-{run_id}-{secrets.token_hex(3)}"
+
+
+def rq_queue(redis: Redis, name: str) -> Queue:
+    return Queue(name, connection=redis, serializer=JSONSerializer)
+
+
+def push(redis: Redis, qd: QueueDefinition, run_id: str, rq_job_id: str, attempts_done: int) -> None:
+    """Put the run on its RQ queue with the retries it has left."""
+    intervals = qd.retry_intervals(attempts_done)
+    rq_queue(redis, qd.name).enqueue_call(
+        EXECUTE,
+        args=(run_id,),
+        job_id=rq_job_id,
+        timeout=qd.timeout_s,
+        result_ttl=RESULT_TTL_S,
+        failure_ttl=FAILURE_TTL_S,
+        retry=Retry(max=len(intervals), interval=intervals) if intervals else None,
+        description=f"{qd.name} {run_id}",
+    )

@@ -1,0 +1,94 @@
+"""Worker processes: RQ's forking ``Worker`` listening on exactly the registry's queues.
+
+The parent builds the runtime (plugins, registry) and calls ``obscura_startup(role="worker")``
+before forking, so every work horse inherits the loaded plugins and preloaded libraries.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import socket
+import sys
+import time
+from collections.abc import Sequence
+
+from redis import Redis
+from rq import Worker
+from rq.serializers import JSONSerializer
+
+from obscura_core.runtime import Runtime, set_runtime
+
+log = logging.getLogger("obscura.worker")
+
+
+class ObscuraWorker(Worker):
+    """RQ's forking worker (needed to stop running jobs), with our JSON serializer."""
+
+
+def make_worker(rt: Runtime, queues: Sequence[str] | None = None, name: str | None = None) -> ObscuraWorker:
+    names = list(queues or rt.registry.queues)
+    redis = Redis.from_url(rt.settings.redis_url or "")
+    return ObscuraWorker(
+        names,
+        connection=redis,
+        serializer=JSONSerializer,
+        name=name or f"obscura-{socket.gethostname()}-{os.getpid()}",
+    )
+
+
+def run_worker(rt: Runtime, *, burst: bool = False, with_scheduler: bool = True) -> bool:
+    """Work in this process until stopped (or, with ``burst``, until the queues are empty)."""
+    set_runtime(rt)
+    worker = make_worker(rt)
+    return worker.work(burst=burst, with_scheduler=with_scheduler, logging_level="WARNING")
+
+
+def fork_workers(rt: Runtime, count: int, *, burst: bool = False) -> list[int]:
+    """Start ``count`` worker processes (children of this one); returns their pids."""
+    rt.startup()
+    if rt._engine is not None:
+        rt._engine.dispose()
+    pids = []
+    for _ in range(count):
+        pid = os.fork()
+        if pid == 0:  # child
+            code = 0
+            try:
+                signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when to stop
+                run_worker(rt, burst=burst)
+            except BaseException:
+                log.exception("worker crashed")
+                code = 1
+            finally:
+                sys.stdout.flush()
+                os._exit(code)
+        pids.append(pid)
+    return pids
+
+
+def stop_children(pids: Sequence[int], timeout: float = 20.0) -> None:
+    """SIGTERM (RQ's warm shutdown: finish the current job), then SIGKILL after ``timeout``."""
+    for pid in pids:
+        try:
+            os.kill(pid, signal.SIGTERM)
+        except ProcessLookupError:
+            pass
+    deadline = time.monotonic() + timeout
+    remaining = set(pids)
+    while remaining and time.monotonic() < deadline:
+        for pid in list(remaining):
+            try:
+                done, _ = os.waitpid(pid, os.WNOHANG)
+            except ChildProcessError:
+                done = pid
+            if done:
+                remaining.discard(pid)
+        time.sleep(0.05)
+    for pid in remaining:
+        try:
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+        except (ProcessLookupError, ChildProcessError):
+            pass

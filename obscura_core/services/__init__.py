@@ -1,0 +1,1 @@
+"""Embedded default services for a one-command start."""

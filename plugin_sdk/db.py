@@ -1,0 +1,56 @@
+"""Database surface for plugins: the shared declarative ``Base`` and the current session.
+
+All tables (core, built-in and third-party) hang off one ``MetaData`` with a naming convention,
+so foreign keys across plugins resolve and Alembic autogenerate is stable.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from sqlalchemy import DateTime, MetaData, func
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    """The declarative base every Obscura table derives from."""
+
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def new_id() -> str:
+    """A new random UUID as text (primary keys are UUIDs)."""
+    return str(uuid.uuid4())
+
+
+class TimestampMixin:
+    """``created_at`` / ``updated_at`` maintained by the database and SQLAlchemy."""
+
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now(), nullable=False)
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now(), onupdate=func.now(), nullable=False
+    )
+
+
+def get_db() -> Session:
+    """The SQLAlchemy session of the current HTTP request (one per request, closed after it).
+
+    Handlers commit what they change; anything uncommitted is rolled back at the end of the
+    request. Processors use ``ctx.db`` instead.
+    """
+    from obscura_core.db.session import request_session
+
+    return request_session()

@@ -1,0 +1,182 @@
+"""HTTP helpers: the response envelope and typed, validated JSON routes.
+
+A route declared with :func:`api_route` validates its query string and JSON body with pydantic
+models, passes the parsed models to the view, and is described in ``/api/openapi.json``::
+
+    class GreetingIn(ApiModel):
+        name: str
+
+    @api_route(bp, "/api/plugins/hello/greetings", methods=["POST"], body=GreetingIn)
+    def create(body: GreetingIn):
+        return ok({"id": ...}, status=201)
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from flask import jsonify, request
+from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ValidationError as PydanticValidationError
+from pydantic.alias_generators import to_camel
+
+from plugin_sdk.errors import ValidationError
+
+if TYPE_CHECKING:
+    from flask import Blueprint, Response
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+MAX_PER_PAGE = 500
+
+
+class ApiModel(BaseModel):
+    """Base for request and response models: camelCase on the wire, snake_case in Python."""
+
+    model_config = ConfigDict(
+        alias_generator=to_camel,
+        populate_by_name=True,
+        from_attributes=True,
+        extra="forbid",
+    )
+
+    def dump(self) -> dict[str, Any]:
+        """The JSON-ready dict, with camelCase keys."""
+        return self.model_dump(by_alias=True, mode="json")
+
+
+class Pagination(ApiModel):
+    """``page`` (from 1) and ``perPage`` (1–500, default 60) query parameters."""
+
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="ignore")
+
+    page: int = Field(1, ge=1)
+    per_page: int = Field(60, ge=1, le=MAX_PER_PAGE)
+
+    @property
+    def offset(self) -> int:
+        return (self.page - 1) * self.per_page
+
+
+def ok(data: Any = None, status: int = 200) -> tuple[Response, int]:
+    """``{"ok": true, "data": data}``; pydantic models are dumped with camelCase keys."""
+    return jsonify({"ok": True, "data": _jsonable(data)}), status
+
+
+def page(items: Iterable[Any], total: int, pagination: Pagination) -> tuple[Response, int]:
+    """The paginated envelope ``{"ok": true, "data": {"items", "total", "page", "perPage"}}``."""
+    return ok(
+        {
+            "items": [_jsonable(i) for i in items],
+            "total": total,
+            "page": pagination.page,
+            "perPage": pagination.per_page,
+        }
+    )
+
+
+def _jsonable(data: Any) -> Any:
+    if isinstance(data, BaseModel):
+        return data.model_dump(by_alias=True, mode="json")
+    if isinstance(data, list | tuple):
+        return [_jsonable(d) for d in data]
+    if isinstance(data, dict):
+        return {k: _jsonable(v) for k, v in data.items()}
+    return data
+
+
+@dataclass(frozen=True, slots=True)
+class RouteSpec:
+    """What :func:`api_route` records on a view, read by the OpenAPI generator."""
+
+    rule: str
+    methods: tuple[str, ...]
+    body: type[BaseModel] | None
+    query: type[BaseModel] | None
+    response: Any
+    summary: str
+    status: int
+    multipart: bool
+
+
+def format_validation_error(exc: PydanticValidationError, where: str) -> str:
+    """One readable sentence per problem: ``body.name: Field required``."""
+    parts = []
+    for err in exc.errors():
+        loc = ".".join(str(p) for p in err["loc"]) or where
+        parts.append(f"{where}.{loc}: {err['msg']}" if loc != where else f"{where}: {err['msg']}")
+    return "; ".join(parts) or f"invalid {where}"
+
+
+def parse_body(model: type[BaseModel]) -> BaseModel:
+    """Validate the request's JSON body against ``model`` (an empty body counts as ``{}``)."""
+    raw = request.get_data(cache=True)
+    if not raw.strip():
+        data: Any = {}
+    else:
+        data = request.get_json(silent=True)
+        if data is None:
+            raise ValidationError("Request body is not valid JSON.", code="invalid_json")
+    try:
+        return model.model_validate(data)
+    except PydanticValidationError as exc:
+        raise ValidationError(format_validation_error(exc, "body")) from None
+
+
+def parse_query(model: type[BaseModel]) -> BaseModel:
+    """Validate the query string against ``model`` (repeated keys become lists)."""
+    data: dict[str, Any] = {}
+    for key in request.args:
+        values = request.args.getlist(key)
+        data[key] = values if len(values) > 1 else values[0]
+    try:
+        return model.model_validate(data)
+    except PydanticValidationError as exc:
+        raise ValidationError(format_validation_error(exc, "query")) from None
+
+
+def api_route(
+    bp: Blueprint,
+    rule: str,
+    methods: Sequence[str] = ("GET",),
+    *,
+    body: type[BaseModel] | None = None,
+    query: type[BaseModel] | None = None,
+    response: Any = None,
+    summary: str = "",
+    status: int = 200,
+    multipart: bool = False,
+) -> Callable[[F], F]:
+    """Register a JSON route on ``bp`` whose inputs are validated from typed models.
+
+    The view receives ``body=`` and/or ``query=`` keyword arguments holding the parsed models,
+    plus Flask's URL variables. ``response`` (a model, or ``list[Model]``) documents the
+    ``data`` of the envelope in the OpenAPI document.
+    """
+
+    def decorator(view: F) -> F:
+        @functools.wraps(view)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            if query is not None:
+                kwargs["query"] = parse_query(query)
+            if body is not None:
+                kwargs["body"] = parse_body(body)
+            return view(*args, **kwargs)
+
+        wrapper._obscura_route = RouteSpec(  # type: ignore[attr-defined]
+            rule=rule,
+            methods=tuple(m.upper() for m in methods),
+            body=body,
+            query=query,
+            response=response,
+            summary=summary or (view.__doc__ or "").strip().split("\n")[0],
+            status=status,
+            multipart=multipart,
+        )
+        bp.add_url_rule(rule, view_func=wrapper, methods=list(methods))
+        return wrapper  # type: ignore[return-value]
+
+    return decorator

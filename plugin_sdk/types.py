@@ -1,0 +1,217 @@
+"""Typed records that plugins return from hooks and receive from the core.
+
+Everything here is plain data (frozen dataclasses) or a ``Protocol``: a plugin can build
+these records without importing anything from ``obscura_core``.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from plugin_sdk.db import Base
+
+JSON = Any
+"""A JSON-serialisable value (dict, list, str, int, float, bool or None)."""
+
+
+@dataclass(frozen=True, slots=True)
+class QueueDefinition:
+    """One background queue.
+
+    :param name: globally unique kebab-case name; third parties prefix it with their plugin name.
+    :param label: what the Operations dashboard shows.
+    :param concurrency: jobs of this queue that may run at once, multiplied by the library
+        setting ``backgroundWorkerConcurrency`` and honoured across every worker process.
+    :param timeout_s: RQ job timeout.
+    :param max_attempts: attempts before a run ends ``failed`` (retries = attempts - 1).
+    :param backoff_base_s: first retry delay; each later one doubles, capped at ``backoff_cap_s``.
+    :param enqueue_missing: ``callable(db) -> int`` enqueueing the queue's missing work for
+        ``POST /api/jobs/queues/<name>/run``; ``None`` means the button enqueues nothing.
+    """
+
+    name: str
+    label: str
+    concurrency: int = 1
+    timeout_s: int = 7200
+    max_attempts: int = 15
+    backoff_base_s: int = 10
+    backoff_cap_s: int = 3600
+    enqueue_missing: Callable[[Session], int] | None = None
+    description: str = ""
+
+    def retry_intervals(self, attempts_done: int) -> list[int]:
+        """Delays (seconds) before each remaining retry, given the attempts already made."""
+        remaining = max(self.max_attempts - attempts_done - 1, 0)
+        return [
+            min(self.backoff_cap_s, self.backoff_base_s * 2**i) for i in range(attempts_done, attempts_done + remaining)
+        ]
+
+
+@dataclass(frozen=True, slots=True)
+class JobRun:
+    """A read-only view of one ``job_runs`` row, handed to processors and hooks.
+
+    ``attempts`` is the number of the attempt being run (1 for the first).
+    """
+
+    id: str
+    queue: str
+    payload: Mapping[str, JSON]
+    target_type: str | None = None
+    target_id: str | None = None
+    target_label: str | None = None
+    attempts: int = 0
+    created_at: datetime | None = None
+
+
+class JobContext(Protocol):
+    """What a processor gets beside its payload.
+
+    ``db`` is a SQLAlchemy session owned by the runtime for this job: the processor may commit
+    as it goes; the runtime closes it. ``progress`` writes 0–100 to the run row (throttled).
+    ``cancelled`` is true once the user cancelled the run: long processors poll it between steps.
+    ``enqueue`` is :func:`plugin_sdk.jobs.enqueue_job` bound to ``db``.
+    """
+
+    run: JobRun
+    db: Session
+    log: logging.Logger
+
+    def progress(self, percent: float, note: str | None = None) -> None: ...
+
+    def cancelled(self) -> bool: ...
+
+    def enqueue(
+        self,
+        queue: str,
+        payload: Mapping[str, JSON],
+        *,
+        target_type: str | None = None,
+        target_id: str | None = None,
+        target_label: str | None = None,
+    ) -> str: ...
+
+    def settings(self) -> Any: ...
+
+
+Processor = Callable[[Mapping[str, JSON], JobContext], JSON]
+"""A queue processor: ``processor(payload, ctx) -> result`` (a JSON value or ``None``)."""
+
+
+@dataclass(frozen=True, slots=True)
+class ModelSet:
+    """Tables a plugin owns and where its Alembic migration lineage lives.
+
+    :param plugin: the lineage name; its version table is ``alembic_version_<plugin>``
+        (``alembic_version`` for ``core``).
+    :param models: the declarative classes (importing them maps them on ``plugin_sdk.db.Base``).
+    :param versions_dir: the folder holding this lineage's revisions. ``None`` for built-in
+        plugins, whose revisions live in the project's ``migrations/versions/<plugin>/``.
+    :param requires: lineages that must be migrated first.
+    """
+
+    plugin: str
+    models: Sequence[type[Base]]
+    versions_dir: Path | None = None
+    requires: tuple[str, ...] = ("core",)
+
+
+@dataclass(frozen=True, slots=True)
+class NavItem:
+    """An entry in the app's navigation.
+
+    :param label: text shown.
+    :param href: the page URL (e.g. ``/videos``).
+    :param icon: a short icon name from the shell's icon set (or an emoji/character).
+    :param order: lower comes first.
+    :param section: ``main`` (primary navigation) or ``system`` (operations, settings...).
+    """
+
+    label: str
+    href: str
+    icon: str = ""
+    order: int = 100
+    section: str = "main"
+
+
+@dataclass(frozen=True, slots=True)
+class Panel:
+    """A panel on an entity's detail page, rendered from a Jinja template of the plugin."""
+
+    title: str
+    template: str
+    order: int = 100
+
+
+@dataclass(frozen=True, slots=True)
+class SettingsSection:
+    """A section of the Settings page contributed by a plugin.
+
+    :param key: stable id, used as the anchor.
+    :param title: heading.
+    :param template: Jinja template rendering the section's form.
+    """
+
+    key: str
+    title: str
+    template: str
+    order: int = 100
+
+
+@dataclass(frozen=True, slots=True)
+class StartupContext:
+    """Passed to ``obscura_startup``: which process is starting and its configuration."""
+
+    role: str
+    settings: Any
+    log: logging.Logger = field(default_factory=lambda: logging.getLogger("obscura"))
+
+
+@dataclass(frozen=True, slots=True)
+class ScraperProvider:
+    """A metadata source. ``kinds`` lists the entity kinds it can scrape (``video``, ``performer``…)."""
+
+    id: str
+    name: str
+    kinds: tuple[str, ...]
+    by_url: Callable[[str, str], JSON] | None = None
+    by_name: Callable[[str, str], JSON] | None = None
+    by_fragment: Callable[[str, Mapping[str, JSON]], JSON] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class StashBoxEndpoint:
+    """A configured StashBox server."""
+
+    id: str
+    name: str
+    endpoint: str
+    api_key: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class IdentifyTarget:
+    """What to identify against a StashBox: an entity and its fingerprints."""
+
+    entity_type: str
+    entity_id: str
+    fingerprints: Mapping[str, str] = field(default_factory=dict)
+    title: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class IdentifyCandidate:
+    """One match proposed by a StashBox."""
+
+    remote_id: str
+    title: str | None
+    data: Mapping[str, JSON] = field(default_factory=dict)
+    match_type: str = "fingerprint"

@@ -1,0 +1,97 @@
+"""A throwaway plugin with queues that exercise the job runtime in tests."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from plugin_sdk import PermanentJobError, QueueDefinition, hookimpl
+from plugin_sdk.models import LibraryRoot
+
+finished: list[tuple[str, Any]] = []
+
+
+def ok_proc(payload: dict[str, Any], ctx: Any) -> dict[str, Any]:
+    ctx.progress(50, "half way")
+    return {"echo": payload.get("value"), "attempt": ctx.run.attempts}
+
+
+def flaky_proc(payload: dict[str, Any], ctx: Any) -> dict[str, Any]:
+    # fails until the given attempt number
+    with ctx.db.begin_nested():
+        pass
+    raise RuntimeError(f"boom on attempt {payload.get('n', '?')}")
+
+
+def permanent_proc(payload: dict[str, Any], ctx: Any) -> None:
+    raise PermanentJobError("this file is not a video")
+
+
+def sleep_proc(payload: dict[str, Any], ctx: Any) -> dict[str, Any]:
+    deadline = time.time() + float(payload.get("seconds", 1))
+    while time.time() < deadline:
+        time.sleep(0.05)
+    return {"slept": payload.get("seconds")}
+
+
+def chain_proc(payload: dict[str, Any], ctx: Any) -> dict[str, Any]:
+    return {"next": payload.get("next")}
+
+
+def scan_proc(payload: dict[str, Any], ctx: Any) -> dict[str, Any]:
+    return {"root": payload["rootId"]}
+
+
+def enqueue_missing_ok(db: Any) -> int:
+    from plugin_sdk.jobs import enqueue_job
+
+    for i in range(3):
+        enqueue_job(db, "test-ok", {"value": i}, target_type="item", target_id=str(i), target_label=f"item {i}")
+    return 3
+
+
+@hookimpl
+def obscura_queues() -> list[QueueDefinition]:
+    return [
+        QueueDefinition("test-ok", "Echo", enqueue_missing=enqueue_missing_ok),
+        QueueDefinition("test-flaky", "Always fails", max_attempts=3, backoff_base_s=1),
+        QueueDefinition("test-permanent", "Fails for good"),
+        QueueDefinition("test-sleep", "Sleeps", concurrency=1, max_attempts=1),
+        QueueDefinition("test-chain", "Chains"),
+        QueueDefinition("test-scan", "Scans a root"),
+    ]
+
+
+@hookimpl
+def obscura_processors() -> dict[str, Any]:
+    return {
+        "test-ok": ok_proc,
+        "test-flaky": flaky_proc,
+        "test-permanent": permanent_proc,
+        "test-sleep": sleep_proc,
+        "test-chain": chain_proc,
+        "test-scan": scan_proc,
+    }
+
+
+@hookimpl
+def obscura_job_finished(run: Any, result: Any, ctx: Any) -> None:
+    finished.append((run.queue, result))
+    if run.queue == "test-chain" and result.get("next"):
+        ctx.enqueue("test-ok", {"value": result["next"]}, target_type="item", target_id=f"chained-{run.id}")
+
+
+@hookimpl
+def obscura_scan_roots(db: Any, roots: list[LibraryRoot], trigger: str) -> int:
+    from plugin_sdk.jobs import enqueue_job
+
+    for root in roots:
+        enqueue_job(
+            db,
+            "test-scan",
+            {"rootId": root.id, "trigger": trigger},
+            target_type="library-root",
+            target_id=root.id,
+            target_label=root.label,
+        )
+    return len(roots)
