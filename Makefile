@@ -1,0 +1,47 @@
+# Two commands: `make run` (serve Obscura at http://127.0.0.1:8008) and `make test`.
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+PYTHON ?= python3
+SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+STAMP  := $(VENV)/.installed
+
+.PHONY: run test lint unit integration e2e deps ffmpeg chromium docs bench clean
+
+$(STAMP): pyproject.toml examples/obscura-hello/pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[dev]'
+	$(PY) -m pip install -q -e ./examples/obscura-hello
+	touch $@
+
+deps: $(STAMP)
+
+ffmpeg:
+	@command -v ffmpeg >/dev/null && command -v ffprobe >/dev/null || \
+	  ($(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq ffmpeg)
+
+chromium:
+	@command -v chromium >/dev/null || \
+	  ($(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium)
+
+run: $(STAMP) ffmpeg
+	$(VENV)/bin/obscura serve
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports
+
+test: $(STAMP) ffmpeg chromium lint
+	$(PY) -m pytest tests examples/obscura-hello/tests
+
+unit: $(STAMP)
+	$(PY) -m pytest tests/unit
+
+docs: $(STAMP)
+	$(PY) -m obscura_core.hookdocs > docs/plugins/hooks.md
+
+bench: $(STAMP)
+	$(PY) bench/job_roundtrip.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache
