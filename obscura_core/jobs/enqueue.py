@@ -6,7 +6,7 @@ import logging
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import and_, event, select
+from sqlalchemy import and_, event, select, text
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
@@ -52,7 +52,9 @@ def enqueue_job(
         )
         .on_conflict_do_nothing(
             index_elements=["queue_name", "target_type", "target_id"],
-            index_where=JobRunRow.status.in_(JOB_ACTIVE_STATUSES),
+            # a literal predicate: PostgreSQL cannot match a partial index to bound parameters
+            # (which server-side prepared statements turn them into)
+            index_where=text("status IN ('waiting', 'active')"),
         )
         .returning(JobRunRow.id)
     )

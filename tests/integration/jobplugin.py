@@ -9,18 +9,19 @@ from plugin_sdk import PermanentJobError, QueueDefinition, hookimpl
 from plugin_sdk.models import LibraryRoot
 
 finished: list[tuple[str, Any]] = []
+flaky_attempt_times: list[float] = []
+ran: list[str] = []
 
 
 def ok_proc(payload: dict[str, Any], ctx: Any) -> dict[str, Any]:
+    ran.append(ctx.run.id)
     ctx.progress(50, "half way")
     return {"echo": payload.get("value"), "attempt": ctx.run.attempts}
 
 
 def flaky_proc(payload: dict[str, Any], ctx: Any) -> dict[str, Any]:
-    # fails until the given attempt number
-    with ctx.db.begin_nested():
-        pass
-    raise RuntimeError(f"boom on attempt {payload.get('n', '?')}")
+    flaky_attempt_times.append(time.time())
+    raise RuntimeError(f"boom on attempt {ctx.run.attempts}")
 
 
 def permanent_proc(payload: dict[str, Any], ctx: Any) -> None:
@@ -29,6 +30,7 @@ def permanent_proc(payload: dict[str, Any], ctx: Any) -> None:
 
 def sleep_proc(payload: dict[str, Any], ctx: Any) -> dict[str, Any]:
     deadline = time.time() + float(payload.get("seconds", 1))
+    ctx.progress(10, "sleeping")
     while time.time() < deadline:
         time.sleep(0.05)
     return {"slept": payload.get("seconds")}
@@ -54,7 +56,7 @@ def enqueue_missing_ok(db: Any) -> int:
 def obscura_queues() -> list[QueueDefinition]:
     return [
         QueueDefinition("test-ok", "Echo", enqueue_missing=enqueue_missing_ok),
-        QueueDefinition("test-flaky", "Always fails", max_attempts=3, backoff_base_s=1),
+        QueueDefinition("test-flaky", "Always fails", max_attempts=4, backoff_base_s=1),
         QueueDefinition("test-permanent", "Fails for good"),
         QueueDefinition("test-sleep", "Sleeps", concurrency=1, max_attempts=1),
         QueueDefinition("test-chain", "Chains"),

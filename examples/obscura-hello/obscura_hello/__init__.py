@@ -1,0 +1,1 @@
+"""obscura-hello: an example Obscura plugin."""

@@ -1,0 +1,90 @@
+"""``obscura serve`` as a user runs it: real web server, real workers, real browser."""
+
+from __future__ import annotations
+
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.conftest import get_json, post_json, start_serve
+
+pytestmark = pytest.mark.e2e
+
+
+def test_status_reports_services_and_workers(served) -> None:
+    status = get_json(served.url + "/api/system/status")["data"]
+    assert status["database"]["reachable"] and status["redis"]["reachable"]
+    deadline = time.monotonic() + 20
+    while status["workersAlive"] < 2 and time.monotonic() < deadline:
+        time.sleep(0.2)
+        status = get_json(served.url + "/api/system/status")["data"]
+    assert status["workersAlive"] == 2
+
+
+def test_a_job_enqueued_through_the_api_is_run_by_the_workers(served) -> None:
+    run_id = post_json(served.url + "/api/plugins/hello/greetings", {"name": "Linus"})["data"]["jobRunId"]
+    deadline = time.monotonic() + 30
+    run = get_json(f"{served.url}/api/jobs/{run_id}")["data"]
+    while run["status"] != "completed" and time.monotonic() < deadline:
+        assert run["status"] in ("waiting", "active"), run
+        time.sleep(0.1)
+        run = get_json(f"{served.url}/api/jobs/{run_id}")["data"]
+    assert run["status"] == "completed" and run["result"]["message"] == "Hello, Linus!"
+    assert run["workerName"]
+
+
+def test_home_page_in_chromium_shows_plugin_nav_and_live_status(served, browser, tmp_path: Path) -> None:
+    page = browser.new_page()
+    page.goto(served.url + "/")
+    nav = page.get_by_role("navigation", name="Main")
+    assert nav.get_by_role("link", name="Greetings").is_visible()
+    page.wait_for_selector("#system-status dd:text('reachable')")
+    assert "Degraded" not in page.inner_text("#system-status")
+    page.get_by_role("link", name="Greetings").click()
+    page.wait_for_url(served.url + "/hello")
+    assert page.get_by_role("heading", name="Greetings").is_visible()
+    page.close()
+
+
+def _processes_mentioning(text: str) -> list[str]:
+    out = subprocess.run(["ps", "-ww", "-eo", "pid,args"], capture_output=True, text=True).stdout
+    return [line for line in out.splitlines() if text in line and "ps -eo" not in line]
+
+
+def _session_processes(sid: int) -> list[str]:
+    out = subprocess.run(["ps", "-ww", "-eo", "pid,sid,args"], capture_output=True, text=True).stdout
+    return [line for line in out.splitlines()[1:] if line.split()[1] == str(sid)]
+
+
+def test_make_run_style_start_with_embedded_services_and_clean_ctrl_c(tmp_path: Path) -> None:
+    """Nothing exported: serve starts its own PostgreSQL and Redis; Ctrl-C leaves nothing behind."""
+    data = tmp_path / "data"
+    server = start_serve(
+        {
+            "DATABASE_URL": None,
+            "REDIS_URL": None,
+            "OBSCURA_DATA_DIR": str(data),
+            "OBSCURA_WORKERS": "1",
+            "OBSCURA_SECRET": None,
+        },
+        tmp_path / "serve.log",
+        timeout=180,
+    )
+    try:
+        status = get_json(server.url + "/api/system/status")["data"]
+        assert status["database"]["reachable"] and status["redis"]["reachable"], status
+        assert (data / "pg" / "PG_VERSION").exists()
+        assert (data / "redis" / "redis.sock").exists()
+        secret = data / "secret.key"
+        assert secret.exists() and (secret.stat().st_mode & 0o777) == 0o600
+        assert _processes_mentioning(str(data)), "the embedded services run under the data dir"
+    finally:
+        code = server.stop()
+    log = server.log.read_text()
+    assert code == 0, log
+    time.sleep(1)
+    assert _session_processes(server.proc.pid) == [], log
+    assert _processes_mentioning(str(data)) == [], log
+    print(f"serve answered after {server.started_in:.1f}s with embedded services")
