@@ -56,7 +56,10 @@ def fork_workers(rt: Runtime, count: int, *, burst: bool = False) -> list[int]:
         if pid == 0:  # child
             code = 0
             try:
-                signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when to stop
+                # its own process group (with its RQ scheduler and work horses), so the parent can
+                # take the whole group down; Ctrl-C reaches the parent, which stops us gracefully
+                os.setpgid(0, 0)
+                signal.signal(signal.SIGINT, signal.SIG_IGN)
                 run_worker(rt, burst=burst)
             except BaseException:
                 log.exception("worker crashed")
@@ -69,7 +72,9 @@ def fork_workers(rt: Runtime, count: int, *, burst: bool = False) -> list[int]:
 
 
 def stop_children(pids: Sequence[int], timeout: float = 20.0) -> None:
-    """SIGTERM (RQ's warm shutdown: finish the current job), then SIGKILL after ``timeout``."""
+    """SIGTERM (RQ's warm shutdown: finish the current job), then SIGKILL the process group of
+    any worker still there after ``timeout``; finally reap leftovers of every group (RQ's
+    scheduler process, work horses)."""
     for pid in pids:
         try:
             os.kill(pid, signal.SIGTERM)
@@ -87,8 +92,14 @@ def stop_children(pids: Sequence[int], timeout: float = 20.0) -> None:
                 remaining.discard(pid)
         time.sleep(0.05)
     for pid in remaining:
+        log.warning("worker %s did not stop within %ss; killing it", pid, timeout)
         try:
-            os.kill(pid, signal.SIGKILL)
+            os.killpg(pid, signal.SIGKILL)
             os.waitpid(pid, 0)
         except (ProcessLookupError, ChildProcessError):
+            pass
+    for pid in pids:  # orphans left in a worker's group (its scheduler, a horse)
+        try:
+            os.killpg(pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
             pass
