@@ -74,6 +74,19 @@ def obscura_service_urls(tmp_path_factory: pytest.TempPathFactory) -> Iterator[t
         yield db_url, redis_url
 
 
+def redis_url_with_db(url: str, db: int) -> str:
+    """The same Redis server, another database index (``/N`` for TCP, ``?db=N`` for sockets)."""
+    parts = urlsplit(url)
+    if parts.scheme == "unix":
+        return f"unix://{parts.path}?db={db}"
+    return urlunsplit((parts.scheme, parts.netloc, f"/{db}", parts.query, ""))
+
+
+def database_url_with_name(url: str, name: str) -> str:
+    """The same PostgreSQL server, another database."""
+    return _with_database(url, name)
+
+
 def _with_database(url: str, name: str) -> str:
     parts = urlsplit(url)
     return urlunsplit((parts.scheme, parts.netloc, "/" + name, parts.query, parts.fragment))

@@ -24,26 +24,10 @@ def _ffmpeg(*args: str) -> None:
 
 def _video(path: Path, source: str, seconds: int, size: str = "640x360", freq: int = 440) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    _ffmpeg(
-        "-f",
-        "lavfi",
-        "-i",
-        f"{source}=size={size}:rate=25:duration={seconds}",
-        "-f",
-        "lavfi",
-        "-i",
-        f"sine=frequency={freq}:duration={seconds}",
-        "-c:v",
-        "libx264",
-        "-preset",
-        "ultrafast",
-        "-pix_fmt",
-        "yuv420p",
-        "-c:a",
-        "aac",
-        "-shortest",
-        str(path),
-    )
+    video = ["-f", "lavfi", "-i", f"{source}=size={size}:rate=25"]
+    audio = ["-f", "lavfi", "-i", f"sine=frequency={freq}"]
+    codecs = ["-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-c:a", "aac"]
+    _ffmpeg(*video, *audio, "-t", str(seconds), *codecs, str(path))
 
 
 def _audio(path: Path, freq: int, seconds: int, title: str, artist: str, album: str, track: int) -> None:

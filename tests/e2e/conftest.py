@@ -15,9 +15,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 import pytest
+
+from plugin_sdk.testing import database_url_with_name, redis_url_with_db
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -98,11 +99,6 @@ def start_serve(env_overrides: dict[str, str | None], log: Path, timeout: float 
     raise AssertionError(f"obscura serve did not answer within {timeout}s:\n{log.read_text()}")
 
 
-def _database_url(admin: str, name: str) -> str:
-    parts = urlsplit(admin)
-    return urlunsplit((parts.scheme, parts.netloc, "/" + name, parts.query, parts.fragment))
-
-
 @pytest.fixture(scope="module")
 def served(obscura_service_urls: tuple[str, str], tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     """``obscura serve`` on a fresh database and its own Redis database, for this module."""
@@ -113,15 +109,14 @@ def served(obscura_service_urls: tuple[str, str], tmp_path_factory: pytest.TempP
     with psycopg.connect(admin, autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         conn.execute(f'CREATE DATABASE "{name}"')
-    parts = urlsplit(redis_url)
-    e2e_redis = urlunsplit((parts.scheme, parts.netloc, "/10", parts.query, parts.fragment))
+    e2e_redis = redis_url_with_db(redis_url, 10)
     import redis
 
     redis.Redis.from_url(e2e_redis).flushdb()
     data = tmp_path_factory.mktemp("e2e-data")
     server = start_serve(
         {
-            "DATABASE_URL": _database_url(admin, name),
+            "DATABASE_URL": database_url_with_name(admin, name),
             "REDIS_URL": e2e_redis,
             "OBSCURA_DATA_DIR": str(data),
             "OBSCURA_WORKERS": "2",
