@@ -26,10 +26,19 @@ def cache_dir() -> Path:
     return current_settings().cache_dir
 
 
+def shard(entity_id: str) -> str:
+    """Two characters spreading entity folders over up to 256 sub-folders (~400 each at 100k)."""
+    clean = "".join(c for c in str(entity_id).lower() if c.isalnum())
+    return (clean[:2] or "00").rjust(2, "0")
+
+
 def cache_path(entity: str, entity_id: str, *names: str) -> Path:
-    """``<cache>/<entity>/<id>/<names...>``, confined to the cache dir."""
+    """``<cache>/<entity>/<shard>/<id>/<names...>``, confined to the cache dir.
+
+    The shard (first two characters of the id) keeps any one folder under ~10k entries.
+    """
     base = cache_dir()
-    path = base.joinpath(entity, str(entity_id), *names)
+    path = base.joinpath(entity, shard(entity_id), str(entity_id), *names)
     return confine(path, [base])
 
 
