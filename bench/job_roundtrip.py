@@ -89,7 +89,7 @@ def main() -> None:
             time.sleep(0.01)
         burst_s = time.perf_counter() - t0
     finally:
-        stop_children(pids)
+        stop_children(pids, redis=rt.redis)
     latencies.sort()
     print(f"job round trip (enqueue -> completed, no-op, {args.workers} forking workers, {args.jobs} sequential):")
     print(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -34,6 +34,22 @@ def enqueue_job(
         target_id=target_id,
         target_label=target_label,
     )
+
+
+def enqueue_jobs(
+    db: Session,
+    queue: str,
+    items: Iterable[tuple[Mapping[str, Any], str | None, str | None, str | None]],
+) -> int:
+    """Enqueue many runs of one queue at once (a scan's follow-up work).
+
+    ``items`` yields ``(payload, target_type, target_id, target_label)``. Targets that already
+    have a waiting or active run are skipped. Rows are written in multi-row inserts and reach
+    Redis in pipelines once ``db`` commits. Returns how many runs were created.
+    """
+    from obscura_core.jobs.enqueue import enqueue_jobs as _enqueue_jobs
+
+    return _enqueue_jobs(db, queue, items)
 
 
 def queue_names() -> list[str]:

@@ -82,6 +82,7 @@ def serve(worker_count: int | None, embedded: bool) -> None:
     web: subprocess.Popen[bytes] | None = None
     pids: list[int] = []
     scheduler = None
+    rt = None
     try:
         rt = build_runtime("worker", settings)
         set_runtime(rt)
@@ -106,7 +107,7 @@ def serve(worker_count: int | None, embedded: bool) -> None:
             except subprocess.TimeoutExpired:
                 web.kill()
                 web.wait()
-        stop_children(pids)
+        stop_children(pids, redis=rt.redis if rt is not None else None)
         if scheduler is not None:
             scheduler.join(5)
         if services is not None:
@@ -151,7 +152,7 @@ def worker(processes: int | None, burst: bool) -> None:
     finally:
         if scheduler is not None:
             scheduler.stop()
-        stop_children(pids)
+        stop_children(pids, redis=rt.redis)
 
 
 def _exited(pid: int) -> bool:

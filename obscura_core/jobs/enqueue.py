@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from sqlalchemy import and_, event, select, text
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
-from obscura_core.jobs.rq_queue import new_rq_job_id, push
+from obscura_core.jobs.rq_queue import new_rq_job_id, push, push_many
 from obscura_core.runtime import get_runtime
 from plugin_sdk.db import new_id
 from plugin_sdk.errors import ValidationError
@@ -78,17 +78,90 @@ def enqueue_job(
     return run_id
 
 
+BULK_CHUNK = 1000
+
+
+def enqueue_jobs(
+    db: Session,
+    queue: str,
+    items: Iterable[tuple[Mapping[str, Any], str | None, str | None, str | None]],
+) -> int:
+    """Enqueue many runs of one queue: ``items`` are ``(payload, target_type, target_id, label)``.
+
+    Rows are inserted in multi-row statements (targets already waiting or active are skipped) and
+    pushed to RQ in pipelines after the commit. Returns how many new runs were created.
+    """
+    rt = get_runtime()
+    qd = rt.registry.queues.get(queue)
+    if qd is None:
+        raise ValidationError(f"Unknown queue '{queue}'.", code="unknown_queue")
+    created = 0
+    batch: list[dict[str, Any]] = []
+
+    def flush() -> None:
+        nonlocal created
+        if not batch:
+            return
+        stmt = (
+            insert(JobRunRow)
+            .values(batch)
+            .on_conflict_do_nothing(
+                index_elements=["queue_name", "target_type", "target_id"],
+                index_where=text("status IN ('waiting', 'active')"),
+            )
+            .returning(JobRunRow.id, JobRunRow.rq_job_id)
+        )
+        rows = db.execute(stmt).all()
+        db.info.setdefault(_PENDING, []).extend((queue, run_id, rq_id) for run_id, rq_id in rows)
+        created += len(rows)
+        batch.clear()
+
+    seen: set[tuple[str | None, str | None]] = set()
+    for payload, target_type, target_id, label in items:
+        tid = None if target_id is None else str(target_id)
+        if tid is not None:
+            if (target_type, tid) in seen:  # one statement cannot insert the same target twice
+                continue
+            seen.add((target_type, tid))
+        run_id = new_id()
+        batch.append(
+            {
+                "id": run_id,
+                "queue_name": queue,
+                "status": "waiting",
+                "target_type": target_type,
+                "target_id": tid,
+                "target_label": label,
+                "payload": dict(payload),
+                "max_attempts": qd.max_attempts,
+                "rq_job_id": new_rq_job_id(run_id),
+                "attempts": 0,
+                "progress": 0,
+            }
+        )
+        if len(batch) >= BULK_CHUNK:
+            flush()
+    flush()
+    return created
+
+
 @event.listens_for(Session, "after_commit")
 def _push_after_commit(session: Session) -> None:
     pending = session.info.pop(_PENDING, None)
     if not pending:
         return
     rt = get_runtime()
+    by_queue: dict[str, list[tuple[str, str]]] = {}
     for queue, run_id, rq_job_id in pending:
+        by_queue.setdefault(queue, []).append((run_id, rq_job_id))
+    for queue, runs in by_queue.items():
         try:
-            push(rt.redis, rt.registry.queues[queue], run_id, rq_job_id, attempts_done=0)
+            if len(runs) == 1:
+                push(rt.redis, rt.registry.queues[queue], runs[0][0], runs[0][1], attempts_done=0)
+            else:
+                push_many(rt.redis, rt.registry.queues[queue], runs)
         except Exception:  # Redis down: the reconciler re-enqueues waiting rows later.
-            log.exception("could not push run %s to RQ; it stays waiting", run_id)
+            log.exception("could not push %s run(s) of %s to RQ; they stay waiting", len(runs), queue)
 
 
 @event.listens_for(Session, "after_rollback")

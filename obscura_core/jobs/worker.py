@@ -27,6 +27,10 @@ class ObscuraWorker(Worker):
     """RQ's forking worker (needed to stop running jobs), with our JSON serializer."""
 
 
+def worker_name(pid: int) -> str:
+    return f"obscura-{socket.gethostname()}-{pid}"
+
+
 def make_worker(rt: Runtime, queues: Sequence[str] | None = None, name: str | None = None) -> ObscuraWorker:
     names = list(queues or rt.registry.queues)
     redis = Redis.from_url(rt.settings.redis_url or "")
@@ -34,7 +38,7 @@ def make_worker(rt: Runtime, queues: Sequence[str] | None = None, name: str | No
         names,
         connection=redis,
         serializer=JSONSerializer,
-        name=name or f"obscura-{socket.gethostname()}-{os.getpid()}",
+        name=name or worker_name(os.getpid()),
     )
 
 
@@ -71,7 +75,7 @@ def fork_workers(rt: Runtime, count: int, *, burst: bool = False) -> list[int]:
     return pids
 
 
-def stop_children(pids: Sequence[int], timeout: float = 20.0) -> None:
+def stop_children(pids: Sequence[int], timeout: float = 20.0, redis: Redis | None = None) -> None:
     """SIGTERM (RQ's warm shutdown: finish the current job), then SIGKILL the process group of
     any worker still there after ``timeout``; finally reap leftovers of every group (RQ's
     scheduler process, work horses)."""
@@ -98,6 +102,10 @@ def stop_children(pids: Sequence[int], timeout: float = 20.0) -> None:
             os.waitpid(pid, 0)
         except (ProcessLookupError, ChildProcessError):
             pass
+        if redis is not None:  # a killed worker cannot unregister itself
+            dead = ObscuraWorker.find_by_key(ObscuraWorker.redis_worker_namespace_prefix + worker_name(pid), redis)
+            if dead is not None:
+                dead.register_death()
     for pid in pids:  # orphans left in a worker's group (its scheduler, a horse)
         try:
             os.killpg(pid, signal.SIGKILL)

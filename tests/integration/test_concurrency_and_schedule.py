@@ -48,7 +48,7 @@ def _run_sleepers(client, runtime, workers: int, jobs: int, seconds: float) -> l
             time.sleep(0.1)
         raise AssertionError("sleep jobs did not finish")
     finally:
-        stop_children(pids)
+        stop_children(pids, redis=runtime.redis)
 
 
 @pytest.mark.parametrize(("bwc", "workers", "expected"), [(2, 3, 2), (1, 2, 1)])

@@ -142,7 +142,7 @@ def test_cancel_a_running_job_stops_its_work_horse(client, runtime) -> None:
         nxt = _enqueue(runtime, "test-ok", {"value": "after"}, target="after")
         _wait(lambda: _run(client, nxt)["status"] == "completed", what="the next job")
     finally:
-        stop_children(pids)
+        stop_children(pids, redis=runtime.redis)
 
 
 def test_job_finished_chains_follow_up_work(client, runtime, run_jobs) -> None:
@@ -186,6 +186,26 @@ def test_worker_heartbeat_shows_in_system_status(client, runtime) -> None:
         workers = client.get("/api/system/status").get_json()["data"]["workers"]
         assert all("test-ok" in w["queues"] for w in workers)
     finally:
-        stop_children(pids)
+        stop_children(pids, redis=runtime.redis)
     _wait(lambda: client.get("/api/system/status").get_json()["data"]["workersAlive"] == 0, what="workers to leave")
     assert os.getpid() > 0
+
+
+def test_bulk_enqueue_writes_rows_and_pipelines_rq_jobs(runtime, run_jobs) -> None:
+    from sqlalchemy import func, select
+
+    from obscura_core.jobs.rq_queue import rq_queue
+    from plugin_sdk.jobs import enqueue_jobs
+
+    items = [({"value": i}, "item", f"b{i}", f"bulk {i}") for i in range(2500)]
+    with runtime.session() as db:
+        assert enqueue_jobs(db, "test-ok", items + items[:10]) == 2500
+        db.commit()
+    queue = rq_queue(runtime.redis, "test-ok")
+    assert queue.count == 2500
+    with runtime.session() as db:
+        assert enqueue_jobs(db, "test-ok", items[:100]) == 0, "targets already waiting are skipped"
+        db.commit()
+        rq_ids = set(db.execute(select(JobRunRow.rq_job_id)).scalars())
+        assert db.execute(select(func.count()).select_from(JobRunRow)).scalar_one() == 2500
+    assert set(queue.job_ids) == rq_ids

@@ -1,0 +1,106 @@
+"""Videos: movies and series (scan, probe, fingerprint, previews, subtitles) and streaming.
+
+Hook implementations only; the work lives in the modules beside this one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from flask import Blueprint
+from sqlalchemy.orm import Session
+
+from plugin_sdk import JobContext, JobRun, ModelSet, Processor, QueueDefinition, hookimpl
+from plugin_sdk.models import LibraryRoot
+from plugins_builtin.videos import assets, queues
+from plugins_builtin.videos.models import MODELS
+
+
+@hookimpl
+def obscura_models() -> list[ModelSet]:
+    return [ModelSet(plugin="videos", models=list(MODELS))]
+
+
+@hookimpl
+def obscura_queues() -> list[QueueDefinition]:
+    return list(queues.QUEUES)
+
+
+@hookimpl
+def obscura_processors() -> dict[str, Processor]:
+    from plugins_builtin.videos.generate import process_preview
+    from plugins_builtin.videos.processors import process_fingerprint, process_media_probe
+    from plugins_builtin.videos.scan import process_library_scan
+    from plugins_builtin.videos.subtitles import process_extract_subtitles
+
+    return {
+        queues.LIBRARY_SCAN: process_library_scan,
+        queues.MEDIA_PROBE: process_media_probe,
+        queues.FINGERPRINT: process_fingerprint,
+        queues.PREVIEW: process_preview,
+        queues.EXTRACT_SUBTITLES: process_extract_subtitles,
+    }
+
+
+@hookimpl
+def obscura_job_finished(run: JobRun, result: Any, ctx: JobContext) -> None:
+    """media-probe → fingerprint (always), previews and subtitles (when the file decodes)."""
+    if run.queue != queues.MEDIA_PROBE or not isinstance(result, Mapping) or not result.get("videoId"):
+        return
+    video_id = str(result["videoId"])
+    label = run.target_label.split(" · ", 1)[-1] if run.target_label else video_id
+    ctx.enqueue(
+        queues.FINGERPRINT,
+        {"videoId": video_id},
+        target_type="video",
+        target_id=video_id,
+        target_label=f"Fingerprint · {label}",
+    )
+    if result.get("probed") and result.get("width"):
+        ctx.enqueue(
+            queues.PREVIEW,
+            {"videoId": video_id},
+            target_type="video",
+            target_id=video_id,
+            target_label=f"Previews · {label}",
+        )
+    if result.get("probed"):
+        ctx.enqueue(
+            queues.EXTRACT_SUBTITLES,
+            {"videoId": video_id},
+            target_type="video",
+            target_id=video_id,
+            target_label=f"Subtitles · {label}",
+        )
+
+
+@hookimpl
+def obscura_scan_roots(db: Session, roots: Sequence[LibraryRoot], trigger: str) -> int:
+    return queues.enqueue_scans(db, list(roots), trigger)
+
+
+@hookimpl
+def obscura_system_status(db: Session) -> Mapping[str, Any] | None:
+    from plugins_builtin.videos.scan import root_problems
+
+    problems = root_problems(db)
+    return {"rootProblems": problems} if problems else None
+
+
+@hookimpl
+def obscura_entity_deleted(entity_type: str, entity_id: str, db: Session) -> None:
+    if entity_type == "library_root":
+        from sqlalchemy import select
+
+        from plugins_builtin.videos.models import Video
+
+        for video_id in db.execute(select(Video.id).where(Video.library_root_id == entity_id)).scalars():
+            assets.delete_video_files(video_id)
+
+
+@hookimpl
+def obscura_blueprints() -> list[Blueprint]:
+    from plugins_builtin.videos.routes import make_blueprints
+
+    return make_blueprints()

@@ -1,0 +1,124 @@
+"""Processors of ``media-probe`` and ``fingerprint``."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from plugin_sdk import JobContext
+from plugin_sdk.errors import ForbiddenError
+from plugin_sdk.hashing import md5_file, oshash_file, phash_to_hex
+from plugin_sdk.media import MediaError, ffmpeg_bin, probe
+from plugin_sdk.models import LibraryRoot, LibrarySettings
+from plugin_sdk.storage import confine
+from plugin_sdk.videophash import video_phash
+from plugins_builtin.videos.models import Video
+
+log = logging.getLogger("obscura.videos")
+
+TECH_FIELDS = ("duration", "width", "height", "frame_rate", "bit_rate", "video_codec", "audio_codec", "container")
+
+
+def source_path(db: Session, video: Video) -> Path:
+    """The video's file, checked to lie inside its library root."""
+    root = db.get(LibraryRoot, video.library_root_id)
+    if root is None:
+        raise ForbiddenError("the video's library root is gone")
+    return confine(video.file_path, [root.path])
+
+
+def _video(ctx: JobContext, payload: Mapping[str, Any]) -> Video | None:
+    return ctx.db.get(Video, payload.get("videoId"))
+
+
+def process_media_probe(payload: Mapping[str, Any], ctx: JobContext) -> dict[str, Any]:
+    video = _video(ctx, payload)
+    if video is None:
+        return {"videoId": payload.get("videoId"), "skipped": "the video no longer exists"}
+    path = source_path(ctx.db, video)
+    now = datetime.now(UTC)
+    try:
+        info = probe(path)
+    except MediaError as exc:
+        # A corrupt or non-media file: the row stays, its technical fields empty; the job completes.
+        log.warning("media-probe: %s", exc)
+        for field in TECH_FIELDS:
+            setattr(video, field, None)
+        video.probe_error = str(exc)[:2000]
+        video.probed_at = now
+        try:
+            video.file_size = path.stat().st_size
+        except OSError:
+            pass
+        ctx.db.commit()
+        return {"videoId": video.id, "probed": False, "error": video.probe_error}
+    video.duration = info.duration
+    video.width, video.height = info.width, info.height
+    video.frame_rate, video.bit_rate = info.frame_rate, info.bit_rate
+    video.video_codec, video.audio_codec = info.video_codec, info.audio_codec
+    video.container = info.container
+    video.file_size = info.size
+    video.probe_error = None
+    video.probed_at = now
+    ctx.db.commit()
+    return {
+        "videoId": video.id,
+        "probed": True,
+        "duration": info.duration,
+        "width": info.width,
+        "height": info.height,
+        "videoCodec": info.video_codec,
+        "audioCodec": info.audio_codec,
+        "subtitleStreams": sum(1 for s in info.streams if s.kind == "subtitle"),
+    }
+
+
+def process_fingerprint(payload: Mapping[str, Any], ctx: JobContext) -> dict[str, Any]:
+    video = _video(ctx, payload)
+    if video is None:
+        return {"videoId": payload.get("videoId"), "skipped": "the video no longer exists"}
+    path = source_path(ctx.db, video)
+    phash_only = bool(payload.get("phashOnly"))
+    result: dict[str, Any] = {"videoId": video.id}
+    if not phash_only:
+        video.md5 = md5_file(path)
+        ctx.progress(40, "md5")
+        try:
+            video.oshash = oshash_file(path)
+        except ValueError as exc:  # files of 8 bytes or less have no oshash
+            result["oshashError"] = str(exc)
+        ctx.progress(60, "oshash")
+        ctx.db.commit()
+        result.update(md5=video.md5, oshash=video.oshash)
+    want_phash = phash_only or LibrarySettings.get(ctx.db).generate_phash
+    if want_phash:
+        result["phash"] = _phash(ctx, video, path, force=phash_only)
+    ctx.db.commit()
+    return result
+
+
+def _phash(ctx: JobContext, video: Video, path: Path, force: bool) -> str | None:
+    if video.phash and not force:
+        return video.phash
+    if not video.duration or video.duration <= 0:
+        return None  # not decodable (probe failed): nothing to hash
+    if video.oshash and not force:
+        # Stash's reuse rule: the same file elsewhere already has a phash
+        twin = ctx.db.execute(
+            select(Video.phash).where(Video.oshash == video.oshash, Video.phash.is_not(None), Video.id != video.id)
+        ).scalar()
+        if twin:
+            video.phash = twin
+            return twin
+    try:
+        video.phash = phash_to_hex(video_phash(path, video.duration, ffmpeg=ffmpeg_bin()))
+    except Exception as exc:
+        log.warning("phash of %s failed: %s", path, exc)
+        return None
+    return video.phash

@@ -1,0 +1,81 @@
+"""The videos plugin's five queues and what "run queue" enqueues for each."""
+
+from __future__ import annotations
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from plugin_sdk import QueueDefinition
+from plugin_sdk.jobs import enqueue_jobs
+from plugin_sdk.models import LibraryRoot
+from plugins_builtin.videos.models import Video
+
+LIBRARY_SCAN = "library-scan"
+MEDIA_PROBE = "media-probe"
+FINGERPRINT = "fingerprint"
+PREVIEW = "preview"
+EXTRACT_SUBTITLES = "extract-subtitles"
+
+
+def video_roots(db: Session) -> list[LibraryRoot]:
+    return list(
+        db.execute(
+            select(LibraryRoot)
+            .where(LibraryRoot.enabled.is_(True), or_(LibraryRoot.scan_movies, LibraryRoot.scan_series))
+            .order_by(LibraryRoot.path)
+        ).scalars()
+    )
+
+
+def enqueue_scans(db: Session, roots: list[LibraryRoot], trigger: str) -> int:
+    wanted = [r for r in roots if r.enabled and (r.scan_movies or r.scan_series)]
+    return enqueue_jobs(
+        db,
+        LIBRARY_SCAN,
+        (({"rootId": r.id, "trigger": trigger}, "library-root", r.id, f"Scan videos · {r.label}") for r in wanted),
+    )
+
+
+def _per_video(db: Session, queue: str, label: str, *conditions: object) -> int:
+    rows = db.execute(select(Video.id, Video.title).where(*conditions).order_by(Video.created_at)).all()
+    return enqueue_jobs(db, queue, (({"videoId": vid}, "video", vid, f"{label} · {title}") for vid, title in rows))
+
+
+def missing_scans(db: Session) -> int:
+    return enqueue_scans(db, video_roots(db), "manual")
+
+
+def missing_probes(db: Session) -> int:
+    return _per_video(db, MEDIA_PROBE, "Probe", Video.probed_at.is_(None))
+
+
+def missing_fingerprints(db: Session) -> int:
+    return _per_video(db, FINGERPRINT, "Fingerprint", or_(Video.md5.is_(None), Video.oshash.is_(None)))
+
+
+def missing_previews(db: Session) -> int:
+    return _per_video(
+        db,
+        PREVIEW,
+        "Previews",
+        Video.duration.is_not(None),
+        or_(Video.preview_at.is_(None), Video.trickplay_at.is_(None), Video.thumbnail_at.is_(None)),
+    )
+
+
+def missing_subtitles(db: Session) -> int:
+    return _per_video(db, EXTRACT_SUBTITLES, "Subtitles", Video.duration.is_not(None), Video.subtitles_at.is_(None))
+
+
+QUEUES = [
+    QueueDefinition(LIBRARY_SCAN, "Scan video folders", concurrency=1, enqueue_missing=missing_scans,
+                    description="Walk library roots and index movies and episodes."),
+    QueueDefinition(MEDIA_PROBE, "Read video details", concurrency=2, enqueue_missing=missing_probes,
+                    description="ffprobe: duration, resolution, codecs."),
+    QueueDefinition(FINGERPRINT, "Fingerprint videos", concurrency=1, enqueue_missing=missing_fingerprints,
+                    description="MD5, oshash and (when enabled) Stash-compatible pHash."),
+    QueueDefinition(PREVIEW, "Generate previews", concurrency=1, enqueue_missing=missing_previews,
+                    description="Thumbnail, hover preview clip, trickplay sprite and WebVTT."),
+    QueueDefinition(EXTRACT_SUBTITLES, "Extract subtitles", concurrency=1, enqueue_missing=missing_subtitles,
+                    description="Sidecar and embedded text subtitles to WebVTT."),
+]  # fmt: skip

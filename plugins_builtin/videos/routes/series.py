@@ -1,0 +1,199 @@
+"""``/api/series``: the series browser (series → seasons → episodes) and series edits."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import Blueprint
+from pydantic import Field
+from sqlalchemy import func, or_, select
+
+from plugin_sdk.db import get_db
+from plugin_sdk.errors import NotFoundError, ValidationError
+from plugin_sdk.http import ApiModel, Pagination, api_route, ok, page
+from plugins_builtin.videos.models import Video, VideoSeason, VideoSeries
+from plugins_builtin.videos.routes.serialize import VideoListItem, list_item
+
+
+class SeriesQuery(Pagination):
+    search: str | None = Field(None, max_length=200)
+    root: str | None = None
+
+
+class SeriesOut(ApiModel):
+    id: str
+    title: str
+    original_title: str
+    year: int | None
+    overview: str | None
+    rating: int | None
+    is_nsfw: bool
+    organized: bool
+    library_root_id: str
+    folder_path: str
+    season_count: int
+    episode_count: int
+    thumbnail_url: str | None
+    created_at: datetime
+
+
+class SeasonOut(ApiModel):
+    id: str
+    season_number: int
+    title: str | None
+    episodes: list[VideoListItem]
+
+
+class SeriesDetail(SeriesOut):
+    seasons: list[SeasonOut]
+
+
+class SeriesPatch(ApiModel):
+    title: str | None = Field(None, min_length=1, max_length=500)
+    year: int | None = Field(None, ge=1800, le=2200)
+    overview: str | None = Field(None, max_length=20000)
+    rating: int | None = Field(None, ge=0, le=100)
+    is_nsfw: bool | None = None
+    organized: bool | None = None
+
+
+def _series(db, series_id: str) -> VideoSeries:
+    series = db.get(VideoSeries, series_id) if len(series_id) <= 64 else None
+    if series is None:
+        raise NotFoundError(f"No series with id '{series_id}'.")
+    return series
+
+
+def _counts(db, ids: list[str]) -> dict[str, tuple[int, int, str | None]]:
+    """Per series: (seasons, episodes, a thumbnail URL of its first episode that has one)."""
+    if not ids:
+        return {}
+    rows = db.execute(
+        select(
+            Video.series_id,
+            func.count(func.distinct(Video.season_number)),
+            func.count(),
+            func.min(Video.id).filter(Video.thumbnail_at.is_not(None)),
+        )
+        .where(Video.series_id.in_(ids))
+        .group_by(Video.series_id)
+    ).all()
+    return {
+        sid: (seasons, episodes, f"/api/videos/{thumb}/thumbnail" if thumb else None)
+        for sid, seasons, episodes, thumb in rows
+    }
+
+
+def _out(series: VideoSeries, counts: tuple[int, int, str | None]) -> dict:
+    return {
+        "id": series.id,
+        "title": series.custom_name or series.title,
+        "original_title": series.title,
+        "year": series.year,
+        "overview": series.overview,
+        "rating": series.rating,
+        "is_nsfw": series.is_nsfw,
+        "organized": series.organized,
+        "library_root_id": series.library_root_id,
+        "folder_path": series.folder_path,
+        "season_count": counts[0],
+        "episode_count": counts[1],
+        "thumbnail_url": counts[2],
+        "created_at": series.created_at,
+    }
+
+
+def make_blueprint() -> Blueprint:
+    bp = Blueprint("video_series", __name__)
+
+    @api_route(bp, "/api/series", query=SeriesQuery, response=list[SeriesOut])
+    def list_series(query: SeriesQuery):
+        """Series, alphabetically, with season and episode counts."""
+        db = get_db()
+        conds = []
+        if query.search:
+            like = f"%{query.search.strip()}%"
+            conds.append(or_(VideoSeries.title.ilike(like), VideoSeries.custom_name.ilike(like)))
+        if query.root:
+            conds.append(VideoSeries.library_root_id == query.root)
+        total = db.execute(select(func.count()).select_from(VideoSeries).where(*conds)).scalar_one()
+        rows = (
+            db.execute(
+                select(VideoSeries)
+                .where(*conds)
+                .order_by(func.lower(func.coalesce(VideoSeries.custom_name, VideoSeries.title)), VideoSeries.id)
+                .offset(query.offset)
+                .limit(query.per_page)
+            )
+            .scalars()
+            .all()
+        )
+        counts = _counts(db, [s.id for s in rows])
+        return page([SeriesOut(**_out(s, counts.get(s.id, (0, 0, None)))) for s in rows], total, query)
+
+    @api_route(bp, "/api/series/<series_id>", response=SeriesDetail)
+    def get_series(series_id: str):
+        """A series with its seasons and their episodes in order."""
+        db = get_db()
+        series = _series(db, series_id)
+        seasons = (
+            db.execute(
+                select(VideoSeason).where(VideoSeason.series_id == series.id).order_by(VideoSeason.season_number)
+            )
+            .scalars()
+            .all()
+        )
+        episodes = (
+            db.execute(
+                select(Video)
+                .where(Video.series_id == series.id)
+                .order_by(
+                    Video.season_number,
+                    Video.episode_number.nulls_last(),
+                    Video.absolute_episode_number,
+                    Video.sort_title,
+                    Video.id,
+                )
+            )
+            .scalars()
+            .all()
+        )
+        title = series.custom_name or series.title
+        by_season: dict[int, list[VideoListItem]] = {}
+        for ep in episodes:
+            by_season.setdefault(ep.season_number or 0, []).append(list_item(ep, title))
+        counts = _counts(db, [series.id]).get(series.id, (0, 0, None))
+        return ok(
+            SeriesDetail(
+                **_out(series, counts),
+                seasons=[
+                    SeasonOut(
+                        id=s.id,
+                        season_number=s.season_number,
+                        title=s.title,
+                        episodes=by_season.get(s.season_number, []),
+                    )
+                    for s in seasons
+                ],
+            )
+        )
+
+    @api_route(bp, "/api/series/<series_id>", methods=["PATCH"], body=SeriesPatch, response=SeriesOut)
+    def patch_series(series_id: str, body: SeriesPatch):
+        """Rename a series or edit its details."""
+        db = get_db()
+        series = _series(db, series_id)
+        changes = body.model_dump(exclude_unset=True)
+        for key, value in changes.items():
+            if value is None and key in ("title", "is_nsfw", "organized"):
+                raise ValidationError(f"body.{key}: cannot be null")
+            if key == "title":
+                series.custom_name = value
+            else:
+                setattr(series, key, value)
+        series.edited_fields = sorted(set(series.edited_fields or []) | set(changes))
+        db.commit()
+        counts = _counts(db, [series.id]).get(series.id, (0, 0, None))
+        return ok(SeriesOut(**_out(series, counts)))
+
+    return bp

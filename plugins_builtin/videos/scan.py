@@ -1,0 +1,402 @@
+"""The ``library-scan`` processor: walk a root, write video rows in bulk, enqueue probes.
+
+One walk, one query of the known rows, an in-memory comparison: an unchanged rescan writes
+nothing and enqueues nothing. New files are classified (movie / episode by folder depth), named
+from sidecars or their file names, and inserted with COPY. A file that moved or was renamed
+(same size and oshash) keeps its row and metadata. A root that is missing, unreadable or
+suddenly empty is reported and never pruned.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from collections import Counter
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import delete, exists, func, select, text, update
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.orm import Session
+
+from plugin_sdk import JobContext, PermanentJobError
+from plugin_sdk.db import new_id
+from plugin_sdk.hashing import oshash_file
+from plugin_sdk.jobs import enqueue_jobs
+from plugin_sdk.models import LibraryRoot
+from plugins_builtin.videos import assets
+from plugins_builtin.videos.models import Video, VideoSeason, VideoSeries, VideoSubtitle
+from plugins_builtin.videos.scanning.classify import classify_video
+from plugins_builtin.videos.scanning.filetypes import split_extension, subtitle_format
+from plugins_builtin.videos.scanning.parsing import (
+    filename_to_title,
+    parse_episode_filename,
+    parse_movie_filename,
+    parse_series_folder,
+)
+from plugins_builtin.videos.scanning.sidecars import SidecarMetadata, read_sidecar_metadata
+from plugins_builtin.videos.walk import FileEntry, WalkResult, walk_videos
+
+log = logging.getLogger("obscura.videos.scan")
+
+COPY_COLUMNS = (
+    "id", "kind", "library_root_id", "series_id", "season_id", "season_number", "episode_number",
+    "episode_end", "absolute_episode_number", "title", "sort_title", "details", "date", "year", "rating",
+    "is_nsfw", "urls", "sidecar", "file_path", "file_size", "file_mtime",
+)  # fmt: skip
+REPORT_LIMIT = 20
+
+
+def root_problem(path: str) -> str | None:
+    """Why a root cannot be scanned safely, or ``None``."""
+    p = Path(path)
+    if not p.exists():
+        return f"The folder {path} is missing (unplugged drive or unmounted share?). Nothing was removed."
+    if not p.is_dir():
+        return f"{path} is no longer a folder. Nothing was removed."
+    if not os.access(p, os.R_OK | os.X_OK):
+        return f"The folder {path} cannot be read by the server. Nothing was removed."
+    return None
+
+
+def sidecar_subtitle_names(video_path: str, folder_names: set[str] | None) -> set[str]:
+    """Subtitle files beside a video named ``<stem>[.<lang>[.<label>]].<ext>``."""
+    if not folder_names:
+        return set()
+    stem = split_extension(os.path.basename(video_path))[0]
+    prefix = stem + "."
+    return {n for n in folder_names if n.startswith(prefix) and subtitle_format(n) is not None}
+
+
+def _sidecar_for(entry: FileEntry, walk: WalkResult) -> SidecarMetadata | None:
+    folder, name = os.path.split(entry.path)
+    names = walk.sidecars.get(folder)
+    if not names:
+        return None
+    stem = split_extension(name)[0]
+    if not ({f"{stem}.nfo", f"{stem}.info.json", f"{stem}.json"} & names):
+        return None
+    try:
+        return read_sidecar_metadata(entry.path)
+    except Exception:
+        log.warning("unreadable sidecar next to %s", entry.path, exc_info=True)
+        return None
+
+
+class _Placement:
+    """Finds or creates series and season rows, once per folder per scan."""
+
+    def __init__(self, db: Session, root: LibraryRoot) -> None:
+        self.db = db
+        self.root = root
+        self.series: dict[str, str] = dict(
+            db.execute(
+                select(VideoSeries.folder_path, VideoSeries.id).where(VideoSeries.library_root_id == root.id)
+            ).all()
+        )
+        self.seasons: dict[tuple[str, int], str] = {}
+
+    def series_id(self, folder_path: str, relative: str) -> str:
+        found = self.series.get(folder_path)
+        if found:
+            return found
+        title, year = parse_series_folder(os.path.basename(folder_path))
+        sid = self.db.execute(
+            insert(VideoSeries)
+            .values(
+                id=new_id(),
+                library_root_id=self.root.id,
+                folder_path=folder_path,
+                relative_path=relative,
+                title=title or os.path.basename(folder_path),
+                year=year,
+                is_nsfw=self.root.is_nsfw,
+            )
+            .on_conflict_do_update(index_elements=["folder_path"], set_={"library_root_id": self.root.id})
+            .returning(VideoSeries.id)
+        ).scalar_one()
+        self.series[folder_path] = sid
+        return sid
+
+    def season_id(self, series_id: str, number: int, folder_path: str | None, title: str | None) -> str:
+        key = (series_id, number)
+        found = self.seasons.get(key)
+        if found:
+            return found
+        sid = self.db.execute(
+            insert(VideoSeason)
+            .values(id=new_id(), series_id=series_id, season_number=number, folder_path=folder_path, title=title)
+            .on_conflict_do_update(
+                index_elements=["series_id", "season_number"],
+                set_={"folder_path": func.coalesce(VideoSeason.folder_path, folder_path)},
+            )
+            .returning(VideoSeason.id)
+        ).scalar_one()
+        self.seasons[key] = sid
+        return sid
+
+
+def _new_row(entry: FileEntry, root: LibraryRoot, place: _Placement, walk: WalkResult) -> dict[str, Any] | str:
+    """The row for a new file, or the reason it is skipped."""
+    c = classify_video(Path(root.path), Path(entry.path), root.scan_movies, root.scan_series)
+    if c.kind == "skip":
+        return c.reason or "skipped"
+    name = os.path.basename(entry.path)
+    side = _sidecar_for(entry, walk)
+    row: dict[str, Any] = {
+        "id": new_id(),
+        "kind": c.kind,
+        "library_root_id": root.id,
+        "series_id": None,
+        "season_id": None,
+        "season_number": None,
+        "episode_number": None,
+        "episode_end": None,
+        "absolute_episode_number": None,
+        "details": side.details if side else None,
+        "date": side.date if side else None,
+        "year": None,
+        "rating": side.rating if side else None,
+        "is_nsfw": root.is_nsfw,
+        "urls": json.dumps(list(side.urls) if side else []),
+        "sidecar": json.dumps({"tags": list(side.tags), "performers": list(side.performers), "studio": side.studio})
+        if side and (side.tags or side.performers or side.studio)
+        else None,
+        "file_path": entry.path,
+        "file_size": entry.size,
+        "file_mtime": entry.mtime,
+    }
+    if c.kind == "movie":
+        parsed = parse_movie_filename(name)
+        title = parsed.title or filename_to_title(name)
+        row["year"] = parsed.year
+    else:
+        ep = parse_episode_filename(name)
+        series_id = place.series_id(str(c.series_path), c.series_folder or "")
+        season = c.season_number or 0
+        row.update(
+            series_id=series_id,
+            season_id=place.season_id(
+                series_id, season, str(c.season_path) if c.season_path else None, c.season_folder
+            ),
+            season_number=season,
+            episode_number=ep.episode,
+            episode_end=ep.episode_end,
+            absolute_episode_number=ep.absolute,
+            year=ep.year,
+        )
+        title = ep.title or filename_to_title(name)
+    if side and side.title:
+        title = side.title
+    row["title"] = title
+    row["sort_title"] = title.lower()
+    return row
+
+
+def _copy_rows(db: Session, rows: list[dict[str, Any]]) -> None:
+    raw = db.connection().connection.driver_connection
+    with raw.cursor() as cur, cur.copy(f"COPY videos ({', '.join(COPY_COLUMNS)}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row([row[c] for c in COPY_COLUMNS])
+
+
+def _place_moved(db: Session, video_id: str, entry: FileEntry, root: LibraryRoot, place: _Placement) -> None:
+    """A moved file keeps its row and metadata; only its path and placement change."""
+    c = classify_video(Path(root.path), Path(entry.path), root.scan_movies, root.scan_series)
+    values: dict[str, Any] = {"file_path": entry.path, "file_mtime": entry.mtime}
+    if c.kind == "movie":
+        values.update(kind="movie", series_id=None, season_id=None, season_number=None)
+    elif c.kind == "episode":
+        series_id = place.series_id(str(c.series_path), c.series_folder or "")
+        season = c.season_number or 0
+        values.update(
+            kind="episode",
+            series_id=series_id,
+            season_number=season,
+            season_id=place.season_id(
+                series_id, season, str(c.season_path) if c.season_path else None, c.season_folder
+            ),
+        )
+    db.execute(update(Video).where(Video.id == video_id).values(**values))
+
+
+def _prune_empty_containers(db: Session, root_id: str) -> None:
+    db.execute(
+        delete(VideoSeason).where(
+            VideoSeason.series_id.in_(select(VideoSeries.id).where(VideoSeries.library_root_id == root_id)),
+            ~exists().where(Video.season_id == VideoSeason.id),
+        )
+    )
+    db.execute(
+        delete(VideoSeries).where(
+            VideoSeries.library_root_id == root_id, ~exists().where(Video.series_id == VideoSeries.id)
+        )
+    )
+
+
+def scan_root(db: Session, root: LibraryRoot, progress: Any = None) -> dict[str, Any]:
+    """Scan one root; the caller commits. Returns the job result."""
+    report: dict[str, Any] = {"rootId": root.id, "path": root.path}
+    existing = db.execute(
+        select(Video.id, Video.file_path, Video.file_size, Video.file_mtime, Video.oshash).where(
+            Video.library_root_id == root.id
+        )
+    ).all()
+    problem = root_problem(root.path)
+    if problem:
+        return {**report, "rootProblem": problem, "known": len(existing)}
+    walk = walk_videos(root.path, recursive=root.recursive)
+    if not walk.files and existing:
+        return {
+            **report,
+            "rootProblem": f"The folder {root.path} has no videos now but {len(existing)} are known; "
+            "it may be an empty mount point. Nothing was removed.",
+            "known": len(existing),
+        }
+    if progress:
+        progress(30, f"{len(walk.files)} files found")
+
+    by_path = {r.file_path: r for r in existing}
+    on_disk = {f.path for f in walk.files}
+    new_entries: list[FileEntry] = []
+    changed: list[tuple[str, FileEntry]] = []
+    for entry in walk.files:
+        row = by_path.get(entry.path)
+        if row is None:
+            new_entries.append(entry)
+        elif row.file_size != entry.size or row.file_mtime != entry.mtime:
+            changed.append((row.id, entry))
+    missing = [r for r in existing if r.file_path not in on_disk]
+
+    # moves and renames: a new file with the size and oshash of a vanished row takes that row over
+    place = _Placement(db, root)
+    moved = 0
+    candidates: dict[int, list[Any]] = {}
+    for r in missing:
+        if r.oshash and r.file_size:
+            candidates.setdefault(r.file_size, []).append(r)
+    moved_ids: set[str] = set()
+    if candidates:
+        still_new = []
+        for entry in new_entries:
+            options = candidates.get(entry.size)
+            match = None
+            if options:
+                try:
+                    digest = oshash_file(entry.path)
+                    match = next((o for o in options if o.oshash == digest), None)
+                except (OSError, ValueError):
+                    match = None
+            if match is None:
+                still_new.append(entry)
+                continue
+            options.remove(match)
+            moved_ids.add(match.id)
+            _place_moved(db, match.id, entry, root, place)
+            moved += 1
+        new_entries = still_new
+    missing = [r for r in missing if r.id not in moved_ids]
+
+    rows: list[dict[str, Any]] = []
+    skipped: Counter[str] = Counter()
+    for entry in new_entries:
+        result = _new_row(entry, root, place, walk)
+        if isinstance(result, str):
+            skipped[result] += 1
+        else:
+            rows.append(result)
+    if rows:
+        _copy_rows(db, rows)
+    for video_id, entry in changed:
+        db.execute(
+            update(Video)
+            .where(Video.id == video_id)
+            .values(file_size=entry.size, file_mtime=entry.mtime, probed_at=None, md5=None, oshash=None, phash=None)
+        )
+    removed_ids = [r.id for r in missing]
+    if removed_ids:
+        db.execute(delete(Video).where(Video.id.in_(removed_ids)))
+        _prune_empty_containers(db, root.id)
+    db.execute(update(LibraryRoot).where(LibraryRoot.id == root.id).values(last_scanned_at=func.now()))
+
+    to_probe = [(r["id"], r["title"]) for r in rows] + [(vid, os.path.basename(e.path)) for vid, e in changed]
+    probes = enqueue_jobs(
+        db,
+        "media-probe",
+        (({"videoId": vid}, "video", vid, f"Probe · {label}") for vid, label in to_probe),
+    )
+    subtitles = _enqueue_changed_sidecars(db, root, walk, by_path, {r["id"] for r in rows})
+    for video_id in removed_ids:
+        assets.delete_video_files(video_id)
+    report.update(
+        found=len(walk.files),
+        new=len(rows),
+        changed=len(changed),
+        moved=moved,
+        removed=len(removed_ids),
+        unchanged=len(walk.files) - len(new_entries) - len(changed) - moved,
+        skipped=sum(skipped.values()),
+        skippedReasons=dict(skipped.most_common(REPORT_LIMIT)),
+        walkErrors=walk.errors[:REPORT_LIMIT],
+        probesEnqueued=probes,
+        subtitleScansEnqueued=subtitles,
+    )
+    return report
+
+
+def _enqueue_changed_sidecars(
+    db: Session, root: LibraryRoot, walk: WalkResult, by_path: Mapping[str, Any], new_ids: set[str]
+) -> int:
+    """Known videos whose sidecar subtitle files appeared or vanished get a subtitle pass."""
+    known: dict[str, set[str]] = {}
+    for video_id, key in db.execute(
+        select(VideoSubtitle.video_id, VideoSubtitle.source_key)
+        .join(Video, Video.id == VideoSubtitle.video_id)
+        .where(Video.library_root_id == root.id, VideoSubtitle.source == "sidecar")
+    ).all():
+        known.setdefault(video_id, set()).add(os.path.basename(key))
+    todo = []
+    for path, row in by_path.items():
+        if row.id in new_ids:
+            continue
+        names = sidecar_subtitle_names(path, walk.sidecars.get(os.path.dirname(path)))
+        if names != known.get(row.id, set()) and os.path.exists(path):
+            todo.append(({"videoId": row.id}, "video", row.id, f"Subtitles · {os.path.basename(path)}"))
+    return enqueue_jobs(db, "extract-subtitles", todo) if todo else 0
+
+
+def process_library_scan(payload: Mapping[str, Any], ctx: JobContext) -> dict[str, Any]:
+    root = ctx.db.get(LibraryRoot, payload.get("rootId"))
+    if root is None:
+        raise PermanentJobError(f"library root {payload.get('rootId')} no longer exists")
+    if not root.enabled:
+        return {"rootId": root.id, "skipped": "the library root is disabled"}
+    if not (root.scan_movies or root.scan_series):
+        return {"rootId": root.id, "skipped": "movie and series scanning are off for this root"}
+    ctx.progress(5, "walking the folder")
+    result = scan_root(ctx.db, root, ctx.progress)
+    ctx.db.commit()
+    if result.get("rootProblem"):
+        log.warning("library-scan of %s: %s", root.path, result["rootProblem"])
+    return result
+
+
+def root_problems(db: Session) -> list[dict[str, Any]]:
+    """The latest library-scan result per root when it reported a problem (for system status)."""
+    rows = db.execute(
+        text(
+            """
+            SELECT DISTINCT ON (target_id) target_id, result, finished_at
+            FROM job_runs
+            WHERE queue_name = 'library-scan' AND status = 'completed'
+            ORDER BY target_id, finished_at DESC
+            """
+        )
+    ).all()
+    return [
+        {"rootId": target, "problem": result["rootProblem"], "at": finished.isoformat() if finished else None}
+        for target, result, finished in rows
+        if isinstance(result, dict) and result.get("rootProblem")
+    ]

@@ -1,0 +1,171 @@
+"""Scan → probe → fingerprint → previews → subtitles on a library laid out as a user would."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from plugin_sdk.hashing import oshash_file, phash_to_hex
+from plugin_sdk.models import JobRunRow
+from plugin_sdk.videophash import video_phash
+from plugins_builtin.videos.models import Video, VideoSeason, VideoSeries
+from tests.integration.videos.media import build_library
+
+pytestmark = pytest.mark.integration
+
+
+def _add_root(client, path: Path, **extra) -> dict:
+    resp = client.post("/api/libraries", json={"path": str(path), **extra})
+    assert resp.status_code == 201, resp.get_json()
+    return resp.get_json()["data"]
+
+
+def _scan(client, run_jobs, root_id: str, queue: str | None = None) -> dict:
+    client.post(f"/api/libraries/{root_id}/scan", json={})
+    run_jobs(queue)
+    runs = client.get("/api/jobs?queue=library-scan&perPage=1").get_json()["data"]["items"]
+    assert runs[0]["status"] == "completed", runs[0]
+    return runs[0]["result"]
+
+
+def _videos(runtime) -> dict[str, Video]:
+    with runtime.session() as db:
+        return {Path(v.file_path).name: v for v in db.execute(select(Video)).scalars()}
+
+
+def test_first_scan_classifies_and_the_pipeline_fills_everything(client, runtime, run_jobs, media, library) -> None:
+    files = build_library(media, library)
+    root = _add_root(client, library, isNsfw=True)
+    client.put("/api/settings/library", json={"generatePhash": True})
+    result = _scan(client, run_jobs, root["id"])
+    assert result["new"] == 8  # 6 media files + empty + garbage; hidden, derivative, too-deep skipped
+    assert result["skipped"] == 1 and "deep" in next(iter(result["skippedReasons"]))
+    assert result["removed"] == 0 and not result.get("rootProblem")
+
+    videos = _videos(runtime)
+    assert set(videos) == {
+        "Movie Title (2020).mp4", "Show S01E02.webm", "Show.S01E01.Pilot.mkv", "Show 2x01 - Return.mp4",
+        "Flat Show - 003.mp4", "Broken Movie.mp4", "empty.mp4", "notes.mkv",
+    }  # fmt: skip
+    movie = videos["Movie Title (2020).mp4"]
+    assert movie.kind == "movie" and movie.title == "Movie Title" and movie.year == 2020 and movie.is_nsfw
+    e2 = videos["Show S01E02.webm"]
+    assert (e2.kind, e2.season_number, e2.episode_number) == ("episode", 1, 2)
+    e1 = videos["Show.S01E01.Pilot.mkv"]
+    assert (e1.season_number, e1.episode_number, e1.title) == (1, 1, "Pilot")
+    s2 = videos["Show 2x01 - Return.mp4"]
+    assert (s2.season_number, s2.episode_number) == (2, 1)
+    flat = videos["Flat Show - 003.mp4"]
+    assert (flat.kind, flat.season_number, flat.absolute_episode_number) == ("episode", 0, 3)
+    with runtime.session() as db:
+        series = {s.title: s for s in db.execute(select(VideoSeries)).scalars()}
+        assert set(series) == {"Show", "Flat Show"}
+        seasons = sorted(
+            n
+            for (n,) in db.execute(select(VideoSeason.season_number).where(VideoSeason.series_id == series["Show"].id))
+        )
+        assert seasons == [1, 2]
+        runs = db.execute(select(JobRunRow)).scalars().all()
+    assert runs and all(r.status == "completed" for r in runs), [(r.queue_name, r.status, r.error) for r in runs]
+
+    # probe facts
+    assert movie.duration == pytest.approx(3, abs=0.2) and (movie.width, movie.height) == (320, 180)
+    assert (movie.video_codec, movie.audio_codec, movie.container) == ("h264", "aac", "mp4")
+    assert (e2.video_codec, e2.audio_codec, e2.container) == ("vp9", "opus", "webm")
+    assert e1.video_codec == "hevc" and e1.container == "matroska"
+    assert (s2.width, s2.height) == (180, 320)
+    assert flat.audio_codec is None
+    for bad in ("Broken Movie.mp4", "empty.mp4", "notes.mkv"):
+        v = videos[bad]
+        if bad != "Broken Movie.mp4":
+            assert v.duration is None and v.probe_error, bad
+    assert "empty" in videos["empty.mp4"].probe_error
+
+    # fingerprints equal the reference definitions, pHash equals the Stash algorithm on the same file
+    data = files["movie"].read_bytes()
+    assert movie.md5 == hashlib.md5(data).hexdigest()
+    assert movie.oshash == oshash_file(files["movie"])
+    assert movie.phash == phash_to_hex(video_phash(files["movie"], movie.duration))
+    assert videos["notes.mkv"].md5 and videos["notes.mkv"].phash is None
+
+    # previews and subtitles
+    assert movie.thumbnail_at and movie.preview_at and movie.trickplay_at and not movie.preview_error
+    assert videos["notes.mkv"].preview_at is None
+
+
+def test_rescan_is_a_no_op_and_keeps_edits(client, runtime, run_jobs, media, library) -> None:
+    build_library(media, library)
+    root = _add_root(client, library)
+    _scan(client, run_jobs, root["id"])
+    movie = next(v for v in _videos(runtime).values() if v.kind == "movie" and v.title == "Movie Title")
+    assert client.patch(f"/api/videos/{movie.id}", json={"title": "My Favourite", "rating": 80}).status_code == 200
+    before = client.get("/api/jobs").get_json()["data"]["total"]
+    again = _scan(client, run_jobs, root["id"])
+    assert again["new"] == again["changed"] == again["removed"] == again["moved"] == 0
+    assert again["unchanged"] == 8 and again["probesEnqueued"] == 0
+    assert client.get("/api/jobs").get_json()["data"]["total"] == before + 1  # just the scan itself
+    detail = client.get(f"/api/videos/{movie.id}").get_json()["data"]
+    assert (detail["title"], detail["rating"]) == ("My Favourite", 80)
+    assert set(detail["editedFields"]) == {"title", "rating"}
+
+
+def test_moved_and_renamed_files_keep_their_rows(client, runtime, run_jobs, media, library) -> None:
+    files = build_library(media, library)
+    root = _add_root(client, library)
+    _scan(client, run_jobs, root["id"])
+    movie_id = next(v.id for v in _videos(runtime).values() if v.title == "Movie Title")
+    client.patch(f"/api/videos/{movie_id}", json={"title": "Kept Title"})
+    client.post(f"/api/videos/{movie_id}/markers", json={"title": "Intro", "seconds": 1.0})
+    (library / "Archive").mkdir()
+    os.rename(files["movie"], library / "Archive" / "renamed movie.mp4")  # into a flat series folder
+    result = _scan(client, run_jobs, root["id"])
+    assert result["moved"] == 1 and result["new"] == 0 and result["removed"] == 0
+    detail = client.get(f"/api/videos/{movie_id}").get_json()["data"]
+    assert detail["title"] == "Kept Title" and detail["filePath"].endswith("Archive/renamed movie.mp4")
+    assert detail["kind"] == "episode" and [m["title"] for m in detail["markers"]] == ["Intro"]
+
+
+def test_missing_unreadable_or_emptied_roots_are_reported_not_pruned(client, runtime, run_jobs, media, library) -> None:
+    build_library(media, library)
+    root = _add_root(client, library)
+    _scan(client, run_jobs, root["id"])
+    count = len(_videos(runtime))
+
+    hidden = library.with_name("Library-unplugged")
+    library.rename(hidden)
+    result = _scan(client, run_jobs, root["id"])
+    assert "missing" in result["rootProblem"] and len(_videos(runtime)) == count
+    status = client.get("/api/system/status").get_json()["data"]
+    problems = status["plugins"]["videos"]["rootProblems"]
+    assert problems[0]["rootId"] == root["id"] and "missing" in problems[0]["problem"]
+
+    library.mkdir()  # an empty mount point where the drive used to be
+    result = _scan(client, run_jobs, root["id"])
+    assert "no videos now" in result["rootProblem"] and len(_videos(runtime)) == count
+
+    library.rmdir()
+    hidden.rename(library)
+    result = _scan(client, run_jobs, root["id"])
+    assert not result.get("rootProblem") and result["unchanged"] == count
+    assert "videos" not in client.get("/api/system/status").get_json()["data"]["plugins"]
+
+
+def test_deleted_files_are_pruned_with_their_cache(client, runtime, run_jobs, media, library) -> None:
+    from plugins_builtin.videos import assets
+
+    files = build_library(media, library)
+    root = _add_root(client, library)
+    _scan(client, run_jobs, root["id"])
+    flat = next(v for v in _videos(runtime).values() if v.file_path == str(files["flat"]))
+    assert assets.video_dir(flat.id).exists()
+    shutil.rmtree(library / "Flat Show")
+    result = _scan(client, run_jobs, root["id"])
+    assert result["removed"] == 1
+    assert not assets.video_dir(flat.id).exists()
+    titles = [s["title"] for s in client.get("/api/series").get_json()["data"]["items"]]
+    assert titles == ["Show"], "the empty series went with its last episode"
