@@ -58,10 +58,13 @@ def _is_api() -> bool:
 def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(ObscuraError)
     def _obscura_error(exc: ObscuraError):
-        if isinstance(exc, InternalError) or exc.status >= 500:
+        if isinstance(exc, InternalError) or exc.status == 500:
             log.error("internal error on %s %s: %s", request.method, request.path, exc.message)
             return envelope("Something went wrong on the server; the details are in its log.", exc.code, 500)
-        return envelope(exc.message, exc.code, exc.status)
+        response, status = envelope(exc.message, exc.code, exc.status)
+        if status == 503:  # busy (too many live transcodes): the message says so, the client retries
+            response.headers["Retry-After"] = "2"
+        return response, status
 
     @app.errorhandler(PydanticValidationError)
     def _pydantic_error(exc: PydanticValidationError):

@@ -104,6 +104,12 @@ class JobRunRow(Base):
             postgresql_where=text("status IN ('waiting', 'active')"),
         ),
         Index("ix_job_runs_queue_status", "queue_name", "status"),
+        Index(
+            "ix_job_runs_unpushed",
+            "queue_name",
+            "created_at",
+            postgresql_where=text("status = 'waiting' AND rq_job_id IS NULL"),
+        ),
         Index("ix_job_runs_created_at", "created_at"),
     )
 

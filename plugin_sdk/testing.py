@@ -195,6 +195,16 @@ def app(runtime: Any) -> Any:
 
 @pytest.fixture
 def client(app: Any) -> Any:
+    """Flask's test client, buffering every response (file and streaming bodies are read and
+    closed, as a real server does, so no file handle outlives the request)."""
+    from flask.testing import FlaskClient
+
+    class BufferedClient(FlaskClient):
+        def open(self, *args: Any, **kwargs: Any) -> Any:
+            kwargs.setdefault("buffered", True)
+            return super().open(*args, **kwargs)
+
+    app.test_client_class = BufferedClient
     return app.test_client()
 
 
@@ -205,6 +215,7 @@ def drain_jobs(rt: Any, queue: str | None = None, timeout: float = 60.0, forking
     from rq.serializers import JSONSerializer
     from sqlalchemy import func, select
 
+    from obscura_core.jobs.feed import feed
     from obscura_core.jobs.rq_queue import rq_queue
     from plugin_sdk.models import JobRunRow
 
@@ -213,6 +224,8 @@ def drain_jobs(rt: Any, queue: str | None = None, timeout: float = 60.0, forking
     deadline = time.monotonic() + timeout
     ran = 0
     while True:
+        for name in names:
+            feed(rt, name, force=True)
         scheduler = RQScheduler(names, connection=rt.redis, serializer=JSONSerializer)
         scheduler.acquire_locks()
         scheduler.enqueue_scheduled_jobs()

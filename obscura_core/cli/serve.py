@@ -73,7 +73,7 @@ class _Stopper:
 def serve(worker_count: int | None, embedded: bool) -> None:
     """Migrate, then run the web server, the workers and the scheduler until Ctrl-C."""
     from obscura_core.jobs.scheduler import SchedulerThread
-    from obscura_core.jobs.worker import fork_workers, stop_children
+    from obscura_core.jobs.worker import RetryScheduler, fork_workers, stop_children
     from obscura_core.migrate import upgrade_all
     from obscura_core.runtime import build_runtime, set_runtime
 
@@ -82,6 +82,7 @@ def serve(worker_count: int | None, embedded: bool) -> None:
     web: subprocess.Popen[bytes] | None = None
     pids: list[int] = []
     scheduler = None
+    retries = None
     rt = None
     try:
         rt = build_runtime("worker", settings)
@@ -89,6 +90,8 @@ def serve(worker_count: int | None, embedded: bool) -> None:
         upgrade_all(rt)
         pids = fork_workers(rt, worker_count or settings.worker_processes)
         web = subprocess.Popen(_gunicorn_cmd(settings), env=os.environ.copy())
+        retries = RetryScheduler(rt)
+        retries.start()
         scheduler = SchedulerThread(rt)
         scheduler.start()
         host = "127.0.0.1" if settings.host in ("0.0.0.0", "::") else settings.host
@@ -100,6 +103,8 @@ def serve(worker_count: int | None, embedded: bool) -> None:
         click.echo("Stopping Obscura…", err=True)
         if scheduler is not None:
             scheduler.stop()
+        if retries is not None:
+            retries.stop()
         if web is not None and web.poll() is None:
             web.terminate()
             try:
@@ -127,20 +132,24 @@ def web() -> None:
 @click.option("--burst", is_flag=True, help="Exit when the queues are empty.")
 def worker(processes: int | None, burst: bool) -> None:
     """Run only workers (and the scheduler), against DATABASE_URL and REDIS_URL."""
+    from obscura_core.jobs.feed import feed_all
     from obscura_core.jobs.reconcile import reconcile
     from obscura_core.jobs.scheduler import SchedulerThread
-    from obscura_core.jobs.worker import fork_workers, stop_children
+    from obscura_core.jobs.worker import RetryScheduler, fork_workers, stop_children
     from obscura_core.runtime import build_runtime, set_runtime
 
     settings, _ = _prepare(embedded=False)
     rt = build_runtime("worker", settings)
     set_runtime(rt)
     reconcile(rt)
+    feed_all(rt)
     stopper = _Stopper()
     pids = fork_workers(rt, processes or settings.worker_processes, burst=burst)
     scheduler = None if burst else SchedulerThread(rt)
-    if scheduler is not None:
-        scheduler.start()
+    retries = None if burst else RetryScheduler(rt)
+    for thread in (scheduler, retries):
+        if thread is not None:
+            thread.start()
     try:
         if burst:
             for pid in pids:
@@ -150,8 +159,9 @@ def worker(processes: int | None, burst: bool) -> None:
             if all(_exited(pid) for pid in pids):
                 raise click.ClickException("every worker process exited")
     finally:
-        if scheduler is not None:
-            scheduler.stop()
+        for thread in (scheduler, retries):
+            if thread is not None:
+                thread.stop()
         stop_children(pids, redis=rt.redis)
 
 

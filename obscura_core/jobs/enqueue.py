@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -10,6 +11,7 @@ from sqlalchemy import and_, event, select, text
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
+from obscura_core.jobs.feed import feed, mark_unpushed
 from obscura_core.jobs.rq_queue import new_rq_job_id, push, push_many
 from obscura_core.runtime import get_runtime
 from plugin_sdk.db import new_id
@@ -78,7 +80,19 @@ def enqueue_job(
     return run_id
 
 
-BULK_CHUNK = 1000
+_FEED = "obscura_queues_to_feed"
+
+_BULK_INSERT = text(
+    """
+    INSERT INTO job_runs (id, queue_name, status, target_type, target_id, target_label, payload,
+                          max_attempts, attempts, progress)
+    SELECT u.id, :queue, 'waiting', u.target_type, u.target_id, u.label, u.payload::jsonb, :max_attempts, 0, 0
+    FROM unnest(CAST(:ids AS text[]), CAST(:types AS text[]), CAST(:targets AS text[]),
+                CAST(:labels AS text[]), CAST(:payloads AS text[]))
+         AS u(id, target_type, target_id, label, payload)
+    ON CONFLICT (queue_name, target_type, target_id) WHERE status IN ('waiting', 'active') DO NOTHING
+    """
+)
 
 
 def enqueue_jobs(
@@ -88,65 +102,46 @@ def enqueue_jobs(
 ) -> int:
     """Enqueue many runs of one queue: ``items`` are ``(payload, target_type, target_id, label)``.
 
-    Rows are inserted in multi-row statements (targets already waiting or active are skipped) and
-    pushed to RQ in pipelines after the commit. Returns how many new runs were created.
+    One INSERT for all of them (targets already waiting or active are skipped); after the commit
+    the feeder hands them to RQ a window at a time (see ``obscura_core.jobs.feed``). Returns how
+    many new runs were created.
     """
     rt = get_runtime()
     qd = rt.registry.queues.get(queue)
     if qd is None:
         raise ValidationError(f"Unknown queue '{queue}'.", code="unknown_queue")
-    created = 0
-    batch: list[dict[str, Any]] = []
-
-    def flush() -> None:
-        nonlocal created
-        if not batch:
-            return
-        stmt = (
-            insert(JobRunRow)
-            .values(batch)
-            .on_conflict_do_nothing(
-                index_elements=["queue_name", "target_type", "target_id"],
-                index_where=text("status IN ('waiting', 'active')"),
-            )
-            .returning(JobRunRow.id, JobRunRow.rq_job_id)
-        )
-        rows = db.execute(stmt).all()
-        db.info.setdefault(_PENDING, []).extend((queue, run_id, rq_id) for run_id, rq_id in rows)
-        created += len(rows)
-        batch.clear()
-
-    seen: set[tuple[str | None, str | None]] = set()
+    columns: dict[str, list[Any]] = {"ids": [], "types": [], "targets": [], "labels": [], "payloads": []}
+    seen: set[tuple[str | None, str]] = set()
     for payload, target_type, target_id, label in items:
         tid = None if target_id is None else str(target_id)
         if tid is not None:
             if (target_type, tid) in seen:  # one statement cannot insert the same target twice
                 continue
             seen.add((target_type, tid))
-        run_id = new_id()
-        batch.append(
-            {
-                "id": run_id,
-                "queue_name": queue,
-                "status": "waiting",
-                "target_type": target_type,
-                "target_id": tid,
-                "target_label": label,
-                "payload": dict(payload),
-                "max_attempts": qd.max_attempts,
-                "rq_job_id": new_rq_job_id(run_id),
-                "attempts": 0,
-                "progress": 0,
-            }
-        )
-        if len(batch) >= BULK_CHUNK:
-            flush()
-    flush()
+        columns["ids"].append(new_id())
+        columns["types"].append(target_type)
+        columns["targets"].append(tid)
+        columns["labels"].append(label)
+        columns["payloads"].append(json.dumps(dict(payload)))
+    if not columns["ids"]:
+        return 0
+    created = db.execute(_BULK_INSERT, {"queue": queue, "max_attempts": qd.max_attempts, **columns}).rowcount
+    if created:
+        db.info.setdefault(_FEED, set()).add(queue)
     return created
 
 
 @event.listens_for(Session, "after_commit")
 def _push_after_commit(session: Session) -> None:
+    to_feed = session.info.pop(_FEED, None)
+    if to_feed:
+        rt = get_runtime()
+        for queue in sorted(to_feed):
+            mark_unpushed(rt, queue)
+            try:
+                feed(rt, queue)
+            except Exception:  # Redis down: the scheduler's feed picks them up later
+                log.exception("could not hand new runs of %s to RQ; they stay waiting", queue)
     pending = session.info.pop(_PENDING, None)
     if not pending:
         return
@@ -167,3 +162,4 @@ def _push_after_commit(session: Session) -> None:
 @event.listens_for(Session, "after_rollback")
 def _drop_after_rollback(session: Session) -> None:
     session.info.pop(_PENDING, None)
+    session.info.pop(_FEED, None)

@@ -15,6 +15,7 @@ from sqlalchemy import update
 
 from obscura_core.jobs import slots
 from obscura_core.jobs.context import RunContext
+from obscura_core.jobs.feed import feed
 from obscura_core.jobs.rq_queue import new_rq_job_id, push
 from obscura_core.runtime import Runtime, get_runtime
 from plugin_sdk.models import JOB_ACTIVE_STATUSES, JobRunRow, LibrarySettings
@@ -74,6 +75,10 @@ def execute(run_id: str) -> dict[str, Any] | Any:
                 return {"skipped": "not claimable"}
     finally:
         slot.release()
+        try:
+            feed(rt, qd.name)  # top RQ up from the runs still waiting in PostgreSQL
+        except Exception:
+            log.exception("feeding queue %s failed", qd.name)
 
 
 def _defer(rt: Runtime, qd: QueueDefinition, run_id: str, rq_job_id: str | None, attempts: int) -> None:

@@ -13,6 +13,7 @@ import time
 
 from sqlalchemy import select, text
 
+from obscura_core.jobs.feed import feed_all
 from obscura_core.jobs.reconcile import prune_finished, reconcile
 from obscura_core.runtime import Runtime
 from plugin_sdk.models import LibraryRoot, LibrarySettings
@@ -70,6 +71,7 @@ class SchedulerThread(threading.Thread):
 
     def tick(self) -> None:
         reconcile(self.rt)
+        feed_all(self.rt)
         maybe_auto_scan(self.rt)
         if time.monotonic() - self._last_prune > PRUNE_EVERY_S:
             prune_finished(self.rt)

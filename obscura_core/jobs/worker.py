@@ -11,11 +11,13 @@ import os
 import signal
 import socket
 import sys
+import threading
 import time
 from collections.abc import Sequence
 
 from redis import Redis
 from rq import Worker
+from rq.scheduler import RQScheduler
 from rq.serializers import JSONSerializer
 
 from obscura_core.runtime import Runtime, set_runtime
@@ -42,11 +44,47 @@ def make_worker(rt: Runtime, queues: Sequence[str] | None = None, name: str | No
     )
 
 
-def run_worker(rt: Runtime, *, burst: bool = False, with_scheduler: bool = True) -> bool:
-    """Work in this process until stopped (or, with ``burst``, until the queues are empty)."""
+def run_worker(rt: Runtime, *, burst: bool = False) -> bool:
+    """Work in this process until stopped (or, with ``burst``, until the queues are empty).
+
+    RQ's own scheduler process is not started here: it is forked from the worker with the
+    worker's signal handlers and, when a stop arrives before it installs its own, the worker
+    waits for it forever. :class:`RetryScheduler` runs in the parent process instead.
+    """
     set_runtime(rt)
     worker = make_worker(rt)
-    return worker.work(burst=burst, with_scheduler=with_scheduler, logging_level="WARNING")
+    return worker.work(burst=burst, with_scheduler=False, logging_level="WARNING")
+
+
+class RetryScheduler(threading.Thread):
+    """Moves due retries (and other scheduled RQ jobs) to their queues, once a second.
+
+    Holds RQ's per-queue scheduler locks, so among several machines one schedules each queue.
+    """
+
+    def __init__(self, rt: Runtime, interval: float = 1.0) -> None:
+        super().__init__(name="obscura-retry-scheduler", daemon=True)
+        self.scheduler = RQScheduler(
+            list(rt.registry.queues), connection=Redis.from_url(rt.settings.redis_url or ""), serializer=JSONSerializer
+        )
+        self.interval = interval
+        self._stop_event = threading.Event()
+
+    def run(self) -> None:
+        while not self._stop_event.is_set():
+            try:
+                if self.scheduler.acquire_locks():
+                    self.scheduler.enqueue_scheduled_jobs()
+            except Exception:
+                log.warning("moving due retries to their queues failed", exc_info=True)
+            self._stop_event.wait(self.interval)
+        try:
+            self.scheduler.release_locks()
+        except Exception:
+            pass
+
+    def stop(self) -> None:
+        self._stop_event.set()
 
 
 def fork_workers(rt: Runtime, count: int, *, burst: bool = False) -> list[int]:

@@ -28,7 +28,7 @@ from plugin_sdk.jobs import enqueue_jobs
 from plugin_sdk.models import LibraryRoot
 from plugins_builtin.videos import assets
 from plugins_builtin.videos.models import Video, VideoSeason, VideoSeries, VideoSubtitle
-from plugins_builtin.videos.scanning.classify import classify_video
+from plugins_builtin.videos.scanning.classify import classify_video, place_segments
 from plugins_builtin.videos.scanning.filetypes import split_extension, subtitle_format
 from plugins_builtin.videos.scanning.parsing import (
     filename_to_title,
@@ -120,6 +120,63 @@ class _Placement:
         self.series[folder_path] = sid
         return sid
 
+    def prepare(self, series: Mapping[str, str], seasons: set[tuple[str, int, str | None, str | None]]) -> None:
+        """Create every missing series and season of a scan in two statements."""
+        new_series = {path: rel for path, rel in series.items() if path not in self.series}
+        if new_series:
+            paths = sorted(new_series)
+            parsed = [parse_series_folder(os.path.basename(p)) for p in paths]
+            rows = self.db.execute(
+                text(
+                    """
+                    INSERT INTO video_series (id, library_root_id, folder_path, relative_path, title, year, is_nsfw)
+                    SELECT u.id, :root, u.path, u.rel, u.title, u.year, :nsfw
+                    FROM unnest(CAST(:ids AS text[]), CAST(:paths AS text[]), CAST(:rels AS text[]),
+                                CAST(:titles AS text[]), CAST(:years AS int[])) AS u(id, path, rel, title, year)
+                    ON CONFLICT (folder_path) DO UPDATE SET library_root_id = EXCLUDED.library_root_id
+                    RETURNING folder_path, id
+                    """
+                ),
+                {
+                    "root": self.root.id,
+                    "nsfw": self.root.is_nsfw,
+                    "ids": [new_id() for _ in paths],
+                    "paths": paths,
+                    "rels": [new_series[p] for p in paths],
+                    "titles": [t or os.path.basename(p) for (t, _), p in zip(parsed, paths, strict=True)],
+                    "years": [y for _, y in parsed],
+                },
+            ).all()
+            self.series.update(dict(rows))
+        wanted = [
+            (self.series[path], number, folder, title)
+            for path, number, folder, title in sorted(seasons, key=lambda x: (x[0], x[1]))
+            if (self.series[path], number) not in self.seasons
+        ]
+        if wanted:
+            rows = self.db.execute(
+                text(
+                    """
+                    INSERT INTO video_seasons (id, series_id, season_number, folder_path, title)
+                    SELECT u.id, u.series_id, u.number, u.folder, u.title
+                    FROM unnest(CAST(:ids AS text[]), CAST(:series AS text[]), CAST(:numbers AS int[]),
+                                CAST(:folders AS text[]), CAST(:titles AS text[]))
+                         AS u(id, series_id, number, folder, title)
+                    ON CONFLICT (series_id, season_number)
+                    DO UPDATE SET folder_path = COALESCE(video_seasons.folder_path, EXCLUDED.folder_path)
+                    RETURNING series_id, season_number, id
+                    """
+                ),
+                {
+                    "ids": [new_id() for _ in wanted],
+                    "series": [w[0] for w in wanted],
+                    "numbers": [w[1] for w in wanted],
+                    "folders": [w[2] for w in wanted],
+                    "titles": [w[3] for w in wanted],
+                },
+            ).all()
+            self.seasons.update({(sid, number): season_id for sid, number, season_id in rows})
+
     def season_id(self, series_id: str, number: int, folder_path: str | None, title: str | None) -> str:
         key = (series_id, number)
         found = self.seasons.get(key)
@@ -138,12 +195,16 @@ class _Placement:
         return sid
 
 
-def _new_row(entry: FileEntry, root: LibraryRoot, place: _Placement, walk: WalkResult) -> dict[str, Any] | str:
-    """The row for a new file, or the reason it is skipped."""
-    c = classify_video(Path(root.path), Path(entry.path), root.scan_movies, root.scan_series)
+def _new_row(entry: FileEntry, root: LibraryRoot, walk: WalkResult) -> dict[str, Any] | str:
+    """The row for a new file (series/season ids filled in later), or the reason it is skipped."""
+    base = root.path.rstrip(os.sep)
+    if not entry.path.startswith(base + os.sep):
+        return "file is not under the library root path"
+    segments = entry.path[len(base) + 1 :].split(os.sep)
+    c = place_segments(segments, root.scan_movies, root.scan_series)
     if c.kind == "skip":
         return c.reason or "skipped"
-    name = os.path.basename(entry.path)
+    name = segments[-1]
     side = _sidecar_for(entry, walk)
     row: dict[str, Any] = {
         "id": new_id(),
@@ -174,18 +235,16 @@ def _new_row(entry: FileEntry, root: LibraryRoot, place: _Placement, walk: WalkR
         row["year"] = parsed.year
     else:
         ep = parse_episode_filename(name)
-        series_id = place.series_id(str(c.series_path), c.series_folder or "")
-        season = c.season_number or 0
+        series_path = f"{base}{os.sep}{c.series_folder}"
+        season_path = f"{series_path}{os.sep}{c.season_folder}" if c.season_folder else None
         row.update(
-            series_id=series_id,
-            season_id=place.season_id(
-                series_id, season, str(c.season_path) if c.season_path else None, c.season_folder
-            ),
-            season_number=season,
+            season_number=c.season_number or 0,
             episode_number=ep.episode,
             episode_end=ep.episode_end,
             absolute_episode_number=ep.absolute,
             year=ep.year,
+            _series=(series_path, c.series_folder or ""),
+            _season=(series_path, c.season_number or 0, season_path, c.season_folder),
         )
         title = ep.title or filename_to_title(name)
     if side and side.title:
@@ -195,11 +254,48 @@ def _new_row(entry: FileEntry, root: LibraryRoot, place: _Placement, walk: WalkR
     return row
 
 
+def _place_rows(rows: list[dict[str, Any]], place: _Placement) -> None:
+    """Give new episodes their series and season ids (created in bulk)."""
+    series: dict[str, str] = {}
+    seasons: set[tuple[str, int, str | None, str | None]] = set()
+    for row in rows:
+        if "_series" in row:
+            path, rel = row["_series"]
+            series[path] = rel
+            seasons.add(row["_season"])
+    if not series:
+        return
+    place.prepare(series, seasons)
+    for row in rows:
+        if "_series" in row:
+            series_id = place.series[row.pop("_series")[0]]
+            row["series_id"] = series_id
+            row["season_id"] = place.seasons[(series_id, row.pop("_season")[1])]
+
+
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def _copy_field(value: Any) -> str:
+    if value is None:
+        return "\\N"
+    if value is True:
+        return "t"
+    if value is False:
+        return "f"
+    if isinstance(value, float):
+        return repr(value)
+    return str(value).translate(_COPY_ESCAPES)
+
+
 def _copy_rows(db: Session, rows: list[dict[str, Any]]) -> None:
+    """COPY in PostgreSQL's text format, formatted here in one pass (psycopg's per-value
+    adaptation costs more than the database's insert)."""
     raw = db.connection().connection.driver_connection
+    lines = ["\t".join(_copy_field(row[c]) for c in COPY_COLUMNS) for row in rows]
     with raw.cursor() as cur, cur.copy(f"COPY videos ({', '.join(COPY_COLUMNS)}) FROM STDIN") as copy:
-        for row in rows:
-            copy.write_row([row[c] for c in COPY_COLUMNS])
+        for start in range(0, len(lines), 5000):
+            copy.write("\n".join(lines[start : start + 5000]) + "\n")
 
 
 def _place_moved(db: Session, video_id: str, entry: FileEntry, root: LibraryRoot, place: _Placement) -> None:
@@ -234,6 +330,33 @@ def _prune_empty_containers(db: Session, root_id: str) -> None:
             VideoSeries.library_root_id == root_id, ~exists().where(Video.series_id == VideoSeries.id)
         )
     )
+
+
+def insert_new_files(
+    db: Session,
+    root: LibraryRoot,
+    entries: list[FileEntry],
+    walk: WalkResult | None = None,
+    place: _Placement | None = None,
+) -> tuple[list[dict[str, Any]], Counter[str]]:
+    """Classify, name and COPY-insert new files (creating their series and seasons).
+
+    Returns the inserted rows and the count of skipped files by reason. The caller commits.
+    """
+    walk = walk or WalkResult()
+    place = place or _Placement(db, root)
+    rows: list[dict[str, Any]] = []
+    skipped: Counter[str] = Counter()
+    for entry in entries:
+        result = _new_row(entry, root, walk)
+        if isinstance(result, str):
+            skipped[result] += 1
+        else:
+            rows.append(result)
+    _place_rows(rows, place)
+    if rows:
+        _copy_rows(db, rows)
+    return rows, skipped
 
 
 def scan_root(db: Session, root: LibraryRoot, progress: Any = None) -> dict[str, Any]:
@@ -299,16 +422,7 @@ def scan_root(db: Session, root: LibraryRoot, progress: Any = None) -> dict[str,
         new_entries = still_new
     missing = [r for r in missing if r.id not in moved_ids]
 
-    rows: list[dict[str, Any]] = []
-    skipped: Counter[str] = Counter()
-    for entry in new_entries:
-        result = _new_row(entry, root, place, walk)
-        if isinstance(result, str):
-            skipped[result] += 1
-        else:
-            rows.append(result)
-    if rows:
-        _copy_rows(db, rows)
+    rows, skipped = insert_new_files(db, root, new_entries, walk, place)
     for video_id, entry in changed:
         db.execute(
             update(Video)

@@ -191,9 +191,10 @@ def test_worker_heartbeat_shows_in_system_status(client, runtime) -> None:
     assert os.getpid() > 0
 
 
-def test_bulk_enqueue_writes_rows_and_pipelines_rq_jobs(runtime, run_jobs) -> None:
+def test_bulk_enqueue_keeps_the_backlog_in_postgres_and_feeds_rq_a_window(runtime) -> None:
     from sqlalchemy import func, select
 
+    from obscura_core.jobs.feed import WINDOW, feed
     from obscura_core.jobs.rq_queue import rq_queue
     from plugin_sdk.jobs import enqueue_jobs
 
@@ -202,10 +203,22 @@ def test_bulk_enqueue_writes_rows_and_pipelines_rq_jobs(runtime, run_jobs) -> No
         assert enqueue_jobs(db, "test-ok", items + items[:10]) == 2500
         db.commit()
     queue = rq_queue(runtime.redis, "test-ok")
-    assert queue.count == 2500
+
+    def unpushed() -> int:
+        with runtime.session() as db:
+            return db.execute(
+                select(func.count()).select_from(JobRunRow).where(JobRunRow.rq_job_id.is_(None))
+            ).scalar_one()
+
+    assert queue.count == WINDOW and unpushed() == 2500 - WINDOW
     with runtime.session() as db:
         assert enqueue_jobs(db, "test-ok", items[:100]) == 0, "targets already waiting are skipped"
         db.commit()
-        rq_ids = set(db.execute(select(JobRunRow.rq_job_id)).scalars())
         assert db.execute(select(func.count()).select_from(JobRunRow)).scalar_one() == 2500
-    assert set(queue.job_ids) == rq_ids
+    assert feed(runtime, "test-ok") == 0, "the RQ backlog is still full"
+    queue.empty()  # as if workers had taken the window
+    assert feed(runtime, "test-ok") == WINDOW
+    assert queue.count == WINDOW and unpushed() == 2500 - 2 * WINDOW
+    with runtime.session() as db:
+        pushed = set(db.execute(select(JobRunRow.rq_job_id).where(JobRunRow.rq_job_id.is_not(None))).scalars())
+    assert set(queue.job_ids) <= pushed

@@ -84,7 +84,10 @@ def filters(q: VideosQuery) -> list[ColumnElement[bool]]:
     if q.resolution:
         low = RESOLUTIONS[q.resolution]
         short = func.least(Video.width, Video.height)
-        conds.append(short >= low)
+        if low != _BUCKETS[0]:  # the lowest bucket takes everything smaller too
+            conds.append(short >= low)
+        else:
+            conds.append(short > 0)
         higher = [b for b in _BUCKETS if b > low]
         if higher:
             conds.append(short < higher[0])

@@ -180,7 +180,8 @@ def make_blueprint() -> Blueprint:
         db = get_db()
         video = get_video(db, video_id)
         if body.resume_time is not None:
-            near_end = video.duration and body.resume_time > video.duration - 5
+            # finished (the last 5 s, or 5 % of a short clip): next time starts from the beginning
+            near_end = video.duration and body.resume_time > video.duration - min(5.0, 0.05 * video.duration)
             video.resume_time = None if near_end else body.resume_time
         if body.played_seconds:
             video.play_duration += body.played_seconds

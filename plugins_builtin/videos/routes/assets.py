@@ -1,0 +1,152 @@
+"""A video's generated files: thumbnail (generated or custom), preview clip, sprite, trickplay VTT."""
+
+from __future__ import annotations
+
+import io
+import urllib.request
+from datetime import UTC, datetime
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from flask import Blueprint, Response, send_file
+from PIL import Image, UnidentifiedImageError
+from pydantic import Field
+
+from plugin_sdk.db import get_db
+from plugin_sdk.errors import NotFoundError, ValidationError
+from plugin_sdk.http import ApiModel, api_route, ok
+from plugin_sdk.media import MediaError, run
+from plugin_sdk.storage import atomic_write
+from plugins_builtin.videos import assets
+from plugins_builtin.videos.routes.common import get_video, video_source
+from plugins_builtin.videos.routes.serialize import VideoDetail, detail
+from plugins_builtin.videos.streaming.direct import send_source
+
+MAX_THUMB_DOWNLOAD = 20 * 1024 * 1024
+
+
+class FromFrameIn(ApiModel):
+    seconds: float = Field(ge=0)
+
+
+class FromUrlIn(ApiModel):
+    url: str = Field(min_length=8, max_length=2000)
+
+
+def _existing(path: Path, what: str) -> Path:
+    if not path.is_file():
+        raise NotFoundError(f"This video has no {what} yet.", code="asset_missing")
+    return path
+
+
+def _store_custom(video_id: str, image: Image.Image) -> None:
+    """Re-encode as JPEG (no metadata) into the custom thumbnail slot."""
+    target = assets.asset(video_id, assets.CUSTOM_THUMB)
+    with atomic_write(target) as tmp:
+        image.convert("RGB").save(tmp, "JPEG", quality=90)
+
+
+def make_blueprint() -> Blueprint:
+    bp = Blueprint("video_assets", __name__)
+
+    @bp.get("/api/videos/<video_id>/thumbnail")
+    def thumbnail(video_id: str) -> Response:
+        video = get_video(get_db(), video_id)
+        custom = assets.asset(video.id, assets.CUSTOM_THUMB)
+        path = custom if video.custom_thumbnail and custom.is_file() else assets.asset(video.id, assets.THUMB)
+        return send_file(_existing(path, "thumbnail"), mimetype="image/jpeg", conditional=True, max_age=86400)
+
+    @bp.get("/api/videos/<video_id>/preview")
+    def preview(video_id: str) -> Response:
+        video = get_video(get_db(), video_id)
+        return send_source(_existing(assets.asset(video.id, assets.PREVIEW), "preview clip"), "video/mp4")
+
+    @bp.get("/api/videos/<video_id>/sprite")
+    def sprite(video_id: str) -> Response:
+        video = get_video(get_db(), video_id)
+        path = _existing(assets.asset(video.id, assets.SPRITE), "trickplay sprite")
+        return send_file(path, mimetype="image/jpeg", conditional=True, max_age=3600)
+
+    @bp.get("/api/videos/<video_id>/trickplay.vtt")
+    def trickplay(video_id: str) -> Response:
+        video = get_video(get_db(), video_id)
+        path = _existing(assets.asset(video.id, assets.TRICKPLAY), "trickplay track")
+        return send_file(path, mimetype="text/vtt", conditional=True, max_age=3600)
+
+    @api_route(
+        bp, "/api/videos/<video_id>/thumbnail/from-frame", methods=["POST"], body=FromFrameIn, response=VideoDetail
+    )
+    def from_frame(video_id: str, body: FromFrameIn):
+        """Use the frame at ``seconds`` as the video's thumbnail."""
+        db = get_db()
+        video = get_video(db, video_id)
+        if video.duration is not None and body.seconds > video.duration:
+            raise ValidationError(f"seconds ({body.seconds:g}) is past the end of the video ({video.duration:g} s).")
+        src = video_source(db, video)
+        target = assets.asset(video.id, assets.CUSTOM_THUMB)
+        try:
+            with atomic_write(target) as tmp:
+                run(
+                    [
+                        "-y",
+                        "-loglevel",
+                        "error",
+                        "-ss",
+                        f"{body.seconds:.3f}",
+                        "-i",
+                        str(src),
+                        "-frames:v",
+                        "1",
+                        "-q:v",
+                        "2",
+                        "-f",
+                        "image2",
+                        str(tmp),
+                    ],
+                    timeout=60,
+                )
+                if tmp.stat().st_size == 0:
+                    raise MediaError("no frame could be decoded at that time")
+        except MediaError as exc:
+            raise ValidationError(f"No thumbnail could be taken at {body.seconds:g} s: {exc}") from None
+        video.custom_thumbnail = True
+        video.thumbnail_at = datetime.now(UTC)
+        db.commit()
+        return ok(detail(db, video))
+
+    @api_route(bp, "/api/videos/<video_id>/thumbnail/from-url", methods=["POST"], body=FromUrlIn, response=VideoDetail)
+    def from_url(video_id: str, body: FromUrlIn):
+        """Download an image (http/https, ≤ 20 MiB) and use it as the video's thumbnail."""
+        db = get_db()
+        video = get_video(db, video_id)
+        if urlsplit(body.url).scheme not in ("http", "https"):
+            raise ValidationError("Only http:// and https:// image URLs can be used.")
+        try:
+            with urllib.request.urlopen(body.url, timeout=15) as resp:
+                data = resp.read(MAX_THUMB_DOWNLOAD + 1)
+        except (OSError, ValueError) as exc:
+            raise ValidationError(f"The image could not be downloaded: {exc}") from None
+        if len(data) > MAX_THUMB_DOWNLOAD:
+            raise ValidationError("That image is larger than 20 MiB.")
+        try:
+            image = Image.open(io.BytesIO(data))
+            image.load()
+        except (UnidentifiedImageError, OSError, Image.DecompressionBombError):
+            raise ValidationError("That URL did not return an image Obscura can read.") from None
+        _store_custom(video.id, image)
+        video.custom_thumbnail = True
+        video.thumbnail_at = datetime.now(UTC)
+        db.commit()
+        return ok(detail(db, video))
+
+    @api_route(bp, "/api/videos/<video_id>/thumbnail", methods=["DELETE"], response=VideoDetail)
+    def reset_thumbnail(video_id: str):
+        """Go back to the generated thumbnail."""
+        db = get_db()
+        video = get_video(db, video_id)
+        assets.asset(video.id, assets.CUSTOM_THUMB).unlink(missing_ok=True)
+        video.custom_thumbnail = False
+        db.commit()
+        return ok(detail(db, video))
+
+    return bp

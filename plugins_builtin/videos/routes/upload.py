@@ -1,0 +1,98 @@
+"""``POST /api/videos/upload``: put a video file into a library root and index it."""
+
+from __future__ import annotations
+
+import os
+import re
+import secrets
+from pathlib import Path
+
+from flask import Blueprint, request
+
+from plugin_sdk.db import get_db
+from plugin_sdk.errors import ConflictError, NotFoundError, UnsupportedMediaTypeError, ValidationError
+from plugin_sdk.http import api_route, ok
+from plugin_sdk.jobs import enqueue_job
+from plugin_sdk.models import LibraryRoot
+from plugin_sdk.storage import confine
+from plugins_builtin.videos import queues
+from plugins_builtin.videos.scan import insert_new_files
+from plugins_builtin.videos.scanning.filetypes import VIDEO_EXTENSIONS, split_extension
+from plugins_builtin.videos.walk import FileEntry
+
+_UNSAFE = re.compile(r"[\x00-\x1f/\\:*?\"<>|]+")
+
+
+def safe_name(filename: str) -> str:
+    """The base name only, without control or path characters, not hidden, not empty."""
+    base = filename.replace("\\", "/").rsplit("/", 1)[-1]
+    base = _UNSAFE.sub(" ", base).strip().lstrip(".").strip()
+    if not base or base in (".", ".."):
+        raise ValidationError("That file name cannot be used.")
+    return base[:200]
+
+
+def free_path(folder: Path, name: str) -> Path:
+    """``name``, or ``name (2)``, ``name (3)``… — the first that does not exist yet."""
+    stem, ext = split_extension(name)
+    candidate = folder / name
+    n = 2
+    while candidate.exists():
+        candidate = folder / f"{stem} ({n}){ext}"
+        n += 1
+    return candidate
+
+
+def make_blueprint() -> Blueprint:
+    bp = Blueprint("video_upload", __name__)
+
+    @api_route(bp, "/api/videos/upload", methods=["POST"], multipart=True, status=201)
+    def upload():
+        """Upload a video (multipart ``file`` + ``libraryRootId``) as a movie at the root; it is probed,
+        fingerprinted and previewed in the background. Name collisions get `` (2)``, `` (3)``…"""
+        db = get_db()
+        file = request.files.get("file")
+        if file is None or not file.filename:
+            raise ValidationError("Send the video as a multipart field named 'file'.")
+        root_id = request.form.get("libraryRootId", "")
+        root = db.get(LibraryRoot, root_id) if 0 < len(root_id) <= 64 else None
+        if root is None:
+            raise NotFoundError(f"No library root with id '{root_id}'.")
+        if not root.enabled or not root.scan_movies:
+            raise ConflictError("This library root is disabled or does not index movies.")
+        name = safe_name(file.filename)
+        if split_extension(name)[1].lower() not in VIDEO_EXTENSIONS:
+            raise UnsupportedMediaTypeError(
+                f"'{name}' is not a video file Obscura indexes ({', '.join(sorted(VIDEO_EXTENSIONS))})."
+            )
+        folder = Path(root.path)
+        tmp = confine(folder / f".obscura-upload-{secrets.token_hex(8)}.part", [root.path])
+        try:
+            file.save(tmp)
+            while True:  # claim a free name without ever overwriting (link fails if it exists)
+                target = free_path(folder, name)
+                try:
+                    os.link(tmp, target)
+                    break
+                except FileExistsError:
+                    continue
+        finally:
+            tmp.unlink(missing_ok=True)
+        st = target.stat()
+        rows, _ = insert_new_files(db, root, [FileEntry(str(target), st.st_size, st.st_mtime)])
+        if not rows:
+            target.unlink(missing_ok=True)
+            raise ValidationError("The uploaded file could not be indexed.")
+        row = rows[0]
+        run_id = enqueue_job(
+            db,
+            queues.MEDIA_PROBE,
+            {"videoId": row["id"]},
+            target_type="video",
+            target_id=row["id"],
+            target_label=f"Probe · {row['title']}",
+        )
+        db.commit()
+        return ok({"videoId": row["id"], "fileName": target.name, "jobRunId": run_id}, status=201)
+
+    return bp
