@@ -50,7 +50,6 @@ def scan_once(rt, root_id: str) -> tuple[float, dict]:
         root = db.get(LibraryRoot, root_id)
         t0 = time.perf_counter()
         result = scan_root(db, root)
-        db.commit()
         return time.perf_counter() - t0, result
 
 

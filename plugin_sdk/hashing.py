@@ -18,7 +18,6 @@ import functools
 import hashlib
 import math
 import os
-import struct
 from collections.abc import Sequence
 
 import numpy as np
@@ -64,8 +63,11 @@ def md5_file(path: PathLike) -> str:
 
 
 def _sum_le_u64(buf: bytes) -> int:
-    """Sum of consecutive little-endian uint64 words of *buf* (len % 8 == 0), mod 2**64."""
-    return sum(struct.unpack(f"<{len(buf) // 8}Q", buf)) & _MASK64
+    """Sum of consecutive little-endian uint64 words of *buf* (len % 8 == 0), mod 2**64.
+
+    NumPy's uint64 addition wraps around exactly like Go's, without a Python loop.
+    """
+    return int(np.frombuffer(buf, dtype="<u8").sum(dtype=np.uint64)) & _MASK64
 
 
 def _oshash_chunk_size(size: int) -> int:
@@ -232,22 +234,33 @@ def _resize_nrgba_bilinear(pix: np.ndarray, width: int, height: int) -> np.ndarr
     float64 BLAS arithmetic reproduces them exactly.
     """
     src_h, src_w = pix.shape[:2]
-    f = pix.astype(np.float64)
-    if (pix[..., 3] != 0xFF).any():
+    mat_x, sums_x = _weight_matrix(src_w, width)
+    mat_y, sums_y = _weight_matrix(src_h, height)
+    opaque = bool((pix[..., 3] == 0xFF).all())
+    # Every product and sum below is an integer; when the largest possible accumulator
+    # (255 x the largest weight sum) stays under 2**24, float32 holds them exactly and the
+    # matrix products run twice as fast as in float64.
+    exact32 = 255 * max(float(sums_x.max()), float(sums_y.max())) < 2**24
+    dtype = np.float32 if exact32 else np.float64
+    # An opaque image's alpha stays 255 through both passes and the grey formula never reads
+    # it: resize only the colour channels then.
+    f = pix[..., :3].astype(dtype) if opaque else pix.astype(np.float64)
+    if not opaque:
         # Forward alpha premultiplication of resizeNRGBA: int32(c) * a / 0xff.
         # c*a <= 65025 is exact and a non-multiple of 255 is >= 1/255 away from
         # an integer, so floor() of the float quotient is the integer quotient.
         f[..., :3] = np.floor(f[..., :3] * f[..., 3:4] / 255.0)
+        f = f.astype(dtype)
 
     # Horizontal pass NRGBA -> RGBA (nfnt stores it transposed; same values).
-    mat_x, sums_x = _weight_matrix(src_w, width)
-    temp = _div_clamp(np.tensordot(f, mat_x, axes=([1], [1])), sums_x)  # (H, 4, width)
+    temp = _div_clamp(np.tensordot(f, mat_x.astype(dtype), axes=([1], [1])), sums_x.astype(dtype))
 
     # Vertical pass on the 8-bit premultiplied temp image, RGBA -> RGBA.
-    mat_y, sums_y = _weight_matrix(src_h, height)
-    acc = np.tensordot(mat_y, temp, axes=([1], [0]))  # (height, 4, width)
-    out = _div_clamp(acc, sums_y[:, None, None])
-    return out.transpose(0, 2, 1).astype(np.uint8)
+    acc = np.tensordot(mat_y.astype(dtype), temp, axes=([1], [0]))  # (height, channels, width)
+    out = _div_clamp(acc, sums_y[:, None, None].astype(dtype)).transpose(0, 2, 1).astype(np.uint8)
+    if opaque:
+        out = np.concatenate([out, np.full((*out.shape[:2], 1), 255, dtype=np.uint8)], axis=2)
+    return out
 
 
 # ---------------------------------------------------------------------------
@@ -403,8 +416,56 @@ def _to_nrgba_array(img: Image.Image) -> np.ndarray:
     return arr
 
 
+def _is_opaque(img: Image.Image) -> bool:
+    if img.mode in ("RGB", "L") or (img.mode == "P" and "transparency" not in img.info):
+        return True
+    if img.mode == "RGBA":
+        return img.getchannel("A").getextrema() == (255, 255)
+    return False
+
+
+def _resize_rgb_fast(rgb: np.ndarray, width: int, height: int) -> np.ndarray | None:
+    """:func:`_resize_nrgba_bilinear` for an opaque ``(H, W, 3)`` uint8 image, channel by channel
+    as two float32 matrix products each (~1 ms for Stash's 800x450 montage).
+
+    An opaque image's alpha stays 255 and never reaches the grey formula, so it is not resized.
+    float32 is exact here because every product and sum is an integer below 2**24 (checked);
+    returns ``None`` when that does not hold (huge sources), for the float64 path to take over.
+    """
+    src_h, src_w = rgb.shape[:2]
+    mat_x, sums_x = _weight_matrix(src_w, width)
+    mat_y, sums_y = _weight_matrix(src_h, height)
+    if 255 * max(float(sums_x.max()), float(sums_y.max())) >= 2**24:
+        return None
+    mx = mat_x.T.astype(np.float32)
+    my = mat_y.astype(np.float32)
+    sx = sums_x.astype(np.float32)
+    sy = sums_y.astype(np.float32)[:, None]
+    out = np.empty((height, width, 3), dtype=np.uint8)
+    for c in range(3):
+        temp = _div_clamp(rgb[..., c].astype(np.float32) @ mx, sx)  # (H, width)
+        out[..., c] = _div_clamp(my @ temp, sy)  # (height, width)
+    return out
+
+
+def perception_hash_rgb(rgb: np.ndarray) -> int:
+    """:func:`perception_hash` of an opaque ``(H, W, 3)`` uint8 array (same bits, faster)."""
+    if rgb.ndim != 3 or rgb.shape[2] != 3 or rgb.dtype != np.uint8 or rgb.shape[0] == 0 or rgb.shape[1] == 0:
+        raise ValueError("perception_hash_rgb needs a non-empty (H, W, 3) uint8 array")
+    h, w = rgb.shape[:2]
+    resized = None if (w, h) == (_PHASH_SIZE, _PHASH_SIZE) else _resize_rgb_fast(rgb, _PHASH_SIZE, _PHASH_SIZE)
+    if resized is None:
+        alpha = np.full((h, w, 1), 255, dtype=np.uint8)
+        return perception_hash(Image.fromarray(np.concatenate([rgb, alpha], axis=2), "RGBA"))
+    return _phash_from_gray(_gray_rgba8(resized))
+
+
 def _phash_gray64(img: Image.Image) -> np.ndarray:
     """The 64x64 float64 grey matrix goimagehash hashes (after resize + Rgb2GrayFast)."""
+    if img.size != (_PHASH_SIZE, _PHASH_SIZE) and img.size[0] > 0 and img.size[1] > 0 and _is_opaque(img):
+        resized = _resize_rgb_fast(np.asarray(img.convert("RGB"), dtype=np.uint8), _PHASH_SIZE, _PHASH_SIZE)
+        if resized is not None:
+            return _gray_rgba8(resized)
     pix = _to_nrgba_array(img)
     h, w = pix.shape[:2]
     if w == _PHASH_SIZE and h == _PHASH_SIZE:

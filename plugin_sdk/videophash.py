@@ -14,9 +14,10 @@ import os
 import subprocess
 from concurrent.futures import ThreadPoolExecutor
 
+import numpy as np
 from PIL import Image
 
-from plugin_sdk.hashing import perception_hash
+from plugin_sdk.hashing import perception_hash, perception_hash_rgb
 
 __all__ = [
     "VideoPhashError",
@@ -163,4 +164,22 @@ def video_phash(
             for f in futures:
                 f.cancel()
             raise
+    montage = montage_array(frames)
+    if montage is not None:  # the usual case: equal opaque frames tile the whole canvas
+        return perception_hash_rgb(montage)
     return perception_hash(build_montage(frames))
+
+
+def montage_array(frames: list[Image.Image]) -> np.ndarray | None:
+    """Stash's 5x5 montage as an RGB array when every frame has frame 0's size (then the
+    transparent canvas is fully covered, so the image is opaque); ``None`` otherwise."""
+    if len(frames) != COLUMNS * ROWS:
+        return None
+    width, height = frames[0].size
+    if any(f.size != (width, height) for f in frames):
+        return None
+    canvas = np.empty((height * ROWS, width * COLUMNS, 3), dtype=np.uint8)
+    for index, frame in enumerate(frames):
+        x, y = width * (index % COLUMNS), height * (index // ROWS)
+        canvas[y : y + height, x : x + width] = np.asarray(frame.convert("RGB"), dtype=np.uint8)
+    return canvas

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import threading
 from collections import Counter
 from collections.abc import Mapping
 from pathlib import Path
@@ -332,17 +333,15 @@ def _prune_empty_containers(db: Session, root_id: str) -> None:
     )
 
 
-def insert_new_files(
+def prepare_new_files(
     db: Session,
     root: LibraryRoot,
     entries: list[FileEntry],
     walk: WalkResult | None = None,
     place: _Placement | None = None,
 ) -> tuple[list[dict[str, Any]], Counter[str]]:
-    """Classify, name and COPY-insert new files (creating their series and seasons).
-
-    Returns the inserted rows and the count of skipped files by reason. The caller commits.
-    """
+    """Classify and name new files and create their series and seasons; the rows are not
+    inserted yet. Returns the rows and the count of skipped files by reason."""
     walk = walk or WalkResult()
     place = place or _Placement(db, root)
     rows: list[dict[str, Any]] = []
@@ -354,13 +353,61 @@ def insert_new_files(
         else:
             rows.append(result)
     _place_rows(rows, place)
+    return rows, skipped
+
+
+def insert_new_files(
+    db: Session, root: LibraryRoot, entries: list[FileEntry], walk: WalkResult | None = None
+) -> tuple[list[dict[str, Any]], Counter[str]]:
+    """:func:`prepare_new_files` and COPY the rows. The caller commits."""
+    rows, skipped = prepare_new_files(db, root, entries, walk)
     if rows:
         _copy_rows(db, rows)
     return rows, skipped
 
 
+class _SideEnqueue(threading.Thread):
+    """Writes many follow-up job rows on a second connection while the scan's connection COPYs
+    the videos (two cores, two PostgreSQL backends), and commits them only once the scan has
+    committed, so no job can ever look for a video that is not there yet."""
+
+    def __init__(self, db: Session, queue: str, items: list[tuple[Any, ...]]) -> None:
+        super().__init__(name="obscura-scan-enqueue", daemon=True)
+        self.bind = db.get_bind()
+        self.queue = queue
+        self.items = items
+        self.created = 0
+        self.error: BaseException | None = None
+        self._decided = threading.Event()
+        self._commit = False
+
+    def run(self) -> None:
+        with Session(self.bind) as side:
+            try:
+                self.created = enqueue_jobs(side, self.queue, self.items)
+            except BaseException as exc:  # reported by finish()
+                self.error = exc
+                return
+            self._decided.wait()
+            if self._commit:
+                side.commit()
+            else:
+                side.rollback()
+
+    def finish(self, committed: bool) -> int:
+        self._commit = committed
+        self._decided.set()
+        self.join()
+        if self.error is not None:
+            raise self.error
+        return self.created if committed else 0
+
+
+SIDE_ENQUEUE_MIN = 1000
+
+
 def scan_root(db: Session, root: LibraryRoot, progress: Any = None) -> dict[str, Any]:
-    """Scan one root; the caller commits. Returns the job result."""
+    """Scan one root and commit. Returns the job result."""
     report: dict[str, Any] = {"rootId": root.id, "path": root.path}
     existing = db.execute(
         select(Video.id, Video.file_path, Video.file_size, Video.file_mtime, Video.oshash).where(
@@ -422,26 +469,35 @@ def scan_root(db: Session, root: LibraryRoot, progress: Any = None) -> dict[str,
         new_entries = still_new
     missing = [r for r in missing if r.id not in moved_ids]
 
-    rows, skipped = insert_new_files(db, root, new_entries, walk, place)
-    for video_id, entry in changed:
-        db.execute(
-            update(Video)
-            .where(Video.id == video_id)
-            .values(file_size=entry.size, file_mtime=entry.mtime, probed_at=None, md5=None, oshash=None, phash=None)
-        )
+    rows, skipped = prepare_new_files(db, root, new_entries, walk, place)
+    probe_items = [({"videoId": r["id"]}, "video", r["id"], f"Probe · {r['title']}") for r in rows]
+    probe_items += [({"videoId": vid}, "video", vid, f"Probe · {os.path.basename(e.path)}") for vid, e in changed]
+    side = _SideEnqueue(db, "media-probe", probe_items) if len(probe_items) >= SIDE_ENQUEUE_MIN else None
+    if side is not None:
+        side.start()
     removed_ids = [r.id for r in missing]
-    if removed_ids:
-        db.execute(delete(Video).where(Video.id.in_(removed_ids)))
-        _prune_empty_containers(db, root.id)
-    db.execute(update(LibraryRoot).where(LibraryRoot.id == root.id).values(last_scanned_at=func.now()))
-
-    to_probe = [(r["id"], r["title"]) for r in rows] + [(vid, os.path.basename(e.path)) for vid, e in changed]
-    probes = enqueue_jobs(
-        db,
-        "media-probe",
-        (({"videoId": vid}, "video", vid, f"Probe · {label}") for vid, label in to_probe),
-    )
-    subtitles = _enqueue_changed_sidecars(db, root, walk, by_path, {r["id"] for r in rows})
+    try:
+        if rows:
+            _copy_rows(db, rows)
+        for video_id, entry in changed:
+            db.execute(
+                update(Video)
+                .where(Video.id == video_id)
+                .values(file_size=entry.size, file_mtime=entry.mtime, probed_at=None, md5=None, oshash=None, phash=None)
+            )
+        if removed_ids:
+            db.execute(delete(Video).where(Video.id.in_(removed_ids)))
+            _prune_empty_containers(db, root.id)
+        db.execute(update(LibraryRoot).where(LibraryRoot.id == root.id).values(last_scanned_at=func.now()))
+        probes = 0 if side is not None else enqueue_jobs(db, "media-probe", probe_items)
+        subtitles = _enqueue_changed_sidecars(db, root, walk, by_path, {r["id"] for r in rows})
+        db.commit()
+    except BaseException:
+        if side is not None:
+            side.finish(committed=False)
+        raise
+    if side is not None:
+        probes = side.finish(committed=True)
     for video_id in removed_ids:
         assets.delete_video_files(video_id)
     report.update(
@@ -491,7 +547,6 @@ def process_library_scan(payload: Mapping[str, Any], ctx: JobContext) -> dict[st
         return {"rootId": root.id, "skipped": "movie and series scanning are off for this root"}
     ctx.progress(5, "walking the folder")
     result = scan_root(ctx.db, root, ctx.progress)
-    ctx.db.commit()
     if result.get("rootProblem"):
         log.warning("library-scan of %s: %s", root.path, result["rootProblem"])
     return result

@@ -434,3 +434,23 @@ def test_module_imports_only_allowed_packages() -> None:
         "numpy",
         "PIL",
     }
+
+
+def test_fast_rgb_path_gives_the_same_bits() -> None:
+    """The montage path (opaque RGB array, float32 products) equals the general NRGBA port."""
+    import numpy as np
+    from PIL import Image
+
+    from plugin_sdk.hashing import perception_hash, perception_hash_rgb
+    from plugin_sdk.videophash import build_montage, montage_array
+
+    rng = np.random.default_rng(7)
+    for size in ((160, 90), (160, 120), (37, 23)):
+        frames = [Image.fromarray(rng.integers(0, 256, (size[1], size[0], 3), dtype=np.uint8)) for _ in range(25)]
+        montage = montage_array(frames)
+        assert montage is not None
+        pil = build_montage(frames)
+        assert np.array_equal(np.asarray(pil)[..., :3], montage)
+        assert perception_hash_rgb(montage) == perception_hash(pil) == perception_hash(pil.convert("RGB"))
+    uneven = [Image.new("RGB", (160, 90))] * 24 + [Image.new("RGB", (80, 90))]
+    assert montage_array(uneven) is None

@@ -2,7 +2,7 @@
 
 Revision ID: videos_0001
 Revises: 
-Create Date: 2026-11-26 09:20:39.564158
+Create Date: 2026-11-26 09:58:40.474081
 """
 
 from __future__ import annotations
@@ -109,15 +109,14 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id', name=op.f('pk_videos')),
     sa.UniqueConstraint('file_path', name=op.f('uq_videos_file_path'))
     )
-    op.create_index('ix_videos_date', 'videos', ['date', 'id'], unique=False)
-    op.create_index('ix_videos_duration', 'videos', ['duration', 'id'], unique=False)
+    op.create_index('ix_videos_date', 'videos', ['date', 'id'], unique=False, postgresql_where=sa.text('date IS NOT NULL'))
+    op.create_index('ix_videos_duration', 'videos', ['duration', 'id'], unique=False, postgresql_where=sa.text('duration IS NOT NULL'))
     op.create_index('ix_videos_episode', 'videos', ['series_id', 'season_number', 'episode_number', 'id'], unique=False)
-    op.create_index('ix_videos_oshash', 'videos', ['oshash'], unique=False)
-    op.create_index('ix_videos_phash', 'videos', ['phash'], unique=False)
-    op.create_index('ix_videos_plays', 'videos', ['play_count', 'id'], unique=False)
-    op.create_index('ix_videos_rating', 'videos', ['rating', 'id'], unique=False)
+    op.create_index('ix_videos_oshash', 'videos', ['oshash'], unique=False, postgresql_where=sa.text('oshash IS NOT NULL'))
+    op.create_index('ix_videos_phash', 'videos', ['phash'], unique=False, postgresql_where=sa.text('phash IS NOT NULL'))
+    op.create_index('ix_videos_plays', 'videos', ['play_count', 'id'], unique=False, postgresql_where=sa.text('play_count > 0'))
+    op.create_index('ix_videos_rating', 'videos', ['rating', 'id'], unique=False, postgresql_where=sa.text('rating IS NOT NULL'))
     op.create_index('ix_videos_recent', 'videos', ['created_at', 'id'], unique=False)
-    op.create_index('ix_videos_root', 'videos', ['library_root_id'], unique=False)
     op.create_index('ix_videos_size', 'videos', ['file_size', 'id'], unique=False)
     op.create_index('ix_videos_title', 'videos', ['sort_title', 'id'], unique=False)
     op.create_table('video_markers',
@@ -160,15 +159,14 @@ def downgrade() -> None:
     op.drop_table('video_markers')
     op.drop_index('ix_videos_title', table_name='videos')
     op.drop_index('ix_videos_size', table_name='videos')
-    op.drop_index('ix_videos_root', table_name='videos')
     op.drop_index('ix_videos_recent', table_name='videos')
-    op.drop_index('ix_videos_rating', table_name='videos')
-    op.drop_index('ix_videos_plays', table_name='videos')
-    op.drop_index('ix_videos_phash', table_name='videos')
-    op.drop_index('ix_videos_oshash', table_name='videos')
+    op.drop_index('ix_videos_rating', table_name='videos', postgresql_where=sa.text('rating IS NOT NULL'))
+    op.drop_index('ix_videos_plays', table_name='videos', postgresql_where=sa.text('play_count > 0'))
+    op.drop_index('ix_videos_phash', table_name='videos', postgresql_where=sa.text('phash IS NOT NULL'))
+    op.drop_index('ix_videos_oshash', table_name='videos', postgresql_where=sa.text('oshash IS NOT NULL'))
     op.drop_index('ix_videos_episode', table_name='videos')
-    op.drop_index('ix_videos_duration', table_name='videos')
-    op.drop_index('ix_videos_date', table_name='videos')
+    op.drop_index('ix_videos_duration', table_name='videos', postgresql_where=sa.text('duration IS NOT NULL'))
+    op.drop_index('ix_videos_date', table_name='videos', postgresql_where=sa.text('date IS NOT NULL'))
     op.drop_table('videos')
     op.drop_table('video_seasons')
     op.drop_index('ix_video_series_root', table_name='video_series')

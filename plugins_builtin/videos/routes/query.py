@@ -9,6 +9,7 @@ from typing import Any, Literal
 from pydantic import ConfigDict, Field, field_validator
 from pydantic.alias_generators import to_camel
 from sqlalchemy import ColumnElement, Select, and_, func, or_, select
+from sqlalchemy.orm import Session
 
 from plugin_sdk.errors import ValidationError
 from plugin_sdk.http import Pagination
@@ -112,54 +113,97 @@ def filters(q: VideosQuery) -> list[ColumnElement[bool]]:
     return conds
 
 
-def encode_cursor(value: Any, row_id: str) -> str:
+SPARSE: dict[str, tuple[ColumnElement[bool], ColumnElement[bool]]] = {
+    "duration": (Video.duration.is_not(None), Video.duration.is_(None)),
+    "rating": (Video.rating.is_not(None), Video.rating.is_(None)),
+    "date": (Video.date.is_not(None), Video.date.is_(None)),
+    "plays": (Video.play_count > 0, Video.play_count == 0),
+}
+"""Sorts whose column is empty for many rows (not probed, never rated or played). Rows with a
+value come first (their index is partial, so a scan's inserts skip it), the others after them by
+id, in both directions."""
+
+
+def encode_cursor(value: Any, row_id: str, segment: int = 0) -> str:
     if hasattr(value, "isoformat"):
         value = {"t": value.isoformat()}
-    raw = json.dumps([value, row_id], separators=(",", ":")).encode()
+    raw = json.dumps([value, row_id, segment], separators=(",", ":")).encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
-def decode_cursor(cursor: str) -> tuple[Any, str]:
+def decode_cursor(cursor: str) -> tuple[Any, str, int]:
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        value, row_id = json.loads(raw)
+        value, row_id, segment = json.loads(raw)
         if isinstance(value, dict) and "t" in value:
             from datetime import datetime
 
             value = datetime.fromisoformat(value["t"])
-        if not isinstance(row_id, str):
+        if not isinstance(row_id, str) or segment not in (0, 1):
             raise TypeError
-        return value, row_id
+        return value, row_id, segment
     except (ValueError, TypeError):
         raise ValidationError("query.cursor: not a cursor this server issued") from None
 
 
-def _after(col: Any, value: Any, row_id: str, desc: bool) -> ColumnElement[bool]:
-    """Rows after (value, id) in PostgreSQL's default NULL placement (ASC: last, DESC: first)."""
-    if not desc:
-        if value is None:
-            return and_(col.is_(None), Video.id > row_id)
-        return or_(col > value, and_(col == value, Video.id > row_id), col.is_(None))
-    if value is None:
-        return or_(and_(col.is_(None), Video.id < row_id), col.is_not(None))
-    return or_(col < value, and_(col == value, Video.id < row_id))
-
-
-def ordered(stmt: Select[Any], q: VideosQuery) -> Select[Any]:
+def fetch_page(db: Session, q: VideosQuery) -> tuple[list[Video], int, str | None]:
+    """One page of videos, the total, and the cursor of the next page (keyset, any depth)."""
+    conds = filters(q)
+    total = db.execute(select(func.count()).select_from(Video).where(*conds)).scalar_one()
     desc = q.descending
+    limit = q.per_page
+    base = select(Video).where(*conds)
     if q.sort == "episode":
         cols = [Video.series_id, Video.season_number, Video.episode_number, Video.id]
-        return stmt.order_by(*[c.desc() if desc else c.asc() for c in cols])
+        stmt = base.order_by(*[c.desc() if desc else c.asc() for c in cols]).offset(q.offset).limit(limit)
+        return list(db.execute(stmt).scalars()), total, None
+
     col = SORT_COLUMNS[q.sort]
-    if q.cursor:
-        value, row_id = decode_cursor(q.cursor)
-        stmt = stmt.where(_after(col, value, row_id, desc))
-    return stmt.order_by(col.desc() if desc else col.asc(), Video.id.desc() if desc else Video.id.asc())
+    by_value = [col.desc(), Video.id.desc()] if desc else [col.asc(), Video.id.asc()]
+    by_id = [Video.id.desc()] if desc else [Video.id.asc()]
 
+    def after_value(value: Any, row_id: str) -> ColumnElement[bool]:
+        if desc:
+            return or_(col < value, and_(col == value, Video.id < row_id))
+        return or_(col > value, and_(col == value, Video.id > row_id))
 
-def sort_value(video: Video, q: VideosQuery) -> Any:
-    return getattr(video, SORT_COLUMNS[q.sort].key) if q.sort in SORT_COLUMNS else None
+    def after_id(row_id: str) -> ColumnElement[bool]:
+        return Video.id < row_id if desc else Video.id > row_id
 
+    def run(stmt: Select[Any]) -> list[Video]:
+        return list(db.execute(stmt).scalars())
 
-def base_select(q: VideosQuery) -> Select[Any]:
-    return select(Video).where(*filters(q))
+    cursor = decode_cursor(q.cursor) if q.cursor else None
+    sparse = SPARSE.get(q.sort)
+    if sparse is None:
+        stmt = base.where(after_value(cursor[0], cursor[1])) if cursor else base.offset(q.offset)
+        rows = run(stmt.order_by(*by_value).limit(limit))
+    else:
+        present, absent = sparse
+        if cursor:
+            value, row_id, segment = cursor
+            if segment == 0:
+                rows = run(base.where(present, after_value(value, row_id)).order_by(*by_value).limit(limit))
+                if len(rows) < limit:
+                    rows += run(base.where(absent).order_by(*by_id).limit(limit - len(rows)))
+            else:
+                rows = run(base.where(absent, after_id(row_id)).order_by(*by_id).limit(limit))
+        else:
+            with_value = db.execute(select(func.count()).select_from(Video).where(*conds, present)).scalar_one()
+            if q.offset < with_value:
+                rows = run(base.where(present).order_by(*by_value).offset(q.offset).limit(limit))
+                if len(rows) < limit:
+                    rows += run(base.where(absent).order_by(*by_id).limit(limit - len(rows)))
+            else:
+                rows = run(base.where(absent).order_by(*by_id).offset(q.offset - with_value).limit(limit))
+
+    next_cursor = None
+    if len(rows) == limit:
+        last = rows[-1]
+        value = getattr(last, col.key)
+        segment = 0
+        if sparse is not None:
+            has_value = value is not None and (q.sort != "plays" or value > 0)
+            segment = 0 if has_value else 1
+        next_cursor = encode_cursor(value, last.id, segment)
+    return rows, total, next_cursor

@@ -13,9 +13,9 @@ from plugin_sdk.db import get_db
 from plugin_sdk.errors import NotFoundError, ValidationError
 from plugin_sdk.http import ApiModel, api_route, ok
 from plugins_builtin.videos import assets
-from plugins_builtin.videos.models import Video, VideoMarker, VideoSeries
+from plugins_builtin.videos.models import VideoMarker, VideoSeries
 from plugins_builtin.videos.routes.common import get_video, video_source
-from plugins_builtin.videos.routes.query import VideosQuery, base_select, encode_cursor, filters, ordered, sort_value
+from plugins_builtin.videos.routes.query import VideosQuery, fetch_page
 from plugins_builtin.videos.routes.serialize import MarkerOut, VideoDetail, VideoListItem, detail, list_item
 
 EDITABLE = ("title", "details", "date", "rating", "organized", "is_nsfw", "urls", "episode_number", "season_number")
@@ -101,16 +101,8 @@ def make_blueprint() -> Blueprint:
     def list_videos(query: VideosQuery):
         """Movies and episodes, filtered and sorted; pass ``cursor`` (from ``nextCursor``) for deep pages."""
         db = get_db()
-        total = db.execute(select(func.count()).select_from(Video).where(*filters(query))).scalar_one()
-        stmt = ordered(base_select(query), query)
-        if not query.cursor:
-            stmt = stmt.offset(query.offset)
-        rows = db.execute(stmt.limit(query.per_page)).scalars().all()
+        rows, total, next_cursor = fetch_page(db, query)
         titles = _series_titles(db, {r.series_id for r in rows if r.series_id})
-        next_cursor = None
-        if len(rows) == query.per_page and query.sort != "episode":
-            last = rows[-1]
-            next_cursor = encode_cursor(sort_value(last, query), last.id)
         return ok(
             VideosPage(
                 items=[list_item(r, titles.get(r.series_id or "")) for r in rows],
