@@ -8,7 +8,7 @@ from typing import Any, Literal
 
 from pydantic import ConfigDict, Field, field_validator
 from pydantic.alias_generators import to_camel
-from sqlalchemy import ColumnElement, Select, and_, func, or_, select
+from sqlalchemy import ColumnElement, Select, func, or_, select, tuple_
 from sqlalchemy.orm import Session
 
 from plugin_sdk.errors import ValidationError
@@ -163,9 +163,10 @@ def fetch_page(db: Session, q: VideosQuery) -> tuple[list[Video], int, str | Non
     by_id = [Video.id.desc()] if desc else [Video.id.asc()]
 
     def after_value(value: Any, row_id: str) -> ColumnElement[bool]:
+        # a row comparison, which PostgreSQL turns into an index range condition
         if desc:
-            return or_(col < value, and_(col == value, Video.id < row_id))
-        return or_(col > value, and_(col == value, Video.id > row_id))
+            return tuple_(col, Video.id) < tuple_(value, row_id)
+        return tuple_(col, Video.id) > tuple_(value, row_id)
 
     def after_id(row_id: str) -> ColumnElement[bool]:
         return Video.id < row_id if desc else Video.id > row_id
