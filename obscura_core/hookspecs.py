@@ -35,9 +35,11 @@ if TYPE_CHECKING:
         Processor,
         QueueDefinition,
         ScraperProvider,
+        SearchHit,
         SettingsSection,
         StartupContext,
         StashBoxEndpoint,
+        Stylesheet,
     )
 
 hookspec = pluggy.HookspecMarker("obscura")
@@ -211,6 +213,38 @@ def obscura_panels(entity_type: str) -> Sequence[Panel]:
 
     :param entity_type: the kind of page being rendered.
     :return: ``Panel`` records whose templates come from the plugin's blueprint.
+
+    Called in: web.
+    """
+
+
+@hookspec
+def obscura_stylesheets() -> Sequence[Stylesheet]:
+    """CSS files of the plugin's pages, merged into the app's single stylesheet.
+
+    The core serves every plugin's CSS as one cached file (one CSS request per page load); use
+    the design tokens of ``obscura_core/web/static/obscura.css`` (``var(--accent)``…).
+
+    :return: ``Stylesheet(path, order)`` records.
+
+    Called in: web.
+
+    Example::
+
+        @hookimpl
+        def obscura_stylesheets():
+            return [Stylesheet(HERE / "static" / "hello.css")]
+    """
+
+
+@hookspec
+def obscura_search(db: Session, query: str, limit: int) -> Sequence[SearchHit]:
+    """Results for the global search and the Ctrl/⌘-K command palette.
+
+    :param db: session (read only).
+    :param query: what the user typed (trimmed, at least one character).
+    :param limit: the most hits this plugin should return.
+    :return: ``SearchHit`` records; the core merges them by score and groups them by kind.
 
     Called in: web.
     """

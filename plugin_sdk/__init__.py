@@ -36,9 +36,11 @@ from plugin_sdk.types import (
     Processor,
     QueueDefinition,
     ScraperProvider,
+    SearchHit,
     SettingsSection,
     StartupContext,
     StashBoxEndpoint,
+    Stylesheet,
 )
 
 SDK_VERSION = "0.1.0"
@@ -66,9 +68,11 @@ __all__ = [
     "Processor",
     "QueueDefinition",
     "ScraperProvider",
+    "SearchHit",
     "SettingsSection",
     "StartupContext",
     "StashBoxEndpoint",
+    "Stylesheet",
     "ValidationError",
     "hookimpl",
 ]

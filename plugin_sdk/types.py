@@ -144,11 +144,17 @@ class NavItem:
 
 @dataclass(frozen=True, slots=True)
 class Panel:
-    """A panel on an entity's detail page, rendered from a Jinja template of the plugin."""
+    """A panel on a page (an entity's detail page, or ``dashboard``).
+
+    Give either ``template`` (a Jinja template of the plugin, rendered in place with the page's
+    context) or ``url`` (an HTML fragment route of the plugin, loaded by the browser after the
+    page so a slow panel never delays it).
+    """
 
     title: str
-    template: str
+    template: str | None = None
     order: int = 100
+    url: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,6 +170,32 @@ class SettingsSection:
     title: str
     template: str
     order: int = 100
+
+
+@dataclass(frozen=True, slots=True)
+class Stylesheet:
+    """A CSS file merged into the app's single stylesheet (``/assets/app.<hash>.css``), by ``order``."""
+
+    path: Path
+    order: int = 100
+
+
+@dataclass(frozen=True, slots=True)
+class SearchHit:
+    """One result of the global search / command palette.
+
+    :param kind: what it is (``video``, ``series``, ``performer``…), used to group results.
+    :param url: the page to open.
+    :param score: higher is better; results are merged across plugins by score.
+    """
+
+    kind: str
+    id: str
+    title: str
+    url: str
+    subtitle: str | None = None
+    thumbnail_url: str | None = None
+    score: float = 0.0
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,25 +1,66 @@
-"""Essential plugin: the page layout (navigation from ``obscura_nav_items``) and the home page."""
+"""Essential plugin: the page shell (layout, navigation from ``obscura_nav_items``, one stylesheet,
+the command palette's API) and the dashboard."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, current_app, render_template, request
+from flask import Blueprint, Response, abort, current_app, render_template, request
+from pydantic import Field
 
 from obscura_core import __version__
-from plugin_sdk import NavItem, hookimpl
+from obscura_core.registry import collect
+from obscura_core.web.assets import bundle
+from plugin_sdk import NavItem, Panel, SearchHit, hookimpl
+from plugin_sdk.db import get_db
+from plugin_sdk.http import ApiModel, api_route, ok
+
+BOTTOM_NAV_SLOTS = 4
+PALETTE_LIMIT = 8
+
+
+def _active(items: list[NavItem], path: str) -> str | None:
+    """The nav entry the current page belongs to (longest matching prefix)."""
+    best = None
+    for item in items:
+        href = item.href.rstrip("/") or "/"
+        matches = path == href or (href != "/" and path.startswith(href + "/"))
+        if matches and (best is None or len(href) > len(best)):
+            best = item.href
+    return best
 
 
 def nav_context() -> dict[str, Any]:
-    """Template globals: the navigation the plugins contributed, and the current path."""
+    """Template globals: navigation, the stylesheet URL, the version."""
     rt = current_app.extensions["obscura"]
-    items: tuple[NavItem, ...] = rt.registry.nav_items
+    items = list(rt.registry.nav_items)
+    main = [i for i in items if i.section == "main"]
+    system = [i for i in items if i.section != "main"]
     return {
-        "nav_main": [i for i in items if i.section == "main"],
-        "nav_system": [i for i in items if i.section != "main"],
-        "current_path": request.path,
+        "nav_main": main,
+        "nav_system": system,
+        "nav_bottom": main[:BOTTOM_NAV_SLOTS],
+        "nav_more": main[BOTTOM_NAV_SLOTS:] + system,
+        "nav_active": _active(items, request.path),
         "obscura_version": __version__,
+        "stylesheet_url": bundle(current_app).url,
     }
+
+
+def panels(entity_type: str) -> list[tuple[str, Panel]]:
+    """Panels plugins contribute to a page, in order."""
+    rt = current_app.extensions["obscura"]
+    found = collect(rt.pm, "obscura_panels", entity_type=entity_type)
+    return sorted(found, key=lambda e: (e[1].order, e[1].title))
+
+
+class PaletteQuery(ApiModel):
+    q: str = Field(min_length=1, max_length=200)
+
+
+class PaletteGroup(ApiModel):
+    label: str
+    items: list[dict[str, Any]]
 
 
 def make_blueprint() -> Blueprint:
@@ -30,8 +71,35 @@ def make_blueprint() -> Blueprint:
         return nav_context() if request else {}
 
     @bp.get("/")
-    def home():
-        return render_template("home.html")
+    def dashboard() -> str:
+        return render_template("dashboard.html", panels=panels("dashboard"))
+
+    @bp.get("/assets/app.<digest>.css")
+    def stylesheet(digest: str) -> Response:
+        css = bundle(current_app)
+        if digest != css.digest:
+            abort(404)
+        return Response(
+            css.body, mimetype="text/css", headers={"Cache-Control": "public, max-age=31536000, immutable"}
+        )
+
+    @api_route(bp, "/api/palette", query=PaletteQuery, response=list[PaletteGroup])
+    def palette(query: PaletteQuery):
+        """Search every plugin for the command palette, grouped by kind."""
+        rt = current_app.extensions["obscura"]
+        hits: list[SearchHit] = [
+            hit for _, hit in collect(rt.pm, "obscura_search", db=get_db(), query=query.q.strip(), limit=PALETTE_LIMIT)
+        ]
+        hits.sort(key=lambda h: -h.score)
+        groups: dict[str, list[dict[str, Any]]] = {}
+        for hit in hits:
+            group = groups.setdefault(hit.kind, [])
+            if len(group) < PALETTE_LIMIT:
+                group.append(
+                    {"kind": hit.kind, "id": hit.id, "title": hit.title, "url": hit.url,
+                     "subtitle": hit.subtitle, "thumbnailUrl": hit.thumbnail_url}
+                )
+        return ok({"groups": [{"label": kind.capitalize() + "s", "items": items} for kind, items in groups.items()]})
 
     return bp
 
@@ -43,4 +111,4 @@ def obscura_blueprints() -> list[Blueprint]:
 
 @hookimpl
 def obscura_nav_items() -> list[NavItem]:
-    return [NavItem("Home", "/", icon="⌂", order=0)]
+    return [NavItem("Home", "/", icon="home", order=0)]
