@@ -37,7 +37,10 @@ ESSENTIAL_PLUGINS: tuple[tuple[str, str], ...] = (
 )
 """Core-internal plugins; they cannot be disabled."""
 
-BUILTIN_PLUGINS: tuple[tuple[str, str], ...] = (("videos", "plugins_builtin.videos"),)
+BUILTIN_PLUGINS: tuple[tuple[str, str], ...] = (
+    ("videos", "plugins_builtin.videos"),
+    ("images", "plugins_builtin.images"),
+)
 """Every feature of Obscura, each an ordinary plugin module in ``plugins_builtin``."""
 
 ENTRYPOINT_GROUP = "obscura"

@@ -26,6 +26,7 @@ from plugin_sdk import JobContext, PermanentJobError
 from plugin_sdk.db import new_id
 from plugin_sdk.hashing import oshash_file
 from plugin_sdk.jobs import enqueue_jobs
+from plugin_sdk.library import emptied_root_problem, root_problem
 from plugin_sdk.models import LibraryRoot
 from plugins_builtin.videos import assets
 from plugins_builtin.videos.models import Video, VideoSeason, VideoSeries, VideoSubtitle
@@ -48,18 +49,6 @@ COPY_COLUMNS = (
     "is_nsfw", "urls", "sidecar", "file_path", "file_size", "file_mtime",
 )  # fmt: skip
 REPORT_LIMIT = 20
-
-
-def root_problem(path: str) -> str | None:
-    """Why a root cannot be scanned safely, or ``None``."""
-    p = Path(path)
-    if not p.exists():
-        return f"The folder {path} is missing (unplugged drive or unmounted share?). Nothing was removed."
-    if not p.is_dir():
-        return f"{path} is no longer a folder. Nothing was removed."
-    if not os.access(p, os.R_OK | os.X_OK):
-        return f"The folder {path} cannot be read by the server. Nothing was removed."
-    return None
 
 
 def sidecar_subtitle_names(video_path: str, folder_names: set[str] | None) -> set[str]:
@@ -421,8 +410,7 @@ def scan_root(db: Session, root: LibraryRoot, progress: Any = None) -> dict[str,
     if not walk.files and existing:
         return {
             **report,
-            "rootProblem": f"The folder {root.path} has no videos now but {len(existing)} are known; "
-            "it may be an empty mount point. Nothing was removed.",
+            "rootProblem": emptied_root_problem(root.path, len(existing), "videos"),
             "known": len(existing),
         }
     if progress:

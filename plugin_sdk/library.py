@@ -1,0 +1,26 @@
+"""Helpers for plugins that scan library roots."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+
+def root_problem(path: str) -> str | None:
+    """Why a library root cannot be scanned safely right now (so nothing may be pruned), or ``None``."""
+    p = Path(path)
+    if not p.exists():
+        return f"The folder {path} is missing (unplugged drive or unmounted share?). Nothing was removed."
+    if not p.is_dir():
+        return f"{path} is no longer a folder. Nothing was removed."
+    if not os.access(p, os.R_OK | os.X_OK):
+        return f"The folder {path} cannot be read by the server. Nothing was removed."
+    return None
+
+
+def emptied_root_problem(path: str, known: int, what: str) -> str:
+    """The report for a root that suddenly holds nothing while ``known`` items are indexed."""
+    return (
+        f"The folder {path} has no {what} now but {known} are known; it may be an empty mount point. "
+        "Nothing was removed."
+    )

@@ -1,0 +1,86 @@
+"""Images and galleries: folder and zip/cbz galleries, thumbnails, fingerprints, duplicates.
+
+Hook implementations only; the work lives in the modules beside this one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from flask import Blueprint
+from sqlalchemy.orm import Session
+
+from plugin_sdk import JobContext, JobRun, ModelSet, Processor, QueueDefinition, hookimpl
+from plugin_sdk.models import LibraryRoot, LibrarySettings
+from plugins_builtin.images import assets, queues
+from plugins_builtin.images.models import MODELS
+
+
+@hookimpl
+def obscura_startup(ctx: Any) -> None:
+    if ctx.role == "worker":  # import the heavy pieces once, before the work horses fork
+        import imagehash  # noqa: F401
+        import PIL.Image  # noqa: F401
+
+
+@hookimpl
+def obscura_models() -> list[ModelSet]:
+    return [ModelSet(plugin="images", models=list(MODELS))]
+
+
+@hookimpl
+def obscura_queues() -> list[QueueDefinition]:
+    return list(queues.QUEUES)
+
+
+@hookimpl
+def obscura_processors() -> dict[str, Processor]:
+    from plugins_builtin.images.processors import process_image_fingerprint, process_image_thumbnail
+    from plugins_builtin.images.scan import process_gallery_scan
+
+    return {
+        queues.GALLERY_SCAN: process_gallery_scan,
+        queues.IMAGE_THUMBNAIL: process_image_thumbnail,
+        queues.IMAGE_FINGERPRINT: process_image_fingerprint,
+    }
+
+
+@hookimpl
+def obscura_job_finished(run: JobRun, result: Any, ctx: JobContext) -> None:
+    """A thumbnail is made → fingerprint the image (its perceptual hash comes from the thumbnail)."""
+    if run.queue != queues.IMAGE_THUMBNAIL or not isinstance(result, Mapping) or result.get("error"):
+        return
+    image_id = result.get("imageId")
+    if image_id and LibrarySettings.get(ctx.db).auto_generate_fingerprints:
+        label = run.target_label.split(" · ", 1)[-1] if run.target_label else image_id
+        ctx.enqueue(
+            queues.IMAGE_FINGERPRINT,
+            {"imageId": image_id},
+            target_type="image",
+            target_id=image_id,
+            target_label=f"Fingerprint · {label}",
+        )
+
+
+@hookimpl
+def obscura_scan_roots(db: Session, roots: Sequence[LibraryRoot], trigger: str) -> int:
+    return queues.enqueue_scans(db, list(roots), trigger)
+
+
+@hookimpl
+def obscura_entity_deleted(entity_type: str, entity_id: str, db: Session) -> None:
+    if entity_type == "library_root":
+        from sqlalchemy import select
+
+        from plugins_builtin.images.models import Image
+
+        for image_id in db.execute(select(Image.id).where(Image.library_root_id == entity_id)).scalars():
+            assets.delete_image_files(image_id)
+
+
+@hookimpl
+def obscura_blueprints() -> list[Blueprint]:
+    from plugins_builtin.images.routes import make_blueprints
+
+    return make_blueprints()

@@ -1,0 +1,122 @@
+"""Tables of the images plugin: galleries (folder, zip, virtual; nested), images, chapters.
+
+An image is a file, or a member of a zip/cbz archive (``member`` names it; ``''`` for files).
+``phash`` is the 64-bit perceptual hash as a signed BIGINT, so duplicate search can work on
+integers; ``phash_hex`` is its 16-digit text form for the API.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import Mapped, mapped_column
+
+from plugin_sdk.db import Base, TimestampMixin, new_id
+
+
+class Gallery(TimestampMixin, Base):
+    __tablename__ = "galleries"
+    __table_args__ = (
+        Index("ix_galleries_parent", "parent_id"),
+        Index("ix_galleries_root", "library_root_id"),
+        Index("ix_galleries_recent", "created_at", "id"),
+        Index("ix_galleries_title", "sort_title", "id"),
+        UniqueConstraint("path"),
+    )
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    kind: Mapped[str] = mapped_column(String(8), nullable=False)  # folder | zip | virtual
+    library_root_id: Mapped[str | None] = mapped_column(ForeignKey("library_roots.id", ondelete="CASCADE"))
+    parent_id: Mapped[str | None] = mapped_column(ForeignKey("galleries.id", ondelete="SET NULL"))
+    path: Mapped[str | None] = mapped_column(Text)  # folder or archive path; NULL for virtual galleries
+    title: Mapped[str] = mapped_column(Text, nullable=False)
+    sort_title: Mapped[str] = mapped_column(Text, nullable=False)
+    details: Mapped[str | None] = mapped_column(Text)
+    date: Mapped[str | None] = mapped_column(String(10))
+    rating: Mapped[int | None] = mapped_column(Integer)
+    organized: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False, server_default=text("false"))
+    is_nsfw: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False, server_default=text("false"))
+    cover_image_id: Mapped[str | None] = mapped_column(String(36))
+    image_count: Mapped[int] = mapped_column(Integer, nullable=False, default=0, server_default=text("0"))
+    scan_error: Mapped[str | None] = mapped_column(Text)
+    edited_fields: Mapped[list[str]] = mapped_column(JSONB, nullable=False, default=list, server_default="[]")
+
+
+class Image(TimestampMixin, Base):
+    __tablename__ = "images"
+    __table_args__ = (
+        UniqueConstraint("file_path", "member"),
+        Index("ix_images_gallery", "gallery_id", "sort_order", "id"),
+        Index("ix_images_recent", "created_at", "id"),
+        Index("ix_images_root", "library_root_id"),
+        Index("ix_images_oshash", "oshash", postgresql_where=text("oshash IS NOT NULL")),
+        Index("ix_images_phash", "phash", postgresql_where=text("phash IS NOT NULL")),
+        Index("ix_images_rating", "rating", "id", postgresql_where=text("rating IS NOT NULL")),
+    )
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    library_root_id: Mapped[str | None] = mapped_column(ForeignKey("library_roots.id", ondelete="CASCADE"))
+    gallery_id: Mapped[str | None] = mapped_column(ForeignKey("galleries.id", ondelete="SET NULL"))
+    sort_order: Mapped[int] = mapped_column(Integer, nullable=False, default=0, server_default=text("0"))
+    file_path: Mapped[str] = mapped_column(Text, nullable=False)
+    member: Mapped[str] = mapped_column(Text, nullable=False, default="", server_default="")
+    file_size: Mapped[int | None] = mapped_column(BigInteger)
+    file_mtime: Mapped[float | None] = mapped_column(Float)
+    title: Mapped[str] = mapped_column(Text, nullable=False)
+    details: Mapped[str | None] = mapped_column(Text)
+    date: Mapped[str | None] = mapped_column(String(10))
+    rating: Mapped[int | None] = mapped_column(Integer)
+    organized: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False, server_default=text("false"))
+    is_nsfw: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False, server_default=text("false"))
+    width: Mapped[int | None] = mapped_column(Integer)
+    height: Mapped[int | None] = mapped_column(Integer)
+    format: Mapped[str | None] = mapped_column(String(16))
+    animated: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False, server_default=text("false"))
+    md5: Mapped[str | None] = mapped_column(String(32))
+    oshash: Mapped[str | None] = mapped_column(String(16))
+    phash: Mapped[int | None] = mapped_column(BigInteger)
+    thumbnail_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    thumbnail_error: Mapped[str | None] = mapped_column(Text)
+    edited_fields: Mapped[list[str]] = mapped_column(JSONB, nullable=False, default=list, server_default="[]")
+
+
+class GalleryChapter(TimestampMixin, Base):
+    __tablename__ = "gallery_chapters"
+    __table_args__ = (Index("ix_gallery_chapters_gallery", "gallery_id", "image_index"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    gallery_id: Mapped[str] = mapped_column(ForeignKey("galleries.id", ondelete="CASCADE"), nullable=False)
+    title: Mapped[str] = mapped_column(Text, nullable=False)
+    image_index: Mapped[int] = mapped_column(Integer, nullable=False)
+
+
+class GalleryItem(Base):
+    """Membership of an image in a virtual gallery (folder and zip galleries own their images)."""
+
+    __tablename__ = "gallery_items"
+    __table_args__ = (
+        UniqueConstraint("gallery_id", "image_id"),
+        Index("ix_gallery_items_pos", "gallery_id", "position"),
+    )
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    gallery_id: Mapped[str] = mapped_column(ForeignKey("galleries.id", ondelete="CASCADE"), nullable=False)
+    image_id: Mapped[str] = mapped_column(ForeignKey("images.id", ondelete="CASCADE"), nullable=False)
+    position: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+
+
+MODELS = (Gallery, Image, GalleryChapter, GalleryItem)

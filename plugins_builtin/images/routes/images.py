@@ -1,0 +1,222 @@
+"""``/api/images``: list, detail, edit (one or many), delete, thumbnails, originals, duplicates."""
+
+from __future__ import annotations
+
+import io
+import mimetypes
+from typing import Any, Literal
+
+from flask import Blueprint, Response, send_file
+from pydantic import Field
+from sqlalchemy import func, select
+
+from plugin_sdk.db import get_db
+from plugin_sdk.errors import ConflictError, NotFoundError, ValidationError
+from plugin_sdk.http import ApiModel, Pagination, api_route, ok, page, parse_query
+from plugin_sdk.models import LibraryRoot
+from plugin_sdk.storage import confine
+from plugins_builtin.images import archives, assets
+from plugins_builtin.images.duplicates import MAX_DISTANCE, duplicate_groups
+from plugins_builtin.images.models import Gallery, Image
+from plugins_builtin.images.routes.serialize import ImageDetail, ImageOut, image_detail, image_out
+
+SORTS: dict[str, Any] = {
+    "recent": Image.created_at,
+    "title": Image.title,
+    "date": Image.date,
+    "rating": Image.rating,
+    "size": Image.file_size,
+    "gallery": Image.sort_order,
+}
+EDITABLE = ("title", "details", "date", "rating", "organized", "is_nsfw")
+
+
+class ImagesQuery(Pagination):
+    gallery: str | None = None
+    search: str | None = Field(None, max_length=200)
+    organized: bool | None = None
+    rating_min: int | None = Field(None, ge=0, le=100)
+    animated: bool | None = None
+    sort: Literal["recent", "title", "date", "rating", "size", "gallery"] = "recent"
+    order: Literal["asc", "desc"] | None = None
+
+
+class ImagePatch(ApiModel):
+    title: str | None = Field(None, min_length=1, max_length=500)
+    details: str | None = Field(None, max_length=20000)
+    date: str | None = Field(None, pattern=r"^\d{4}-\d{2}-\d{2}$")
+    rating: int | None = Field(None, ge=0, le=100)
+    organized: bool | None = None
+    is_nsfw: bool | None = None
+
+
+class BulkPatch(ApiModel):
+    ids: list[str] = Field(min_length=1, max_length=1000)
+    patch: ImagePatch
+
+
+class DeleteQuery(ApiModel):
+    delete_file: bool = False
+
+
+class ThumbQuery(ApiModel):
+    size: Literal["grid", "preview"] = "grid"
+    v: int | None = None
+
+
+class DuplicatesQuery(ApiModel):
+    distance: int = Field(4, ge=0, le=MAX_DISTANCE)
+
+
+class DuplicateGroup(ApiModel):
+    images: list[ImageOut]
+
+
+def get_image(db: Any, image_id: str) -> Image:
+    image = db.get(Image, image_id) if len(image_id) <= 64 else None
+    if image is None:
+        raise NotFoundError(f"No image with id '{image_id}'.")
+    return image
+
+
+def _apply(image: Image, changes: dict[str, Any]) -> None:
+    for key, value in changes.items():
+        if value is None and key in ("title", "organized", "is_nsfw"):
+            raise ValidationError(f"body.{key}: cannot be null")
+        setattr(image, key, value.strip() if isinstance(value, str) and key == "title" else value)
+    image.edited_fields = sorted(set(image.edited_fields or []) | (changes.keys() & set(EDITABLE)))
+
+
+def make_blueprint() -> Blueprint:
+    bp = Blueprint("images", __name__)
+
+    @api_route(bp, "/api/images", query=ImagesQuery, response=list[ImageOut])
+    def list_images(query: ImagesQuery):
+        """Images, filtered and sorted (``sort=gallery`` keeps a gallery's own order)."""
+        db = get_db()
+        conds = []
+        if query.gallery:
+            conds.append(Image.gallery_id == query.gallery)
+        if query.search:
+            conds.append(Image.title.ilike(f"%{query.search.strip()}%"))
+        if query.organized is not None:
+            conds.append(Image.organized.is_(query.organized))
+        if query.rating_min is not None:
+            conds.append(Image.rating >= query.rating_min)
+        if query.animated is not None:
+            conds.append(Image.animated.is_(query.animated))
+        col = SORTS[query.sort]
+        desc = query.order == "desc" if query.order else query.sort in ("recent", "rating", "size")
+        total = db.execute(select(func.count()).select_from(Image).where(*conds)).scalar_one()
+        rows = db.execute(
+            select(Image)
+            .where(*conds)
+            .order_by(col.desc().nulls_last() if desc else col.asc().nulls_last(), Image.id)
+            .offset(query.offset)
+            .limit(query.per_page)
+        ).scalars()
+        return page([image_out(r) for r in rows], total, query)
+
+    @api_route(bp, "/api/images/duplicates", query=DuplicatesQuery, response=list[DuplicateGroup])
+    def duplicates(query: DuplicatesQuery):
+        """Groups of images whose perceptual hashes are within ``distance`` bits (0–16)."""
+        db = get_db()
+        rows = db.execute(select(Image.id, Image.phash).where(Image.phash.is_not(None))).all()
+        groups = duplicate_groups([r[0] for r in rows], [r[1] for r in rows], query.distance)
+        wanted = {i for g in groups for i in g}
+        by_id = {i.id: i for i in db.execute(select(Image).where(Image.id.in_(wanted))).scalars()} if wanted else {}
+        return ok([DuplicateGroup(images=[image_out(by_id[i]) for i in g]) for g in groups])
+
+    @api_route(bp, "/api/images/bulk", methods=["PATCH"], body=BulkPatch)
+    def bulk_patch(body: BulkPatch):
+        """Apply the same edit to many images."""
+        db = get_db()
+        changes = body.patch.model_dump(exclude_unset=True)
+        if not changes:
+            raise ValidationError("body.patch: nothing to change")
+        rows = db.execute(select(Image).where(Image.id.in_(body.ids))).scalars().all()
+        missing = set(body.ids) - {r.id for r in rows}
+        if missing:
+            raise NotFoundError(f"No image with id '{sorted(missing)[0]}'.")
+        for image in rows:
+            _apply(image, dict(changes))
+        db.commit()
+        return ok({"updated": len(rows)})
+
+    @api_route(bp, "/api/images/<image_id>", response=ImageDetail)
+    def get_one(image_id: str):
+        """One image with its file facts and hashes."""
+        db = get_db()
+        image = get_image(db, image_id)
+        title = (
+            db.execute(select(Gallery.title).where(Gallery.id == image.gallery_id)).scalar()
+            if image.gallery_id
+            else None
+        )
+        return ok(image_detail(image, title))
+
+    @api_route(bp, "/api/images/<image_id>", methods=["PATCH"], body=ImagePatch, response=ImageDetail)
+    def patch_one(image_id: str, body: ImagePatch):
+        """Edit an image; edited fields are kept by later scans."""
+        db = get_db()
+        image = get_image(db, image_id)
+        _apply(image, body.model_dump(exclude_unset=True))
+        db.commit()
+        return ok(image_detail(image, None))
+
+    @api_route(bp, "/api/images/<image_id>", methods=["DELETE"], query=DeleteQuery)
+    def delete_one(image_id: str, query: DeleteQuery):
+        """Delete an image (``?deleteFile=true`` also deletes the file; not for archive members)."""
+        db = get_db()
+        image = get_image(db, image_id)
+        deleted_file = False
+        if query.delete_file:
+            if image.member:
+                raise ConflictError("This image lives inside an archive; delete the archive instead.")
+            root = db.get(LibraryRoot, image.library_root_id) if image.library_root_id else None
+            if root is not None:
+                path = confine(image.file_path, [root.path])
+                if path.is_file():
+                    path.unlink()
+                    deleted_file = True
+        gallery_id = image.gallery_id
+        db.delete(image)
+        db.flush()
+        if gallery_id:
+            from plugins_builtin.images.scan import recount
+
+            recount(db, gallery_ids=[gallery_id])
+        db.commit()
+        assets.delete_image_files(image_id)
+        return ok({"id": image_id, "deleted": True, "fileDeleted": deleted_file})
+
+    @bp.get("/api/images/<image_id>/thumbnail")
+    def thumbnail(image_id: str) -> Response:
+        query = parse_query(ThumbQuery)
+        image = get_image(get_db(), image_id)
+        path = assets.asset(image.id, assets.GRID if query.size == "grid" else assets.PREVIEW)
+        if not path.is_file():
+            raise NotFoundError("This image has no thumbnail yet.", code="asset_missing")
+        return send_file(path, mimetype="image/webp", conditional=True, max_age=86400 if query.v else 0)
+
+    @bp.get("/api/images/<image_id>/file")
+    def original(image_id: str) -> Response:
+        db = get_db()
+        image = get_image(db, image_id)
+        root = db.get(LibraryRoot, image.library_root_id) if image.library_root_id else None
+        if root is None:
+            raise NotFoundError("The image's library root no longer exists.")
+        path = confine(image.file_path, [root.path])
+        if not path.is_file():
+            raise NotFoundError("The image file is missing from disk.", code="file_missing")
+        name = (image.member or image.file_path).replace("\\", "/").rsplit("/", 1)[-1]
+        mimetype = mimetypes.guess_type(name)[0] or "application/octet-stream"
+        if not image.member:
+            return send_file(path, mimetype=mimetype, conditional=True, download_name=name)
+        try:
+            data = archives.read_member(path, image.member)
+        except (KeyError, ValueError, OSError) as exc:
+            raise NotFoundError(f"The archive member cannot be read: {exc}", code="file_missing") from None
+        return send_file(io.BytesIO(data), mimetype=mimetype, download_name=name, max_age=0)
+
+    return bp

@@ -1,0 +1,127 @@
+"""API shapes of galleries and images."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from plugin_sdk.http import ApiModel
+from plugins_builtin.images.models import Gallery, GalleryChapter, Image
+
+
+def phash_hex(value: int | None) -> str | None:
+    return None if value is None else f"{value & ((1 << 64) - 1):016x}"
+
+
+class ImageOut(ApiModel):
+    id: str
+    title: str
+    gallery_id: str | None
+    sort_order: int
+    width: int | None
+    height: int | None
+    format: str | None
+    animated: bool
+    file_size: int | None
+    rating: int | None
+    organized: bool
+    is_nsfw: bool
+    thumbnail_url: str | None
+    preview_url: str | None
+    file_url: str
+    created_at: datetime
+
+
+class ImageDetail(ImageOut):
+    details: str | None
+    date: str | None
+    file_path: str
+    member: str | None
+    md5: str | None
+    oshash: str | None
+    phash: str | None
+    thumbnail_error: str | None
+    gallery_title: str | None
+    edited_fields: list[str]
+
+
+class ChapterOut(ApiModel):
+    id: str
+    title: str
+    image_index: int
+
+
+class GalleryOut(ApiModel):
+    id: str
+    kind: str
+    title: str
+    parent_id: str | None
+    path: str | None
+    image_count: int
+    cover_url: str | None
+    rating: int | None
+    date: str | None
+    organized: bool
+    is_nsfw: bool
+    scan_error: str | None
+    created_at: datetime
+
+
+def image_out(image: Image) -> ImageOut:
+    stamp = int(image.thumbnail_at.timestamp()) if image.thumbnail_at else 0
+    return ImageOut(
+        id=image.id,
+        title=image.title,
+        gallery_id=image.gallery_id,
+        sort_order=image.sort_order,
+        width=image.width,
+        height=image.height,
+        format=image.format,
+        animated=image.animated,
+        file_size=image.file_size,
+        rating=image.rating,
+        organized=image.organized,
+        is_nsfw=image.is_nsfw,
+        thumbnail_url=f"/api/images/{image.id}/thumbnail?v={stamp}" if image.thumbnail_at else None,
+        preview_url=f"/api/images/{image.id}/thumbnail?size=preview&v={stamp}" if image.thumbnail_at else None,
+        file_url=f"/api/images/{image.id}/file",
+        created_at=image.created_at,
+    )
+
+
+def image_detail(image: Image, gallery_title: str | None) -> ImageDetail:
+    return ImageDetail(
+        **image_out(image).model_dump(),
+        details=image.details,
+        date=image.date,
+        file_path=image.file_path,
+        member=image.member or None,
+        md5=image.md5,
+        oshash=image.oshash,
+        phash=phash_hex(image.phash),
+        thumbnail_error=image.thumbnail_error,
+        gallery_title=gallery_title,
+        edited_fields=list(image.edited_fields or []),
+    )
+
+
+def gallery_out(gallery: Gallery) -> GalleryOut:
+    has_cover = gallery.image_count > 0 or gallery.cover_image_id
+    return GalleryOut(
+        id=gallery.id,
+        kind=gallery.kind,
+        title=gallery.title,
+        parent_id=gallery.parent_id,
+        path=gallery.path,
+        image_count=gallery.image_count,
+        cover_url=f"/api/galleries/{gallery.id}/cover" if has_cover else None,
+        rating=gallery.rating,
+        date=gallery.date,
+        organized=gallery.organized,
+        is_nsfw=gallery.is_nsfw,
+        scan_error=gallery.scan_error,
+        created_at=gallery.created_at,
+    )
+
+
+def chapter_out(chapter: GalleryChapter) -> ChapterOut:
+    return ChapterOut(id=chapter.id, title=chapter.title, image_index=chapter.image_index)
