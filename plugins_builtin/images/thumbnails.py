@@ -22,7 +22,7 @@ from plugin_sdk.storage import atomic_write
 GRID_SIZE = 480
 PREVIEW_SIZE = 1600
 WEBP_QUALITY = 82
-WEBP_METHOD = 3  # 0 fastest … 6 smallest; 3 keeps encoding well under the decode time
+WEBP_METHOD = 0  # 0 fastest … 6 smallest: at 0 a 1600 px preview encodes in ~30 ms instead of ~120 ms
 
 try:  # HEIC/HEIF through the optional pillow-heif plugin
     import pillow_heif  # type: ignore[import-not-found]
@@ -91,10 +91,10 @@ def render(source: Path | bytes, grid_out: Path, preview_out: Path, *, with_phas
             ) from None
         except OSError as exc:
             raise ThumbnailError(f"the image data is damaged: {exc}") from None
-        frame = ImageOps.exif_transpose(im) or im
-        mode = "RGBA" if frame.mode in ("RGBA", "LA", "PA") or "transparency" in frame.info else "RGB"
-        frame = frame.convert(mode)
-        preview = frame.copy()
+        # work in place on the decoded frame: no full-size copies of a 24-megapixel image
+        ImageOps.exif_transpose(im, in_place=True)
+        mode = "RGBA" if im.mode in ("RGBA", "LA", "PA") or "transparency" in im.info else "RGB"
+        preview = im if im.mode == mode else im.convert(mode)
         preview.thumbnail((PREVIEW_SIZE, PREVIEW_SIZE), Image.Resampling.BICUBIC, reducing_gap=2.0)
         grid = preview.copy()
         grid.thumbnail((GRID_SIZE, GRID_SIZE), Image.Resampling.BICUBIC, reducing_gap=2.0)
