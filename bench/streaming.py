@@ -47,7 +47,7 @@ MIB = 1024 * 1024
 
 DIRECT_APP = """
 from werkzeug.utils import send_file
-from plugins_builtin.videos.streaming.direct import send_source
+from plugin_sdk.files import send_source
 
 PATH = {path!r}
 

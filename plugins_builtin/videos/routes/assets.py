@@ -14,13 +14,13 @@ from pydantic import Field
 
 from plugin_sdk.db import get_db
 from plugin_sdk.errors import NotFoundError, ValidationError
+from plugin_sdk.files import send_source
 from plugin_sdk.http import ApiModel, api_route, ok
 from plugin_sdk.media import MediaError, run
 from plugin_sdk.storage import atomic_write
 from plugins_builtin.videos import assets
 from plugins_builtin.videos.routes.common import get_video, video_source
 from plugins_builtin.videos.routes.serialize import VideoDetail, detail
-from plugins_builtin.videos.streaming.direct import send_source
 
 MAX_THUMB_DOWNLOAD = 20 * 1024 * 1024
 

@@ -7,13 +7,13 @@ from pydantic import Field
 
 from plugin_sdk.db import get_db
 from plugin_sdk.errors import ConflictError
+from plugin_sdk.files import send_source
 from plugin_sdk.http import ApiModel, parse_query
 from plugin_sdk.media import ffmpeg_bin
 from plugin_sdk.storage import cache_dir
 from plugins_builtin.videos.routes.common import get_video, video_source
 from plugins_builtin.videos.streaming import hls
 from plugins_builtin.videos.streaming.compat import remux_mode
-from plugins_builtin.videos.streaming.direct import send_source
 from plugins_builtin.videos.streaming.remux import stream_fmp4
 
 PLAYLIST_TYPE = "application/vnd.apple.mpegurl"

@@ -25,10 +25,10 @@ from flask import Flask, jsonify, request, send_file
 from werkzeug.serving import make_server
 
 from plugin_sdk.errors import ObscuraError
+from plugin_sdk.files import mimetype_for, send_source
 from plugin_sdk.media import ProbeResult, probe
 from plugins_builtin.videos.streaming import hls, remux
 from plugins_builtin.videos.streaming.compat import browser_playable, remux_mode
-from plugins_builtin.videos.streaming.direct import mimetype_for, send_source
 from plugins_builtin.videos.streaming.hls import (
     HlsCache,
     HlsError,
@@ -339,7 +339,7 @@ def test_direct_through_gunicorn(media: dict[str, Path], tmp_path: Path) -> None
     app_file.write_text(
         "import os\n"
         "from flask import Flask\n"
-        "from plugins_builtin.videos.streaming.direct import send_source\n"
+        "from plugin_sdk.files import send_source\n"
         "app = Flask(__name__)\n"
         "@app.get('/f')\n"
         "def f():\n"

@@ -1,4 +1,4 @@
-"""Direct play: serve a video file with HTTP byte ranges, letting the WSGI server ``sendfile()`` it.
+"""Serving files with HTTP byte ranges, letting the WSGI server ``sendfile()`` them (videos, audio, originals).
 
 :func:`send_source` is Werkzeug's ``send_file(..., conditional=True, etag=True, last_modified=…,
 max_age=0)`` (so ``206``/``416``/``Accept-Ranges``/``ETag``/``If-Range``/``If-None-Match``/``HEAD``
