@@ -3,7 +3,16 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
+
+_DIGITS = re.compile(r"(\d+)")
+
+
+def natural_key(name: str) -> tuple[tuple[int, int | str], ...]:
+    """Sort key putting "2.jpg" before "10.jpg" (numbers compared as numbers, text case-folded)."""
+    parts = _DIGITS.split(name)
+    return tuple((0, int(p)) if i % 2 else (1, p.casefold()) for i, p in enumerate(parts) if p)
 
 
 def root_problem(path: str) -> str | None:

@@ -12,7 +12,8 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from plugins_builtin.images.naming import is_image_name, natural_key
+from plugin_sdk.library import natural_key
+from plugins_builtin.images.naming import is_image_name
 
 MAX_MEMBER_BYTES = 256 * 1024 * 1024
 MAX_RATIO = 100.0

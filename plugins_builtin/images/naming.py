@@ -9,7 +9,6 @@ IMAGE_EXTENSIONS = frozenset(
     {".jpg", ".jpeg", ".png", ".webp", ".gif", ".avif", ".heic", ".heif", ".bmp", ".tif", ".tiff"}
 )
 ARCHIVE_EXTENSIONS = frozenset({".zip", ".cbz"})
-_DIGITS = re.compile(r"(\d+)")
 _SEPARATORS = re.compile(r"[._\-]+")
 
 
@@ -25,12 +24,6 @@ def is_image_name(name: str) -> bool:
 def is_archive_name(name: str) -> bool:
     base = os.path.basename(name)
     return not base.startswith(".") and extension(base) in ARCHIVE_EXTENSIONS
-
-
-def natural_key(name: str) -> tuple[tuple[int, int | str], ...]:
-    """Sort key putting "2.jpg" before "10.jpg" (numbers compared as numbers, text case-folded)."""
-    parts = _DIGITS.split(name)
-    return tuple((0, int(p)) if i % 2 else (1, p.casefold()) for i, p in enumerate(parts) if p)
 
 
 def title_from_name(name: str) -> str:

@@ -22,11 +22,11 @@ from plugin_sdk import JobContext, PermanentJobError
 from plugin_sdk.db import new_id
 from plugin_sdk.hashing import oshash_file
 from plugin_sdk.jobs import enqueue_jobs
-from plugin_sdk.library import emptied_root_problem, root_problem
+from plugin_sdk.library import emptied_root_problem, natural_key, root_problem
 from plugin_sdk.models import LibraryRoot
 from plugins_builtin.images import archives, assets
 from plugins_builtin.images.models import Gallery, Image
-from plugins_builtin.images.naming import is_archive_name, is_image_name, natural_key, title_from_name
+from plugins_builtin.images.naming import is_archive_name, is_image_name, title_from_name
 
 log = logging.getLogger("obscura.images.scan")
 

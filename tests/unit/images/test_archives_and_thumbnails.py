@@ -10,9 +10,10 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from plugin_sdk.library import natural_key
 from plugins_builtin.images import archives
 from plugins_builtin.images.duplicates import duplicate_groups
-from plugins_builtin.images.naming import natural_key, title_from_name
+from plugins_builtin.images.naming import title_from_name
 from plugins_builtin.images.thumbnails import ThumbnailError, render
 from tests.integration.images.media import animated_gif, cbz, jpeg_bytes, malicious_zip, picture, write_jpeg
 
