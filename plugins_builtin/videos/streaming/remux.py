@@ -17,7 +17,8 @@ query parameter); the player adds ``start`` to its clock. A transcode starts exa
 a stream copy can only start on a keyframe, so it begins at the keyframe at or before ``start``
 (up to one GOP, typically 2–10 s, early — the same trade-off as Stash's live streams).
 
-The ffmpeg child belongs to the response body: closing the body (the WSGI server does it when the
+The ffmpeg child belongs to the response body (``plugin_sdk.livestream.ProcessStream``):
+closing the body (the WSGI server does it when the
 response ends or the client disconnects; ``GeneratorExit`` in a generator would not run for a body
 that was never iterated) kills and reaps it, and a garbage-collected body is cleaned up by a
 finalizer, so no ffmpeg outlives its client. At most :data:`MAX_LIVE_REMUXES` run per process;
@@ -34,26 +35,16 @@ from __future__ import annotations
 
 import logging
 import os
-import select
-import subprocess
-import tempfile
-import threading
-import time
-import weakref
-from collections.abc import Callable, Iterator
-from pathlib import Path
-from typing import IO, Final, Literal
+from typing import Final, Literal
 
 import flask
 
-from plugin_sdk.errors import ObscuraError
+from plugin_sdk.livestream import Limiter, LiveStreamBusyError, LiveStreamError, stream_process
 
 from .compat import remux_copies_audio
 
 __all__ = [
-    "CHUNK_SIZE",
     "MAX_LIVE_REMUXES",
-    "FfmpegStream",
     "RemuxBusyError",
     "RemuxError",
     "live_remux_count",
@@ -64,50 +55,25 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-#: Bytes per chunk handed to the WSGI server.
-CHUNK_SIZE: Final[int] = 64 * 1024
 #: Live remux/transcode processes per server process (a 2-core box transcodes ~2 streams in real time).
 MAX_LIVE_REMUXES: Final[int] = 3
-#: How long to wait for ffmpeg's first bytes (the ``ftyp``/``moov`` header) before giving up.
-FIRST_BYTE_TIMEOUT: Final[float] = 20.0
-_STDERR_TAIL: Final[int] = 1500
 
 
-class RemuxBusyError(ObscuraError):
+class RemuxBusyError(LiveStreamBusyError):
     """503: every live remux slot of this process is taken; the client may retry or use HLS."""
 
     status = 503
     code = "remux_busy"
 
 
-class RemuxError(ObscuraError):
+class RemuxError(LiveStreamError):
     """500: ffmpeg could not start the stream (unreadable file, unsupported codec); ``str()`` says why."""
 
     status = 500
     code = "remux_failed"
 
 
-class _Limiter:
-    """A counting limit that answers "no" instead of waiting."""
-
-    def __init__(self, limit: int) -> None:
-        self.limit = limit
-        self.active = 0
-        self._lock = threading.Lock()
-
-    def try_acquire(self) -> bool:
-        with self._lock:
-            if self.active >= self.limit:
-                return False
-            self.active += 1
-            return True
-
-    def release(self) -> None:
-        with self._lock:
-            self.active = max(0, self.active - 1)
-
-
-_limiter = _Limiter(MAX_LIVE_REMUXES)
+_limiter = Limiter(MAX_LIVE_REMUXES)
 
 
 def set_live_remux_limit(limit: int) -> None:
@@ -177,116 +143,6 @@ def remux_command(
     return cmd
 
 
-def _reap(proc: subprocess.Popen[bytes], stderr: IO[bytes], on_close: Callable[[], None] | None = None) -> None:
-    """Kill (if still running) and wait for ``proc``, close its pipes, then call ``on_close``."""
-    try:
-        _kill_and_wait(proc, stderr)
-    finally:
-        if on_close is not None:
-            on_close()
-
-
-def _kill_and_wait(proc: subprocess.Popen[bytes], stderr: IO[bytes]) -> None:
-    if proc.poll() is None:
-        try:
-            proc.kill()
-        except ProcessLookupError:
-            pass
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:  # pragma: no cover - SIGKILL does not take 10 s
-        log.warning("ffmpeg %s did not exit after SIGKILL", proc.pid)
-    if proc.stdout is not None:
-        proc.stdout.close()
-    stderr.close()
-
-
-class FfmpegStream:
-    """The response body of a live remux: iterates ffmpeg's stdout; ``close()`` kills ffmpeg.
-
-    Works like a generator over 64 KiB chunks, but owns its cleanup: ``close()`` runs even when the
-    body was never iterated (a ``HEAD``, an error before the first write), and a finalizer reaps the
-    child should the body be dropped without ``close()``. ``on_close`` runs exactly once, after the
-    child is reaped (also when it could not be started).
-    """
-
-    def __init__(
-        self,
-        cmd: list[str],
-        *,
-        first_byte_timeout: float = FIRST_BYTE_TIMEOUT,
-        on_close: Callable[[], None] | None = None,
-    ) -> None:
-        self._stderr = tempfile.TemporaryFile()  # noqa: SIM115 - closed by the finalizer
-        try:
-            self.process: subprocess.Popen[bytes] = subprocess.Popen(
-                cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=self._stderr
-            )
-        except OSError as exc:
-            self._stderr.close()
-            if on_close is not None:
-                on_close()
-            raise RemuxError(f"could not start {Path(cmd[0]).name}: {exc.strerror or exc}") from None
-        self._closed = False
-        self._finalizer = weakref.finalize(self, _reap, self.process, self._stderr, on_close)
-        self._pending = self._first_chunk(first_byte_timeout)
-
-    @property
-    def pid(self) -> int:
-        """The ffmpeg process id."""
-        return self.process.pid
-
-    def _stderr_tail(self) -> str:
-        try:
-            self._stderr.seek(0)
-            return self._stderr.read()[-_STDERR_TAIL:].decode(errors="replace").strip()
-        except (OSError, ValueError):
-            return ""
-
-    def _first_chunk(self, timeout: float) -> bytes:
-        assert self.process.stdout is not None
-        fd = self.process.stdout.fileno()
-        deadline = time.monotonic() + timeout
-        while True:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                self.close()
-                raise RemuxError(f"ffmpeg produced nothing within {timeout:.0f}s")
-            ready, _, _ = select.select([fd], [], [], min(remaining, 1.0))
-            if ready:
-                break
-        chunk = self.process.stdout.read1(CHUNK_SIZE)
-        if not chunk:
-            self.process.wait(timeout=10)
-            reason = self._stderr_tail() or f"exit {self.process.returncode}"
-            self.close()
-            raise RemuxError(f"ffmpeg could not stream this file: {reason}")
-        return chunk
-
-    def __iter__(self) -> Iterator[bytes]:
-        return self
-
-    def __next__(self) -> bytes:
-        if self._pending:
-            chunk, self._pending = self._pending, b""
-            return chunk
-        if self._closed or self.process.stdout is None:
-            raise StopIteration
-        chunk = self.process.stdout.read1(CHUNK_SIZE)
-        if not chunk:
-            if self.process.wait() != 0:
-                log.warning("live remux ended with exit %s: %s", self.process.returncode, self._stderr_tail())
-            raise StopIteration
-        return chunk
-
-    def close(self) -> None:
-        """Kill and reap ffmpeg (idempotent)."""
-        if self._closed:
-            return
-        self._closed = True
-        self._finalizer()
-
-
 def stream_fmp4(
     src: str | os.PathLike[str],
     mode: Literal["remux", "transcode"],
@@ -306,19 +162,15 @@ def stream_fmp4(
     """
     begin = max(0.0, float(start or 0.0))
     cmd = remux_command(src, mode, begin, ffmpeg, audio_codec=audio_codec, max_height=max_height)
-    headers = {
-        "Accept-Ranges": "none",
-        "Cache-Control": "no-store",
-        "X-Accel-Buffering": "no",
-        "X-Content-Type-Options": "nosniff",
-    }
-    if flask.has_request_context() and flask.request.method == "HEAD":
-        return flask.Response(b"", status=200, mimetype="video/mp4", headers=headers)
-    if not _limiter.try_acquire():
-        raise RemuxBusyError(
-            f"Too many live conversions are running ({_limiter.limit}); try again shortly or use HLS.",
+    try:
+        return stream_process(
+            cmd,
+            "video/mp4",
+            _limiter,
+            busy_message=f"Too many live conversions are running ({_limiter.limit}); try again shortly or use HLS.",
+            busy_error=RemuxBusyError,
         )
-    body = FfmpegStream(cmd, on_close=_limiter.release)  # releases the slot on every exit path
-    response = flask.Response(body, status=200, mimetype="video/mp4", headers=headers, direct_passthrough=True)
-    response.headers.pop("Content-Length", None)
-    return response
+    except LiveStreamError as exc:
+        if isinstance(exc, RemuxError | RemuxBusyError):
+            raise
+        raise RemuxError(exc.message) from None
