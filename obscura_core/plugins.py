@@ -40,6 +40,7 @@ ESSENTIAL_PLUGINS: tuple[tuple[str, str], ...] = (
 BUILTIN_PLUGINS: tuple[tuple[str, str], ...] = (
     ("videos", "plugins_builtin.videos"),
     ("images", "plugins_builtin.images"),
+    ("audio", "plugins_builtin.audio"),
 )
 """Every feature of Obscura, each an ordinary plugin module in ``plugins_builtin``."""
 

@@ -1,0 +1,100 @@
+"""Audio: libraries of tracks (scan, tags and covers, fingerprints, waveforms) and streaming.
+
+Hook implementations only; the work lives in the modules beside this one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from flask import Blueprint
+from sqlalchemy.orm import Session
+
+from plugin_sdk import JobContext, JobRun, ModelSet, Processor, QueueDefinition, hookimpl
+from plugin_sdk.models import LibraryRoot, LibrarySettings
+from plugins_builtin.audio import assets, queues
+from plugins_builtin.audio.models import MODELS
+
+
+@hookimpl
+def obscura_models() -> list[ModelSet]:
+    return [ModelSet(plugin="audio", models=list(MODELS))]
+
+
+@hookimpl
+def obscura_queues() -> list[QueueDefinition]:
+    return list(queues.QUEUES)
+
+
+@hookimpl
+def obscura_processors() -> dict[str, Processor]:
+    from plugins_builtin.audio.processors import (
+        process_audio_fingerprint,
+        process_audio_probe,
+        process_audio_waveform,
+    )
+    from plugins_builtin.audio.scan import process_audio_scan
+
+    return {
+        queues.AUDIO_SCAN: process_audio_scan,
+        queues.AUDIO_PROBE: process_audio_probe,
+        queues.AUDIO_FINGERPRINT: process_audio_fingerprint,
+        queues.AUDIO_WAVEFORM: process_audio_waveform,
+    }
+
+
+@hookimpl
+def obscura_job_finished(run: JobRun, result: Any, ctx: JobContext) -> None:
+    """Probed tracks → fingerprints (when enabled) and waveforms (when previews are enabled)."""
+    if run.queue != queues.AUDIO_PROBE or not isinstance(result, Mapping):
+        return
+    ids = [str(i) for i in result.get("trackIds") or []]
+    if not ids:
+        return
+    settings = LibrarySettings.get(ctx.db)
+    if settings.auto_generate_fingerprints:
+        ctx.enqueue(
+            queues.AUDIO_FINGERPRINT,
+            {"trackIds": ids},
+            target_type="audio-batch",
+            target_id=ids[0],
+            target_label=f"Fingerprint · {len(ids)} track(s)",
+        )
+    if settings.auto_generate_preview:
+        from sqlalchemy import select
+
+        from plugin_sdk.jobs import enqueue_jobs
+        from plugins_builtin.audio.models import AudioTrack
+
+        rows = ctx.db.execute(select(AudioTrack.id, AudioTrack.title).where(AudioTrack.id.in_(ids))).all()
+        enqueue_jobs(
+            ctx.db,
+            queues.AUDIO_WAVEFORM,
+            (({"trackId": tid}, "audio-track", tid, f"Waveform · {title}") for tid, title in rows),
+        )
+
+
+@hookimpl
+def obscura_scan_roots(db: Session, roots: Sequence[LibraryRoot], trigger: str) -> int:
+    return queues.enqueue_scans(db, list(roots), trigger)
+
+
+@hookimpl
+def obscura_entity_deleted(entity_type: str, entity_id: str, db: Session) -> None:
+    if entity_type == "library_root":
+        from sqlalchemy import select
+
+        from plugins_builtin.audio.models import AudioLibrary, AudioTrack
+
+        for track_id in db.execute(select(AudioTrack.id).where(AudioTrack.library_root_id == entity_id)).scalars():
+            assets.delete_track_files(track_id)
+        for lib_id in db.execute(select(AudioLibrary.id).where(AudioLibrary.library_root_id == entity_id)).scalars():
+            assets.delete_library_files(lib_id)
+
+
+@hookimpl
+def obscura_blueprints() -> list[Blueprint]:
+    from plugins_builtin.audio.routes import make_blueprints
+
+    return make_blueprints()

@@ -1,0 +1,318 @@
+"""``/api/audio-tracks`` (list, detail, edit, delete, plays, markers, waveform, cover) and
+``/api/audio-stream/<id>`` (ranges for codecs browsers play, a live MP3 transcode otherwise)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+from flask import Blueprint, Response, send_file
+from pydantic import Field
+from sqlalchemy import func, or_, select
+
+from plugin_sdk.db import get_db
+from plugin_sdk.errors import NotFoundError, ValidationError
+from plugin_sdk.files import send_source
+from plugin_sdk.http import ApiModel, Pagination, api_route, ok, page, parse_query
+from plugin_sdk.livestream import Limiter, stream_process
+from plugin_sdk.media import ffmpeg_bin
+from plugin_sdk.models import LibraryRoot
+from plugin_sdk.storage import confine
+from plugins_builtin.audio import assets
+from plugins_builtin.audio.models import AudioLibrary, AudioMarker, AudioTrack
+from plugins_builtin.audio.routes.serialize import MarkerOut, TrackDetail, TrackOut, track_detail, track_out
+
+# codecs Chromium, Firefox and Safari play from a plain <audio src>: served as they are, with ranges
+DIRECT_CODECS = frozenset({"mp3", "aac", "flac", "opus", "vorbis", "pcm_s16le", "pcm_s24le", "pcm_u8", "pcm_f32le"})
+DIRECT_MIMETYPES = {
+    "mp3": "audio/mpeg", "aac": "audio/mp4", "flac": "audio/flac", "opus": "audio/ogg", "vorbis": "audio/ogg",
+}  # fmt: skip
+TRANSCODES = Limiter(4)
+SORTS: dict[str, Any] = {
+    "recent": AudioTrack.created_at,
+    "title": AudioTrack.sort_title,
+    "rating": AudioTrack.rating,
+    "duration": AudioTrack.duration,
+    "plays": AudioTrack.play_count,
+    "track": AudioTrack.sort_order,
+}
+EDITABLE = ("title", "artist", "album", "album_artist", "track_number", "disc_number", "year", "genre", "details",
+            "rating", "organized", "is_nsfw")  # fmt: skip
+
+
+class TracksQuery(Pagination):
+    library: str | None = None
+    search: str | None = Field(None, max_length=200)
+    sort: Literal["recent", "title", "rating", "duration", "plays", "track"] = "track"
+    order: Literal["asc", "desc"] | None = None
+
+
+class TrackPatch(ApiModel):
+    title: str | None = Field(None, min_length=1, max_length=500)
+    artist: str | None = Field(None, max_length=500)
+    album: str | None = Field(None, max_length=500)
+    album_artist: str | None = Field(None, max_length=500)
+    track_number: int | None = Field(None, ge=0, le=9999)
+    disc_number: int | None = Field(None, ge=0, le=999)
+    year: int | None = Field(None, ge=1000, le=2999)
+    genre: str | None = Field(None, max_length=200)
+    details: str | None = Field(None, max_length=20000)
+    rating: int | None = Field(None, ge=0, le=100)
+    organized: bool | None = None
+    is_nsfw: bool | None = None
+
+
+class DeleteQuery(ApiModel):
+    delete_file: bool = False
+
+
+class ProgressIn(ApiModel):
+    resume_time: float | None = Field(None, ge=0)
+    played_seconds: float | None = Field(None, ge=0, le=86400)
+
+
+class StreamQuery(ApiModel):
+    t: float = Field(0.0, ge=0, le=1_000_000, description="start (s) of a live transcode")
+
+
+class MarkerIn(ApiModel):
+    title: str = Field(min_length=1, max_length=300)
+    seconds: float = Field(ge=0)
+    end_seconds: float | None = Field(None, ge=0)
+
+
+class MarkerPatch(ApiModel):
+    title: str | None = Field(None, min_length=1, max_length=300)
+    seconds: float | None = Field(None, ge=0)
+    end_seconds: float | None = Field(None, ge=0)
+
+
+def get_track(db: Any, track_id: str) -> AudioTrack:
+    track = db.get(AudioTrack, track_id) if len(track_id) <= 64 else None
+    if track is None:
+        raise NotFoundError(f"No track with id '{track_id}'.")
+    return track
+
+
+def track_source(db: Any, track: AudioTrack) -> Any:
+    root = db.get(LibraryRoot, track.library_root_id) if track.library_root_id else None
+    if root is None:
+        raise NotFoundError("The track's library root no longer exists.")
+    path = confine(track.file_path, [root.path])
+    if not path.is_file():
+        raise NotFoundError("The audio file is missing from disk.", code="file_missing")
+    return path
+
+
+def _detail(db: Any, track: AudioTrack) -> TrackDetail:
+    markers = db.execute(
+        select(AudioMarker).where(AudioMarker.track_id == track.id).order_by(AudioMarker.seconds)
+    ).scalars()
+    library = db.execute(select(AudioLibrary.title).where(AudioLibrary.id == track.library_id)).scalar()
+    return track_detail(track, library, list(markers))
+
+
+def _marker(db: Any, track_id: str, marker_id: str) -> AudioMarker:
+    marker = db.get(AudioMarker, marker_id) if len(marker_id) <= 64 else None
+    if marker is None or marker.track_id != track_id:
+        raise NotFoundError(f"No marker '{marker_id}' on this track.")
+    return marker
+
+
+def _check_span(seconds: float, end: float | None, duration: float | None) -> None:
+    if end is not None and end < seconds:
+        raise ValidationError("endSeconds must not be before seconds.")
+    if duration and seconds > duration + 1:
+        raise ValidationError(f"seconds ({seconds:g}) is past the end of the track ({duration:g} s).")
+
+
+def make_blueprint() -> Blueprint:
+    bp = Blueprint("audio_tracks", __name__)
+
+    @api_route(bp, "/api/audio-tracks", query=TracksQuery, response=list[TrackOut])
+    def list_tracks(query: TracksQuery):
+        """Tracks, filtered by library or text and sorted (``track`` keeps a library's order)."""
+        db = get_db()
+        conds = []
+        if query.library:
+            conds.append(AudioTrack.library_id == query.library)
+        if query.search:
+            like = f"%{query.search.strip()}%"
+            conds.append(or_(AudioTrack.title.ilike(like), AudioTrack.artist.ilike(like), AudioTrack.album.ilike(like)))
+        col = SORTS[query.sort]
+        desc = query.order == "desc" if query.order else query.sort in ("recent", "rating", "plays")
+        total = db.execute(select(func.count()).select_from(AudioTrack).where(*conds)).scalar_one()
+        rows = db.execute(
+            select(AudioTrack)
+            .where(*conds)
+            .order_by(col.desc().nulls_last() if desc else col.asc().nulls_last(), AudioTrack.id)
+            .offset(query.offset)
+            .limit(query.per_page)
+        ).scalars()
+        return page([track_out(t) for t in rows], total, query)
+
+    @api_route(bp, "/api/audio-tracks/<track_id>", response=TrackDetail)
+    def get_one(track_id: str):
+        """One track with its tags, stream facts, markers and the URLs of its stream, waveform and cover."""
+        db = get_db()
+        return ok(_detail(db, get_track(db, track_id)))
+
+    @api_route(bp, "/api/audio-tracks/<track_id>", methods=["PATCH"], body=TrackPatch, response=TrackDetail)
+    def patch_one(track_id: str, body: TrackPatch):
+        """Edit a track; edited fields are never overwritten by its tags again."""
+        db = get_db()
+        track = get_track(db, track_id)
+        changes = body.model_dump(exclude_unset=True)
+        for key, value in changes.items():
+            if value is None and key in ("title", "organized", "is_nsfw"):
+                raise ValidationError(f"body.{key}: cannot be null")
+            setattr(track, key, value.strip() if isinstance(value, str) and key == "title" else value)
+        if "title" in changes:
+            track.sort_title = track.title.lower()
+        track.edited_fields = sorted(set(track.edited_fields or []) | (changes.keys() & set(EDITABLE)))
+        db.commit()
+        return ok(_detail(db, track))
+
+    @api_route(bp, "/api/audio-tracks/<track_id>", methods=["DELETE"], query=DeleteQuery)
+    def delete_one(track_id: str, query: DeleteQuery):
+        """Delete a track (``?deleteFile=true`` also deletes the file)."""
+        db = get_db()
+        track = get_track(db, track_id)
+        deleted_file = False
+        if query.delete_file:
+            try:
+                path = track_source(db, track)
+            except NotFoundError:
+                path = None
+            if path is not None:
+                path.unlink()
+                deleted_file = True
+        library_id = track.library_id
+        db.delete(track)
+        db.flush()
+        if library_id:
+            from plugins_builtin.audio.scan import recount
+
+            recount(db, library_ids=[library_id])
+        db.commit()
+        assets.delete_track_files(track_id)
+        return ok({"id": track_id, "deleted": True, "fileDeleted": deleted_file})
+
+    @api_route(bp, "/api/audio-tracks/<track_id>/play", methods=["POST"])
+    def play(track_id: str):
+        """Count a play."""
+        db = get_db()
+        track = get_track(db, track_id)
+        track.play_count += 1
+        track.last_played_at = datetime.now(UTC)
+        db.commit()
+        return ok({"playCount": track.play_count, "lastPlayedAt": track.last_played_at.isoformat()})
+
+    @api_route(bp, "/api/audio-tracks/<track_id>/progress", methods=["POST"], body=ProgressIn)
+    def progress(track_id: str, body: ProgressIn):
+        """Remember the resume position and add listened time."""
+        db = get_db()
+        track = get_track(db, track_id)
+        if body.resume_time is not None:
+            near_end = track.duration and body.resume_time > track.duration - min(5.0, 0.05 * track.duration)
+            track.resume_time = None if near_end else body.resume_time
+        if body.played_seconds:
+            track.play_duration += body.played_seconds
+        db.commit()
+        return ok({"resumeTime": track.resume_time, "playDuration": track.play_duration})
+
+    @bp.get("/api/audio-tracks/<track_id>/waveform")
+    def waveform(track_id: str) -> Response:
+        """The waveform peaks in audiowaveform's JSON format (a document, not the envelope)."""
+        track = get_track(get_db(), track_id)
+        path = assets.track_file(track.id, assets.WAVEFORM)
+        if not path.is_file():
+            raise NotFoundError("This track has no waveform yet.", code="asset_missing")
+        return send_file(path, mimetype="application/json", conditional=True, max_age=3600)
+
+    @bp.get("/api/audio-tracks/<track_id>/cover")
+    def cover(track_id: str) -> Response:
+        """The track's embedded cover art, else its library's cover."""
+        db = get_db()
+        track = get_track(db, track_id)
+        path = assets.track_file(track.id, assets.COVER)
+        if not path.is_file() and track.library_id:
+            path = assets.library_file(track.library_id, assets.COVER)
+        if not path.is_file():
+            raise NotFoundError("This track has no cover art.", code="asset_missing")
+        return send_file(path, mimetype="image/jpeg", conditional=True, max_age=3600)
+
+    @api_route(bp, "/api/audio-tracks/<track_id>/markers", response=list[MarkerOut])
+    def list_markers(track_id: str):
+        """Markers of a track, by time."""
+        db = get_db()
+        track = get_track(db, track_id)
+        rows = db.execute(select(AudioMarker).where(AudioMarker.track_id == track.id).order_by(AudioMarker.seconds))
+        return ok([MarkerOut.model_validate(m) for m in rows.scalars()])
+
+    @api_route(
+        bp, "/api/audio-tracks/<track_id>/markers", methods=["POST"], body=MarkerIn, response=MarkerOut, status=201
+    )
+    def add_marker(track_id: str, body: MarkerIn):
+        """Add a marker to a track."""
+        db = get_db()
+        track = get_track(db, track_id)
+        _check_span(body.seconds, body.end_seconds, track.duration)
+        marker = AudioMarker(
+            track_id=track.id, title=body.title.strip(), seconds=body.seconds, end_seconds=body.end_seconds
+        )
+        db.add(marker)
+        db.commit()
+        return ok(MarkerOut.model_validate(marker), status=201)
+
+    @api_route(
+        bp, "/api/audio-tracks/<track_id>/markers/<marker_id>", methods=["PATCH"], body=MarkerPatch, response=MarkerOut
+    )
+    def patch_marker(track_id: str, marker_id: str, body: MarkerPatch):
+        """Rename or move a marker."""
+        db = get_db()
+        track = get_track(db, track_id)
+        marker = _marker(db, track.id, marker_id)
+        for key, value in body.model_dump(exclude_unset=True).items():
+            if value is None and key != "end_seconds":
+                raise ValidationError(f"body.{key}: cannot be null")
+            setattr(marker, key, value.strip() if isinstance(value, str) else value)
+        _check_span(marker.seconds, marker.end_seconds, track.duration)
+        db.commit()
+        return ok(MarkerOut.model_validate(marker))
+
+    @api_route(bp, "/api/audio-tracks/<track_id>/markers/<marker_id>", methods=["DELETE"])
+    def delete_marker(track_id: str, marker_id: str):
+        """Remove a marker."""
+        db = get_db()
+        marker = _marker(db, get_track(db, track_id).id, marker_id)
+        db.delete(marker)
+        db.commit()
+        return ok({"id": marker_id, "deleted": True})
+
+    @bp.get("/api/audio-stream/<track_id>")
+    def stream(track_id: str) -> Response:
+        """The file with ranges when browsers play its codec; a live MP3 transcode otherwise
+        (``?t=`` starts it later, for seeking)."""
+        query = parse_query(StreamQuery)
+        db = get_db()
+        track = get_track(db, track_id)
+        path = track_source(db, track)
+        codec = (track.codec or "").lower()
+        if codec in DIRECT_CODECS:
+            mimetype = "audio/aac" if track.container == "aac" else DIRECT_MIMETYPES.get(codec)
+            return send_source(path, mimetype)
+        cmd = [ffmpeg_bin(), "-hide_banner", "-nostdin", "-loglevel", "error"]
+        if query.t > 0:
+            cmd += ["-ss", f"{query.t:.3f}"]
+        cmd += ["-i", str(path), "-vn", "-c:a", "libmp3lame", "-b:a", "192k", "-ar", "44100", "-ac", "2",
+                "-f", "mp3", "pipe:1"]  # fmt: skip
+        return stream_process(
+            cmd,
+            "audio/mpeg",
+            TRANSCODES,
+            busy_message="Too many tracks are being converted right now; try again in a moment.",
+            headers={"X-Transcoded-From": codec or "unknown"},
+        )
+
+    return bp
