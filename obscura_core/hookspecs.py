@@ -37,6 +37,7 @@ if TYPE_CHECKING:
         ScraperProvider,
         SearchHit,
         SettingsSection,
+        ShellPart,
         StartupContext,
         StashBoxEndpoint,
         Stylesheet,
@@ -215,6 +216,28 @@ def obscura_panels(entity_type: str) -> Sequence[Panel]:
     :return: ``Panel`` records whose templates come from the plugin's blueprint.
 
     Called in: web.
+    """
+
+
+@hookspec
+def obscura_shell_parts() -> Sequence[ShellPart]:
+    """Parts of the page shell that stay alive while the user moves between pages.
+
+    Pages are swapped inside the shell without reloading it, so a part keeps its state (the
+    audio plugin's mini player keeps playing). Page modules take part in this by exporting
+    ``mount({root, signal, url})``: ``signal`` is aborted when the user leaves the page, so every
+    listener on ``document`` or ``window`` and every timer must be tied to it. A page whose module
+    has no ``mount`` is opened with a full page load.
+
+    :return: ``ShellPart(key, template, module, order)`` records.
+
+    Called in: web.
+
+    Example::
+
+        @hookimpl
+        def obscura_shell_parts():
+            return [ShellPart("now-playing", "hello/now_playing.html", module="/hello/static/now.js")]
     """
 
 

@@ -158,6 +158,21 @@ class Panel:
 
 
 @dataclass(frozen=True, slots=True)
+class ShellPart:
+    """A part of the page shell that survives navigation between pages (the audio mini player).
+
+    The shell renders ``template`` once, below the page, in ``#shell-parts``; the browser loads
+    ``module`` (a JavaScript module URL) once per visit. Pages are swapped around it without a
+    reload, so whatever the part holds (a playing ``<audio>``) keeps going.
+    """
+
+    key: str
+    template: str
+    module: str | None = None
+    order: int = 100
+
+
+@dataclass(frozen=True, slots=True)
 class SettingsSection:
     """A section of the Settings page contributed by a plugin.
 

@@ -11,7 +11,7 @@ from pydantic import Field
 from obscura_core import __version__
 from obscura_core.registry import collect
 from obscura_core.web.assets import bundle
-from plugin_sdk import NavItem, Panel, SearchHit, hookimpl
+from plugin_sdk import NavItem, Panel, SearchHit, ShellPart, hookimpl
 from plugin_sdk.db import get_db
 from plugin_sdk.http import ApiModel, api_route, ok
 
@@ -44,7 +44,14 @@ def nav_context() -> dict[str, Any]:
         "nav_active": _active(items, request.path),
         "obscura_version": __version__,
         "stylesheet_url": bundle(current_app).url,
+        "shell_parts": shell_parts(),
     }
+
+
+def shell_parts() -> list[ShellPart]:
+    """Parts of the shell that survive navigation (``obscura_shell_parts``), in order."""
+    rt = current_app.extensions["obscura"]
+    return sorted((part for _, part in collect(rt.pm, "obscura_shell_parts")), key=lambda p: (p.order, p.key))
 
 
 def panels(entity_type: str) -> list[tuple[str, Panel]]:

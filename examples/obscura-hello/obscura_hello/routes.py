@@ -36,7 +36,14 @@ def _greetings(pagination: Pagination) -> tuple[list[GreetingOut], int]:
 
 
 def make_blueprint() -> Blueprint:
-    bp = Blueprint("hello", __name__, template_folder=str(Path(__file__).parent / "templates"))
+    here = Path(__file__).parent
+    bp = Blueprint(
+        "hello",
+        __name__,
+        template_folder=str(here / "templates"),
+        static_folder=str(here / "static"),
+        static_url_path="/hello/static",
+    )
 
     @api_route(bp, "/api/plugins/hello/greetings", query=Pagination, response=list[GreetingOut])
     def list_greetings(query: Pagination):

@@ -1,5 +1,7 @@
-// The single JS entry point of every page: theme, command palette, htmx, then the page's own
-// module (declared by its template as <body data-module="...">).
+// The single JS entry point of every page: theme, command palette, htmx, soft navigation (pages
+// swap inside the shell, see js/navigate.js), the shell's persistent parts, then the page's own
+// module (<body data-page-module>, or the older <body data-module> run at import).
+import { installNavigation, mountPage } from "./js/navigate.js";
 import { installPalette } from "./js/palette.js";
 import { toast } from "./js/ui.js";
 import * as htmxModule from "./vendor/htmx/htmx.esm.js";
@@ -22,29 +24,36 @@ function applyTheme(theme) {
   });
 }
 
-document.querySelectorAll("[data-theme-toggle]").forEach((b) =>
-  b.addEventListener("click", () => {
+// delegated: the buttons are replaced on every page swap
+document.addEventListener("click", (e) => {
+  if (e.target.closest?.("[data-theme-toggle]")) {
     const next = document.documentElement.dataset.theme === "light" ? "dark" : "light";
     localStorage.setItem("obscura-theme", next);
     applyTheme(next);
-  }),
-);
+  } else if (e.target.closest?.("[data-more-toggle]")) {
+    document.getElementById("more-sheet")?.showModal();
+  } else if (e.target.id === "more-sheet") {
+    e.target.close();
+  }
+});
+document.addEventListener("obscura:navigated", () => {
+  applyTheme(document.documentElement.dataset.theme || "dark");
+  document.getElementById("more-sheet")?.close();
+});
 applyTheme(document.documentElement.dataset.theme || "dark");
 
-const more = document.querySelector("[data-more-toggle]");
-const sheet = document.getElementById("more-sheet");
-if (more && sheet) {
-  more.addEventListener("click", () => sheet.showModal());
-  sheet.addEventListener("click", (e) => { if (e.target === sheet) sheet.close(); });
-}
-
 installPalette();
+installNavigation();
 htmx.process(document.body);
 
-const module = document.body.dataset.module;
-if (module) {
-  import(module).catch((err) => {
-    console.error(err);
-    toast("Part of this page failed to load; try reloading.", "error");
-  });
+function failed(err) {
+  console.error(err);
+  toast("Part of this page failed to load; try reloading.", "error");
 }
+
+for (const part of document.querySelectorAll("#shell-parts [data-module]")) {
+  import(part.dataset.module).catch(failed);
+}
+const legacy = document.body.dataset.module;
+if (legacy) import(legacy).catch(failed);
+mountPage().catch(failed);

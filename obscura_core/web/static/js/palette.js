@@ -1,6 +1,7 @@
 // The Ctrl/⌘-K command palette: navigation commands from the layout plus search results from
 // every plugin (GET /api/palette?q=).
 import { get } from "./api.js";
+import { navigate } from "./navigate.js";
 import { escapeHtml } from "./ui.js";
 
 let dialog, input, list, items = [], active = 0, timer, seq = 0;
@@ -56,7 +57,9 @@ function open() {
 
 function go(index) {
   const it = items[index];
-  if (it) window.location.assign(it.url);
+  if (!it) return;
+  dialog.close();
+  navigate(it.url);
 }
 
 function build() {
@@ -96,5 +99,7 @@ export function installPalette() {
       open();
     }
   });
-  document.querySelectorAll("[data-open-palette]").forEach((b) => b.addEventListener("click", open));
+  document.addEventListener("click", (e) => {
+    if (e.target.closest?.("[data-open-palette]")) open();
+  });
 }
