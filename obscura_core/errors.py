@@ -9,6 +9,7 @@ import logging
 
 from flask import Flask, jsonify, request
 from pydantic import ValidationError as PydanticValidationError
+from sqlalchemy.exc import DataError
 from werkzeug.exceptions import HTTPException
 
 from plugin_sdk.errors import (
@@ -65,6 +66,20 @@ def register_error_handlers(app: Flask) -> None:
         if status == 503:  # busy (too many live transcodes): the message says so, the client retries
             response.headers["Retry-After"] = "2"
         return response, status
+
+    @app.before_request
+    def _refuse_nul() -> None:
+        # PostgreSQL text cannot hold NUL: refuse it up front instead of failing in the database
+        if "\x00" in request.path or any("\x00" in v for v in request.args.values()):
+            raise ValidationError("The request's path or query string contains a NUL character.")
+
+    @app.errorhandler(DataError)
+    def _data_error(exc: DataError):
+        log.info("value refused by the database on %s %s: %s", request.method, request.path, exc.orig)
+        message = "A value in the request cannot be stored (too long, out of range or holding a NUL character)."
+        if _is_api():
+            return envelope(message, "validation_error", 400)
+        return message, 400
 
     @app.errorhandler(PydanticValidationError)
     def _pydantic_error(exc: PydanticValidationError):

@@ -264,3 +264,12 @@ def test_no_api_route_answers_500_to_garbage(app, client) -> None:
                 assert resp.status_code < 500, (method, url, body, resp.get_data(as_text=True))
                 if resp.status_code >= 400:
                     assert resp.get_json()["ok"] is False
+
+
+def test_nul_characters_are_refused_with_a_clear_400(client) -> None:
+    for url in ("/api/jobs/%00", "/api/libraries?search=%00", "/api/jobs/a%00b"):
+        resp = client.get(url)
+        assert resp.status_code == 400, url
+        assert "NUL" in resp.get_json()["error"]["message"]
+    resp = client.post("/api/libraries", json={"path": "/tmp/x\u0000y"})
+    assert resp.status_code == 400 and resp.get_json()["ok"] is False
