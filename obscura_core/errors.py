@@ -70,7 +70,7 @@ def register_error_handlers(app: Flask) -> None:
     @app.before_request
     def _refuse_nul() -> None:
         # PostgreSQL text cannot hold NUL: refuse it up front instead of failing in the database
-        if "\x00" in request.path or any("\x00" in v for v in request.args.values()):
+        if _is_api() and ("\x00" in request.path or any("\x00" in v for v in request.args.values())):
             raise ValidationError("The request's path or query string contains a NUL character.")
 
     @app.errorhandler(DataError)
