@@ -34,6 +34,8 @@ ESSENTIAL_PLUGINS: tuple[tuple[str, str], ...] = (
     ("core.settings", "obscura_core.api.settings"),
     ("core.ui-prefs", "obscura_core.api.ui_prefs"),
     ("core.shell", "obscura_core.web.shell"),
+    ("core.operations", "obscura_core.web.operations"),
+    ("core.settings-page", "obscura_core.web.settings_page"),
 )
 """Core-internal plugins; they cannot be disabled."""
 

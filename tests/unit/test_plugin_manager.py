@@ -29,7 +29,7 @@ def test_essential_plugins_load_and_build_a_registry() -> None:
     assert {p.name for p in report.loaded} == {name for name, _ in ESSENTIAL_PLUGINS}
     registry = Registry.build(pm)
     assert [m.plugin for _, m in registry.model_sets] == ["core"]
-    assert [n.label for n in registry.nav_items] == ["Home"]
+    assert [n.label for n in registry.nav_items] == ["Home", "Operations", "Settings"]
 
 
 def test_misspelt_hook_is_rejected_naming_the_plugin() -> None:
@@ -137,7 +137,7 @@ def test_nav_items_are_sorted_by_order() -> None:
         load_entrypoints=False,
         plugins=[("n", _plugin("n", obscura_nav_items=obscura_nav_items))],
     )
-    assert [n.label for n in rt.registry.nav_items] == ["Home", "Zeta", "Alpha"]
+    assert [n.label for n in rt.registry.nav_items] == ["Home", "Zeta", "Alpha", "Operations", "Settings"]
     assert ("n", NavItem("Zeta", "/z", order=5)) in rt.registry.nav_entries
 
 

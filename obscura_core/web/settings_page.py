@@ -1,0 +1,387 @@
+"""Essential plugin: the Settings page (library folders, library settings, plugin sections, plugins,
+maintenance) and the dashboard's System panel.
+
+The page is server-rendered; ``pages/settings.js`` talks to the JSON API (``/api/libraries``,
+``/api/settings/library``...) and reloads the folder list from ``/fragments/settings/libraries``.
+Input ranges come from the API's own validation model, so the form and the server never disagree.
+"""
+
+from __future__ import annotations
+
+import logging
+import typing
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import annotated_types
+from flask import Blueprint, Response, current_app, render_template
+from markupsafe import Markup
+from pydantic.alias_generators import to_camel
+from sqlalchemy import select
+
+from obscura_core.api.settings import LibrarySettingsPatch
+from obscura_core.registry import collect
+from obscura_core.runtime import Runtime
+from obscura_core.web.operations import register_filters
+from plugin_sdk import NavItem, Panel, hookimpl
+from plugin_sdk.db import get_db
+from plugin_sdk.models import LibraryRoot, LibrarySettings
+
+log = logging.getLogger("obscura.web")
+
+HERE = Path(__file__).parent
+PHASH_BACKFILL_RULE = "/api/jobs/phash-backfill"
+
+ROOT_TOGGLES: tuple[tuple[str, str, str], ...] = (
+    ("enabled", "Enabled", "Scan this folder and show what it holds."),
+    ("recursive", "Sub-folders", "Look inside sub-folders too."),
+    ("scan_movies", "Movies", "Index movies found here."),
+    ("scan_series", "Series", "Index TV episodes found here."),
+    ("scan_images", "Images", "Index images found here."),
+    ("scan_audio", "Audio", "Index audio found here."),
+    ("is_nsfw", "NSFW", "Hide this folder's media unless NSFW content is shown."),
+)
+"""Library root switches: ``(column, label, description)``."""
+
+
+# ---------------------------------------------------------------------------------------- settings form
+
+
+@dataclass(frozen=True)
+class SettingField:
+    name: str
+    key: str
+    label: str
+    hint: str
+    kind: str  # "bool" | "int" | "float" | "choice" | "text"
+    value: Any
+    min: float | None = None
+    max: float | None = None
+    step: float | None = None
+    unit: str = ""
+    choices: tuple[tuple[str, str], ...] = ()
+    max_length: int | None = None
+
+
+@dataclass(frozen=True)
+class SettingGroup:
+    key: str
+    title: str
+    intro: str
+    fields: tuple[SettingField, ...]
+
+
+CHOICE_LABELS: dict[str, dict[str, str]] = {
+    "default_playback_mode": {"direct": "Direct (the original file)", "hls": "HLS (transcoded stream)"},
+    "subtitle_style": {"stylized": "Stylized", "classic": "Classic (boxed)", "outline": "Outline"},
+}
+
+# (group key, title, intro, [(field, label, hint, unit, step)])
+GROUPS: tuple[tuple[str, str, str, tuple[tuple[str, str, str, str, float | None], ...]], ...] = (
+    (
+        "scanning",
+        "Scanning",
+        "When Obscura looks for new, changed and removed files.",
+        (
+            ("auto_scan_enabled", "Scan automatically", "Scan every enabled folder on a schedule.", "", None),
+            ("scan_interval_minutes", "Scan interval", "How often the automatic scan runs.", "minutes", 1),
+        ),
+    ),
+    (
+        "generation",
+        "Generation",
+        "What Obscura builds for each new video. Generated files live in the data folder, never beside your media.",
+        (
+            ("auto_generate_metadata", "Read video details", "Probe duration, resolution and codecs.", "", None),
+            (
+                "auto_generate_fingerprints",
+                "Fingerprints",
+                "MD5 and oshash, to find duplicates and moved files.",
+                "",
+                None,
+            ),
+            ("generate_phash", "Perceptual hash (pHash)", "Stash-compatible; slower, decodes every video.", "", None),
+            ("auto_generate_preview", "Previews", "Thumbnail and a short hover preview clip.", "", None),
+            ("generate_trickplay", "Trickplay", "Seek-bar thumbnails (a sprite sheet and WebVTT).", "", None),
+            (
+                "trickplay_interval_seconds",
+                "Trickplay interval",
+                "Seconds between two seek-bar thumbnails.",
+                "seconds",
+                1,
+            ),
+            ("preview_clip_duration_seconds", "Preview clip length", "Length of the hover preview.", "seconds", 1),
+            ("thumbnail_quality", "Thumbnail quality", "JPEG quality scale: 1 is best, 31 smallest.", "", 1),
+            ("trickplay_quality", "Trickplay quality", "JPEG quality scale: 1 is best, 31 smallest.", "", 1),
+        ),
+    ),
+    (
+        "workers",
+        "Workers",
+        "How much background work runs at once.",
+        (
+            (
+                "background_worker_concurrency",
+                "Parallel jobs per queue",
+                "Multiplies every queue's own concurrency. Higher is faster on a strong machine.",
+                "",
+                1,
+            ),
+        ),
+    ),
+    (
+        "playback",
+        "Playback & subtitles",
+        "Defaults for the player; viewers can still change them while watching.",
+        (
+            (
+                "default_playback_mode",
+                "Playback mode",
+                "Direct plays the file as is; HLS transcodes when needed.",
+                "",
+                None,
+            ),
+            (
+                "subtitles_auto_enable",
+                "Turn subtitles on",
+                "Show subtitles in a preferred language when one exists.",
+                "",
+                None,
+            ),
+            (
+                "subtitles_preferred_languages",
+                "Preferred languages",
+                "Comma-separated language codes, most preferred first (e.g. en,eng,fr).",
+                "",
+                None,
+            ),
+            ("subtitle_style", "Subtitle style", "How subtitles are drawn over the video.", "", None),
+            ("subtitle_font_scale", "Subtitle size", "1 is the default size.", "×", 0.05),
+            ("subtitle_position_percent", "Subtitle position", "Distance from the top of the picture.", "%", 1),
+            ("subtitle_opacity", "Subtitle opacity", "1 is fully opaque.", "", 0.05),
+        ),
+    ),
+    (
+        "content",
+        "Content",
+        "What is shown, and where metadata is kept.",
+        (
+            (
+                "nsfw_lan_auto_enable",
+                "Show NSFW on the local network",
+                "Browsers on your LAN see NSFW media without asking.",
+                "",
+                None,
+            ),
+            (
+                "metadata_storage_dedicated",
+                "Dedicated metadata storage",
+                "Keep generated metadata in Obscura's data folder rather than beside the media.",
+                "",
+                None,
+            ),
+        ),
+    ),
+)
+
+
+def _field_kind(annotation: Any) -> tuple[str, tuple[str, ...]]:
+    args = [a for a in typing.get_args(annotation) if a is not type(None)] or [annotation]
+    base = args[0]
+    if typing.get_origin(base) is typing.Literal:
+        return "choice", tuple(typing.get_args(base))
+    if base is bool:
+        return "bool", ()
+    if base is int:
+        return "int", ()
+    if base is float:
+        return "float", ()
+    return "text", ()
+
+
+def setting_groups(row: LibrarySettings) -> list[SettingGroup]:
+    """The form's groups, with each input's kind and range read from ``LibrarySettingsPatch``."""
+    model_fields = LibrarySettingsPatch.model_fields
+    groups = []
+    for key, title, intro, specs in GROUPS:
+        fields = []
+        for name, label, hint, unit, step in specs:
+            info = model_fields[name]
+            kind, choices = _field_kind(info.annotation)
+            lo = hi = max_len = None
+            for meta in info.metadata:
+                if isinstance(meta, annotated_types.Ge):
+                    lo = meta.ge
+                elif isinstance(meta, annotated_types.Le):
+                    hi = meta.le
+                elif isinstance(meta, annotated_types.MaxLen):
+                    max_len = meta.max_length
+            labels = CHOICE_LABELS.get(name, {})
+            fields.append(
+                SettingField(
+                    name=name,
+                    key=to_camel(name),
+                    label=label,
+                    hint=hint,
+                    kind=kind,
+                    value=getattr(row, name),
+                    min=lo,
+                    max=hi,
+                    step=step,
+                    unit=unit,
+                    choices=tuple((c, labels.get(c, c.capitalize())) for c in choices),
+                    max_length=max_len,
+                )
+            )
+        groups.append(SettingGroup(key, title, intro, tuple(fields)))
+    return groups
+
+
+# ---------------------------------------------------------------------------------------- helpers
+
+
+def _rt() -> Runtime:
+    return current_app.extensions["obscura"]
+
+
+def problems_by_root(extras: list[tuple[str, Any]]) -> dict[str, list[dict[str, Any]]]:
+    """``{root id: [{"plugin", "problem", "at"}]}`` from plugins' ``obscura_system_status`` answers."""
+    out: dict[str, list[dict[str, Any]]] = {}
+    for plugin, extra in extras:
+        problems = extra.get("rootProblems") if isinstance(extra, Mapping) else None
+        for p in problems or []:
+            if isinstance(p, Mapping) and p.get("rootId"):
+                out.setdefault(str(p["rootId"]), []).append(
+                    {"plugin": plugin, "problem": str(p.get("problem") or "unknown problem"), "at": p.get("at")}
+                )
+    return out
+
+
+def root_problems(rt: Runtime, db: Any) -> dict[str, list[dict[str, Any]]]:
+    """Every plugin's ``rootProblems`` (see :func:`problems_by_root`); a failing plugin hides none of the page."""
+    try:
+        extras = collect(rt.pm, "obscura_system_status", db=db)
+    except Exception:
+        log.exception("a plugin's obscura_system_status failed")
+        db.rollback()
+        return {}
+    return problems_by_root(extras)
+
+
+def load_roots(db: Any) -> list[LibraryRoot]:
+    return list(db.execute(select(LibraryRoot).order_by(LibraryRoot.path)).scalars())
+
+
+def render_sections(rt: Runtime) -> list[dict[str, Any]]:
+    """Every plugin's settings section, rendered; one that fails shows a notice instead of breaking the page."""
+    out = []
+    for plugin, section in rt.registry.settings_sections:
+        try:
+            html: Markup | None = Markup(render_template(section.template, section=section))
+            error = None
+        except Exception as exc:
+            log.exception("settings section %s of plugin %s failed to render", section.key, plugin)
+            html, error = None, f"{type(exc).__name__}: {exc}"
+        out.append({"plugin": plugin, "section": section, "html": html, "error": error})
+    return out
+
+
+def has_rule(rule: str) -> bool:
+    return any(r.rule == rule for r in current_app.url_map.iter_rules())
+
+
+def _libraries_context(rt: Runtime, db: Any) -> dict[str, Any]:
+    roots = load_roots(db)
+    return {"roots": roots, "problems": root_problems(rt, db) if roots else {}, "root_toggles": ROOT_TOGGLES}
+
+
+# ---------------------------------------------------------------------------------------- routes
+
+
+def make_blueprint() -> Blueprint:
+    bp = Blueprint("core_settings_page", __name__)
+    register_filters(bp)
+
+    @bp.get("/settings")
+    def settings_page() -> str:
+        from obscura_core.cli.plugins_cmd import describe_plugins
+
+        rt, db = _rt(), get_db()
+        row = LibrarySettings.get(db)
+        groups = setting_groups(row)
+        libraries = _libraries_context(rt, db)
+        db.commit()
+        plugins = describe_plugins(current_app)
+        return render_template(
+            "settings/page.html",
+            groups=groups,
+            sections=render_sections(rt),
+            plugins=[p for p in plugins["plugins"] if p["kind"] != "essential"],
+            core_plugins=[p for p in plugins["plugins"] if p["kind"] == "essential"],
+            plugin_failures=plugins["failed"],
+            has_phash=has_rule(PHASH_BACKFILL_RULE),
+            **libraries,
+        )
+
+    @bp.get("/fragments/settings/libraries")
+    def libraries_fragment() -> str:
+        rt, db = _rt(), get_db()
+        html = render_template("settings/_libraries.html", **_libraries_context(rt, db))
+        db.commit()
+        return html
+
+    @bp.get("/fragments/panels/system")
+    def system_panel() -> Response:
+        from obscura_core.api.system import system_status
+
+        rt = _rt()
+        status = system_status(rt)  # database, Redis, ffmpeg, workers and every plugin's extra status
+        problems: list[dict[str, Any]] = []
+        by_root = problems_by_root(list(status.plugins.items()))
+        if by_root:
+            db = get_db()
+            try:
+                roots = {r.id: r for r in load_roots(db)}
+                db.commit()
+            except Exception:
+                log.exception("system panel: reading library roots failed")
+                db.rollback()
+                roots = {}
+            for root_id, items in by_root.items():
+                root = roots.get(root_id)
+                for item in items:
+                    problems.append(
+                        {"label": root.label if root else root_id, "path": root.path if root else None, **item}
+                    )
+        html = render_template(
+            "panels/system.html",
+            status=status,
+            stale_workers=len(status.workers) - status.workers_alive,
+            root_problems=problems,
+            plugin_count=len(rt.report.loaded),
+        )
+        return Response(html, mimetype="text/html")
+
+    return bp
+
+
+# ---------------------------------------------------------------------------------------- hooks
+
+
+@hookimpl
+def obscura_blueprints() -> list[Blueprint]:
+    return [make_blueprint()]
+
+
+@hookimpl
+def obscura_nav_items() -> list[NavItem]:
+    return [NavItem("Settings", "/settings", icon="gear", order=95, section="system")]
+
+
+@hookimpl
+def obscura_panels(entity_type: str) -> list[Panel]:
+    if entity_type != "dashboard":
+        return []
+    return [Panel("System", order=90, url="/fragments/panels/system")]
