@@ -61,6 +61,18 @@ def panels(entity_type: str) -> list[tuple[str, Panel]]:
     return sorted(found, key=lambda e: (e[1].order, e[1].title))
 
 
+def plural_label(kind: str) -> str:
+    """A palette group's heading from a hit kind: video → Videos, gallery → Galleries, series → Series."""
+    words = kind.replace("-", " ").replace("_", " ").strip() or "result"
+    if words.endswith(("s", "x")):
+        plural = words if words.endswith("s") else words + "es"
+    elif words.endswith("y") and words[-2:-1] not in ("a", "e", "i", "o", "u"):
+        plural = words[:-1] + "ies"
+    else:
+        plural = words + "s"
+    return plural[0].upper() + plural[1:]
+
+
 class PaletteQuery(ApiModel):
     q: str = Field(min_length=1, max_length=200)
 
@@ -106,7 +118,7 @@ def make_blueprint() -> Blueprint:
                     {"kind": hit.kind, "id": hit.id, "title": hit.title, "url": hit.url,
                      "subtitle": hit.subtitle, "thumbnailUrl": hit.thumbnail_url}
                 )
-        return ok({"groups": [{"label": kind.capitalize() + "s", "items": items} for kind, items in groups.items()]})
+        return ok({"groups": [{"label": plural_label(kind), "items": items} for kind, items in groups.items()]})
 
     return bp
 

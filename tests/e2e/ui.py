@@ -233,6 +233,10 @@ def new_page(
     ``mobile=True`` turns on ``is_mobile`` and ``has_touch`` (use it with ``VIEWPORTS["phone"]``).
     The device scale factor stays 1, so screenshots are in CSS pixels. Close it with
     ``page.context.close()`` (or use :func:`opened_page`).
+
+    ``page.goto`` and ``page.reload`` of an Obscura page also wait until the page's module is
+    mounted (``<body data-page-ready>``, set by ``js/navigate.js``), so a test never acts on a
+    server-rendered page before its script listens.
     """
     width, height = viewport
     context = browser.new_context(
@@ -242,7 +246,20 @@ def new_page(
         color_scheme="dark",
     )
     page = context.new_page()
+    _wait_for_mount(page)
     return page, PageWatch(page)
+
+
+def _wait_for_mount(page: Any) -> None:
+    goto, reload = page.goto, page.reload
+
+    def ready(response: Any) -> Any:
+        if response is not None and response.headers.get("content-type", "").startswith("text/html"):
+            page.wait_for_selector("body[data-page-ready]", state="attached", timeout=30_000)
+        return response
+
+    page.goto = lambda url, **kwargs: ready(goto(url, **kwargs))
+    page.reload = lambda **kwargs: ready(reload(**kwargs))
 
 
 @contextlib.contextmanager

@@ -26,16 +26,21 @@ function sameStylesheet(doc) {
 /** Mount the current document's page module (called once at start, then after every swap). */
 export async function mountPage(url = location.href) {
   page.controller.abort();
+  delete document.body.dataset.pageReady;
   const controller = new AbortController();
   const where = new URL(url);
   page = { controller, soft: !document.body.dataset.module, path: where.pathname, key: keyOf(where), handlesHistory: false };
   const moduleUrl = document.body.dataset.pageModule;
-  if (!moduleUrl) return;
-  const mod = await import(moduleUrl);
-  if (typeof mod.mount !== "function") throw new Error(`${moduleUrl} has no mount() export`);
-  const root = document.getElementById("main");
-  const result = await mod.mount({ root, signal: controller.signal, url: where });
-  if (page.controller === controller) page.handlesHistory = Boolean(result?.handlesHistory);
+  if (moduleUrl) {
+    const mod = await import(moduleUrl);
+    if (typeof mod.mount !== "function") throw new Error(`${moduleUrl} has no mount() export`);
+    const root = document.getElementById("main");
+    const result = await mod.mount({ root, signal: controller.signal, url: where });
+    if (page.controller !== controller) return;
+    page.handlesHistory = Boolean(result?.handlesHistory);
+  }
+  // <body data-page-ready>: the page's module is mounted (browser tests wait for it)
+  document.body.dataset.pageReady = "true";
 }
 
 function swap(doc) {

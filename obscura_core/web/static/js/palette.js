@@ -67,7 +67,7 @@ function build() {
   dialog.className = "palette";
   dialog.setAttribute("aria-label", "Search and commands");
   dialog.innerHTML = `<div class="palette-input"><svg class="i" aria-hidden="true"><use href="/static/icons.svg#search"/></svg>
-    <input type="search" placeholder="Search videos, series… or jump to a page" aria-label="Search" role="combobox" aria-expanded="true" aria-controls="palette-results" autocomplete="off">
+    <input type="search" placeholder="Search your library, or jump to a page" aria-label="Search" role="combobox" aria-expanded="true" aria-controls="palette-results" autocomplete="off">
     <kbd>Esc</kbd></div><ul class="palette-results" id="palette-results" role="listbox"></ul>`;
   document.body.append(dialog);
   input = dialog.querySelector("input");
