@@ -11,7 +11,18 @@ from typing import Any
 from flask import Blueprint
 from sqlalchemy.orm import Session
 
-from plugin_sdk import JobContext, JobRun, ModelSet, Processor, QueueDefinition, hookimpl
+from plugin_sdk import (
+    JobContext,
+    JobRun,
+    ModelSet,
+    NavItem,
+    Panel,
+    Processor,
+    QueueDefinition,
+    SearchHit,
+    Stylesheet,
+    hookimpl,
+)
 from plugin_sdk.models import LibraryRoot
 from plugins_builtin.videos import assets, queues
 from plugins_builtin.videos.models import MODELS
@@ -101,6 +112,33 @@ def obscura_entity_deleted(entity_type: str, entity_id: str, db: Session) -> Non
 
 @hookimpl
 def obscura_blueprints() -> list[Blueprint]:
+    from plugins_builtin.videos.pages import make_blueprint
     from plugins_builtin.videos.routes import make_blueprints
 
-    return make_blueprints()
+    return [*make_blueprints(), make_blueprint()]
+
+
+@hookimpl
+def obscura_stylesheets() -> list[Stylesheet]:
+    from plugins_builtin.videos.pages import stylesheets
+
+    return [Stylesheet(path, order=50) for path in stylesheets()]
+
+
+@hookimpl
+def obscura_nav_items() -> list[NavItem]:
+    return [NavItem("Videos", "/videos", icon="film", order=10)]
+
+
+@hookimpl
+def obscura_panels(entity_type: str) -> list[Panel]:
+    from plugins_builtin.videos.pages.panels import panels
+
+    return panels(entity_type)
+
+
+@hookimpl
+def obscura_search(db: Session, query: str, limit: int) -> list[SearchHit]:
+    from plugins_builtin.videos.pages.search import search
+
+    return search(db, query, limit)
