@@ -11,7 +11,19 @@ from typing import Any
 from flask import Blueprint
 from sqlalchemy.orm import Session
 
-from plugin_sdk import JobContext, JobRun, ModelSet, Processor, QueueDefinition, hookimpl
+from plugin_sdk import (
+    JobContext,
+    JobRun,
+    ModelSet,
+    NavItem,
+    Panel,
+    Processor,
+    QueueDefinition,
+    SearchHit,
+    ShellPart,
+    Stylesheet,
+    hookimpl,
+)
 from plugin_sdk.models import LibraryRoot, LibrarySettings
 from plugins_builtin.audio import assets, queues
 from plugins_builtin.audio.models import MODELS
@@ -95,6 +107,41 @@ def obscura_entity_deleted(entity_type: str, entity_id: str, db: Session) -> Non
 
 @hookimpl
 def obscura_blueprints() -> list[Blueprint]:
+    from plugins_builtin.audio.pages import make_blueprint
     from plugins_builtin.audio.routes import make_blueprints
 
-    return make_blueprints()
+    return [*make_blueprints(), make_blueprint()]
+
+
+@hookimpl
+def obscura_stylesheets() -> list[Stylesheet]:
+    from plugins_builtin.audio.pages import stylesheets
+
+    return [Stylesheet(path, order=60) for path in stylesheets()]
+
+
+@hookimpl
+def obscura_nav_items() -> list[NavItem]:
+    return [NavItem("Audio", "/audio", icon="music", order=30)]
+
+
+@hookimpl
+def obscura_shell_parts() -> list[ShellPart]:
+    """The mini player: rendered once in the shell's dock, it keeps playing across page swaps."""
+    from plugins_builtin.audio.pages import PLAYER_MODULE
+
+    return [ShellPart("audio-player", "audio/player.html", module=PLAYER_MODULE, order=10)]
+
+
+@hookimpl
+def obscura_panels(entity_type: str) -> list[Panel]:
+    from plugins_builtin.audio.pages.panels import panels
+
+    return panels(entity_type)
+
+
+@hookimpl
+def obscura_search(db: Session, query: str, limit: int) -> list[SearchHit]:
+    from plugins_builtin.audio.pages.search import search
+
+    return search(db, query, limit)
