@@ -12,7 +12,7 @@ registry is built; the core merges the per-plugin lists and refuses duplicates.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import pluggy
@@ -20,6 +20,7 @@ import pluggy
 if TYPE_CHECKING:
     import click
     from flask import Blueprint
+    from sqlalchemy import ColumnElement
     from sqlalchemy.orm import Session
 
     from plugin_sdk.models import LibraryRoot
@@ -324,5 +325,114 @@ def obscura_system_status(db: Session) -> Mapping[str, Any] | None:
 def obscura_entity_deleted(entity_type: str, entity_id: str, db: Session) -> None:
     """An entity was deleted: drop what the plugin keeps about it (links, cache files).
 
+    The core announces ``library_root`` deletions here (before the root's rows cascade away, so a
+    media plugin can still list them). Media rows themselves are announced in bulk through
+    ``obscura_entities_deleted``; a plugin keeping data about media rows implements that one.
+
     Called in: web, worker.
+    """
+
+
+@hookspec
+def obscura_entities_deleted(db: Session, entity_type: str, entity_ids: Sequence[str]) -> None:
+    """Media rows were deleted: drop what the plugin keeps about them (links, collection items).
+
+    Media plugins announce every deletion of their rows with ``plugin_sdk.links.entities_deleted``
+    (a DELETE route, a scan pruning missing files, a library root being removed), in the
+    transaction that deletes them; implementations must not commit.
+
+    :param db: the session deleting the rows.
+    :param entity_type: ``video``, ``series``, ``gallery``, ``image``, ``audio-track``,
+        ``audio-library`` or a third party's type.
+    :param entity_ids: the deleted rows' ids (may be thousands: use set-based statements).
+    :return: nothing.
+
+    Called in: web, worker.
+
+    Example::
+
+        @hookimpl
+        def obscura_entities_deleted(db, entity_type, entity_ids):
+            db.execute(delete(Bookmark).where(Bookmark.entity_type == entity_type,
+                                              Bookmark.entity_id.in_(entity_ids)))
+    """
+
+
+@hookspec
+def obscura_entity_patch(
+    db: Session, entity_type: str, entity_ids: Sequence[str], changes: Mapping[str, Any]
+) -> Collection[str] | None:
+    """Apply the link fields of a media PATCH (performers, tags, studio…) to some entities.
+
+    Media plugins pass the link fields of their PATCH and bulk-PATCH bodies through
+    ``plugin_sdk.links.apply_links``; the plugin owning a field applies it. The taxonomy plugin
+    owns ``performer_names`` and ``tag_names`` (lists of names) and ``studio_name``: names are
+    found or created (case-insensitive, trimmed) and replace the entities' links; ``[]`` or
+    ``""`` clears them. A key missing from ``changes`` is left unchanged.
+
+    :param db: the request's session; the caller commits (do not commit).
+    :param entity_type: the kind of the entities (``video``, ``image``…).
+    :param entity_ids: the ids of existing rows the caller has checked.
+    :param changes: ``{field: value}`` with snake_case field names.
+    :return: the keys of ``changes`` this plugin applied (``None`` when none are its own). A key no
+        plugin applies is answered with 400 "… needs the taxonomy plugin".
+
+    Called in: web, worker.
+
+    Example::
+
+        @hookimpl
+        def obscura_entity_patch(db, entity_type, entity_ids, changes):
+            if "collection_ids" not in changes:
+                return None
+            set_collections(db, entity_type, entity_ids, changes["collection_ids"])
+            return {"collection_ids"}
+    """
+
+
+@hookspec
+def obscura_entity_links(db: Session, entity_type: str, entity_ids: Sequence[str]) -> Mapping[str, Mapping[str, Any]]:
+    """Extra fields for the API answers of some entities (their performers, tags, studio…).
+
+    Media detail and list routes call it once per answer through ``plugin_sdk.links.links_for``
+    (one call per page, never per row: use one query per kind of link) and merge each entity's
+    fields into its JSON object.
+
+    :param db: session (read only).
+    :param entity_type: the kind of the entities.
+    :param entity_ids: the ids being serialised.
+    :return: ``{entity id: {wire field: JSON value}}`` with camelCase field names, e.g. the
+        taxonomy plugin's ``{"performers": [{"id", "name"}], "tags": [...], "studio": {...} | None}``.
+
+    Called in: web.
+    """
+
+
+@hookspec(firstresult=True)
+def obscura_entity_filter(
+    db: Session, entity_type: str, id_column: ColumnElement[Any], key: str, values: Sequence[str]
+) -> ColumnElement[bool] | None:
+    """A SQL condition for a list filter the media plugin does not own (``tags``, ``performers``…).
+
+    Media list routes ask through ``plugin_sdk.links.filter_clauses`` for each link filter of the
+    query string; the answer is added to the WHERE clause of the list and its count.
+
+    :param db: session (read only), to resolve names to ids before building the condition.
+    :param entity_type: the kind of rows listed.
+    :param id_column: the listed table's id column (correlate on it, e.g. an ``EXISTS``).
+    :param key: the filter's name: ``tags``, ``performers`` or ``studio`` for the taxonomy plugin.
+    :param values: the values given (names or ids); every value must match.
+    :return: a boolean SQL expression, or ``None`` when the key is not this plugin's
+        (firstresult: the first non-None answer wins). No plugin answering gives a 400.
+
+    Called in: web.
+
+    Example::
+
+        @hookimpl
+        def obscura_entity_filter(entity_type, id_column, key, values):  # any subset of the arguments
+            if key != "collection":
+                return None
+            return exists().where(Item.entity_type == entity_type, Item.entity_id == id_column,
+                                  Item.collection_id.in_(values))
     """

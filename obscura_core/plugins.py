@@ -43,6 +43,7 @@ BUILTIN_PLUGINS: tuple[tuple[str, str], ...] = (
     ("videos", "plugins_builtin.videos"),
     ("images", "plugins_builtin.images"),
     ("audio", "plugins_builtin.audio"),
+    ("taxonomy", "plugins_builtin.taxonomy"),
 )
 """Every feature of Obscura, each an ordinary plugin module in ``plugins_builtin``."""
 

@@ -21,6 +21,7 @@ from plugin_sdk.db import new_id
 from plugin_sdk.hashing import oshash_file
 from plugin_sdk.jobs import enqueue_jobs
 from plugin_sdk.library import emptied_root_problem, natural_key, root_problem
+from plugin_sdk.links import entities_deleted
 from plugin_sdk.models import LibraryRoot
 from plugins_builtin.audio import assets
 from plugins_builtin.audio.models import AudioLibrary, AudioTrack
@@ -251,6 +252,7 @@ def scan_root(db: Session, root: LibraryRoot, progress: Any = None) -> dict[str,
     removed = [r.id for r in missing if r.id not in moved]
     if removed:
         db.execute(delete(AudioTrack).where(AudioTrack.id.in_(removed)))
+        entities_deleted(db, "audio-track", removed)
     stale = [
         lid
         for lid, path in db.execute(
@@ -260,6 +262,7 @@ def scan_root(db: Session, root: LibraryRoot, progress: Any = None) -> dict[str,
     ]
     if stale:
         db.execute(delete(AudioLibrary).where(AudioLibrary.id.in_(stale)))
+        entities_deleted(db, "audio-library", stale)
     recount(db, root_id=root.id)
     db.execute(update(LibraryRoot).where(LibraryRoot.id == root.id).values(last_scanned_at=func.now()))
     probes = enqueue_probes(db, to_probe, root.label)

@@ -93,9 +93,14 @@ def obscura_entity_deleted(entity_type: str, entity_id: str, db: Session) -> Non
     if entity_type == "library_root":
         from sqlalchemy import select
 
-        from plugins_builtin.images.models import Image
+        from plugin_sdk.links import entities_deleted
+        from plugins_builtin.images.models import Gallery, Image
 
-        for image_id in db.execute(select(Image.id).where(Image.library_root_id == entity_id)).scalars():
+        image_ids = list(db.execute(select(Image.id).where(Image.library_root_id == entity_id)).scalars())
+        gallery_ids = db.execute(select(Gallery.id).where(Gallery.library_root_id == entity_id)).scalars()
+        entities_deleted(db, "image", image_ids)
+        entities_deleted(db, "gallery", list(gallery_ids))
+        for image_id in image_ids:
             assets.delete_image_files(image_id)
 
 

@@ -23,6 +23,7 @@ from plugin_sdk.db import new_id
 from plugin_sdk.hashing import oshash_file
 from plugin_sdk.jobs import enqueue_jobs
 from plugin_sdk.library import emptied_root_problem, natural_key, root_problem
+from plugin_sdk.links import entities_deleted
 from plugin_sdk.models import LibraryRoot
 from plugins_builtin.images import archives, assets
 from plugins_builtin.images.models import Gallery, Image
@@ -271,12 +272,14 @@ def scan_root(db: Session, root: LibraryRoot, progress: Any = None) -> dict[str,
     removed = [r.id for r in missing if r.id not in moved_ids]
     if removed:
         db.execute(delete(Image).where(Image.id.in_(removed)))
+        entities_deleted(db, "image", removed)
     scanned_galleries = select(Gallery.id, Gallery.path).where(
         Gallery.library_root_id == root.id, Gallery.kind.in_(("folder", "zip"))
     )
     stale_galleries = [gid for gid, path in db.execute(scanned_galleries).all() if path not in wanted]
     if stale_galleries:
         db.execute(delete(Gallery).where(Gallery.id.in_(stale_galleries)))
+        entities_deleted(db, "gallery", stale_galleries)
     recount(db, root_id=root.id)
     db.execute(update(LibraryRoot).where(LibraryRoot.id == root.id).values(last_scanned_at=func.now()))
     thumbs = enqueue_jobs(

@@ -104,9 +104,14 @@ def obscura_entity_deleted(entity_type: str, entity_id: str, db: Session) -> Non
     if entity_type == "library_root":
         from sqlalchemy import select
 
-        from plugins_builtin.videos.models import Video
+        from plugin_sdk.links import entities_deleted
+        from plugins_builtin.videos.models import Video, VideoSeries
 
-        for video_id in db.execute(select(Video.id).where(Video.library_root_id == entity_id)).scalars():
+        video_ids = list(db.execute(select(Video.id).where(Video.library_root_id == entity_id)).scalars())
+        series_ids = db.execute(select(VideoSeries.id).where(VideoSeries.library_root_id == entity_id)).scalars()
+        entities_deleted(db, "video", video_ids)
+        entities_deleted(db, "series", list(series_ids))
+        for video_id in video_ids:
             assets.delete_video_files(video_id)
 
 

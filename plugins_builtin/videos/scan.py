@@ -27,6 +27,7 @@ from plugin_sdk.db import new_id
 from plugin_sdk.hashing import oshash_file
 from plugin_sdk.jobs import enqueue_jobs
 from plugin_sdk.library import emptied_root_problem, root_problem
+from plugin_sdk.links import entities_deleted
 from plugin_sdk.models import LibraryRoot
 from plugins_builtin.videos import assets
 from plugins_builtin.videos.models import Video, VideoSeason, VideoSeries, VideoSubtitle
@@ -315,11 +316,12 @@ def _prune_empty_containers(db: Session, root_id: str) -> None:
             ~exists().where(Video.season_id == VideoSeason.id),
         )
     )
-    db.execute(
-        delete(VideoSeries).where(
-            VideoSeries.library_root_id == root_id, ~exists().where(Video.series_id == VideoSeries.id)
-        )
-    )
+    gone = db.execute(
+        delete(VideoSeries)
+        .where(VideoSeries.library_root_id == root_id, ~exists().where(Video.series_id == VideoSeries.id))
+        .returning(VideoSeries.id)
+    ).scalars()
+    entities_deleted(db, "series", list(gone))
 
 
 def prepare_new_files(
@@ -475,6 +477,7 @@ def scan_root(db: Session, root: LibraryRoot, progress: Any = None) -> dict[str,
             )
         if removed_ids:
             db.execute(delete(Video).where(Video.id.in_(removed_ids)))
+            entities_deleted(db, "video", removed_ids)
             _prune_empty_containers(db, root.id)
         db.execute(update(LibraryRoot).where(LibraryRoot.id == root.id).values(last_scanned_at=func.now()))
         probes = 0 if side is not None else enqueue_jobs(db, "media-probe", probe_items)

@@ -14,7 +14,17 @@ from sqlalchemy import func, select
 
 from plugin_sdk.db import get_db, new_id
 from plugin_sdk.errors import NotFoundError, UnsupportedMediaTypeError, ValidationError
-from plugin_sdk.http import ApiModel, Pagination, api_route, ok, page
+from plugin_sdk.http import Pagination, api_route, ok, page
+from plugin_sdk.links import (
+    LinkFields,
+    LinkFilters,
+    apply_links,
+    entities_deleted,
+    filter_clauses,
+    pop_links,
+    with_links,
+    with_links_many,
+)
 from plugin_sdk.models import LibraryRoot
 from plugin_sdk.storage import confine
 from plugins_builtin.audio import assets
@@ -33,7 +43,7 @@ _UNSAFE = re.compile(r"[\x00-\x1f/\\:*?\"<>|]+")
 MAX_COVER_BYTES = 20 * 1024 * 1024
 
 
-class LibrariesQuery(Pagination):
+class LibrariesQuery(LinkFilters, Pagination):
     search: str | None = Field(None, max_length=200)
     parent: str | None = Field(None, description="a library id, or 'none' for top-level libraries")
     sort: Literal["title", "recent", "rating", "tracks"] = "title"
@@ -48,7 +58,7 @@ class LibraryDetail(LibraryOut):
     tracks: list[TrackOut]
 
 
-class LibraryPatch(ApiModel):
+class LibraryPatch(LinkFields):
     title: str | None = Field(None, min_length=1, max_length=500)
     details: str | None = Field(None, max_length=20000)
     date: str | None = Field(None, pattern=r"^\d{4}-\d{2}-\d{2}$")
@@ -90,6 +100,7 @@ def make_blueprint() -> Blueprint:
             conds.append(AudioLibrary.parent_id.is_(None))
         elif query.parent:
             conds.append(AudioLibrary.parent_id == query.parent)
+        conds.extend(filter_clauses("audio-library", AudioLibrary.id, query, db))
         col = SORTS[query.sort]
         desc = query.order == "desc" if query.order else query.sort in ("recent", "rating", "tracks")
         total = db.execute(select(func.count()).select_from(AudioLibrary).where(*conds)).scalar_one()
@@ -100,7 +111,7 @@ def make_blueprint() -> Blueprint:
             .offset(query.offset)
             .limit(query.per_page)
         ).scalars()
-        return page([library_out(lib) for lib in rows], total, query)
+        return page(with_links_many(db, "audio-library", [library_out(lib) for lib in rows]), total, query)
 
     @api_route(bp, "/api/audio-libraries/<library_id>", response=LibraryDetail)
     def get_one(library_id: str):
@@ -118,16 +129,15 @@ def make_blueprint() -> Blueprint:
             if library.parent_id
             else None
         )
-        return ok(
-            LibraryDetail(
-                **library_out(library).model_dump(),
-                details=library.details,
-                date=library.date,
-                parent_title=parent_title,
-                children=[library_out(c) for c in children],
-                tracks=[track_out(t) for t in tracks],
-            )
+        detail = LibraryDetail(
+            **library_out(library).model_dump(),
+            details=library.details,
+            date=library.date,
+            parent_title=parent_title,
+            children=[library_out(c) for c in children],
+            tracks=[track_out(t) for t in tracks],
         )
+        return ok(with_links(db, "audio-library", detail))
 
     @api_route(bp, "/api/audio-libraries/<library_id>", methods=["PATCH"], body=LibraryPatch, response=LibraryOut)
     def patch_one(library_id: str, body: LibraryPatch):
@@ -135,6 +145,7 @@ def make_blueprint() -> Blueprint:
         db = get_db()
         library = get_library(db, library_id)
         changes = body.model_dump(exclude_unset=True)
+        apply_links(db, "audio-library", [library.id], pop_links(changes))
         for key, value in changes.items():
             if value is None and key in ("title", "organized", "is_nsfw"):
                 raise ValidationError(f"body.{key}: cannot be null")
@@ -143,7 +154,7 @@ def make_blueprint() -> Blueprint:
             library.sort_title = library.title.lower()
         library.edited_fields = sorted(set(library.edited_fields or []) | set(changes))
         db.commit()
-        return ok(library_out(library))
+        return ok(with_links(db, "audio-library", library_out(library)))
 
     @api_route(bp, "/api/audio-libraries/<library_id>", methods=["DELETE"])
     def delete_one(library_id: str):
@@ -154,6 +165,8 @@ def make_blueprint() -> Blueprint:
         for track in db.execute(select(AudioTrack).where(AudioTrack.id.in_(ids))).scalars():
             db.delete(track)
         db.delete(library)
+        entities_deleted(db, "audio-track", ids)
+        entities_deleted(db, "audio-library", [library_id])
         db.commit()
         for track_id in ids:
             assets.delete_track_files(track_id)
@@ -185,7 +198,7 @@ def make_blueprint() -> Blueprint:
             raise ValidationError("That file is not a picture Obscura can read.") from None
         library.cover = "custom"
         db.commit()
-        return ok(library_out(library))
+        return ok(with_links(db, "audio-library", library_out(library)))
 
     @api_route(bp, "/api/audio-libraries/<library_id>/cover", methods=["DELETE"], response=LibraryOut)
     def clear_cover(library_id: str):
@@ -195,7 +208,7 @@ def make_blueprint() -> Blueprint:
         assets.library_file(library.id, assets.COVER).unlink(missing_ok=True)
         library.cover = None
         db.commit()
-        return ok(library_out(library))
+        return ok(with_links(db, "audio-library", library_out(library)))
 
     @api_route(
         bp,

@@ -14,6 +14,16 @@ from plugin_sdk.db import get_db
 from plugin_sdk.errors import NotFoundError, ValidationError
 from plugin_sdk.files import send_source
 from plugin_sdk.http import ApiModel, Pagination, api_route, ok, page, parse_query
+from plugin_sdk.links import (
+    LinkFields,
+    LinkFilters,
+    apply_links,
+    entities_deleted,
+    filter_clauses,
+    pop_links,
+    with_links,
+    with_links_many,
+)
 from plugin_sdk.livestream import Limiter, stream_process
 from plugin_sdk.media import ffmpeg_bin
 from plugin_sdk.models import LibraryRoot
@@ -40,14 +50,14 @@ EDITABLE = ("title", "artist", "album", "album_artist", "track_number", "disc_nu
             "rating", "organized", "is_nsfw")  # fmt: skip
 
 
-class TracksQuery(Pagination):
+class TracksQuery(LinkFilters, Pagination):
     library: str | None = None
     search: str | None = Field(None, max_length=200)
     sort: Literal["recent", "title", "rating", "duration", "plays", "track"] = "track"
     order: Literal["asc", "desc"] | None = None
 
 
-class TrackPatch(ApiModel):
+class TrackPatch(LinkFields):
     title: str | None = Field(None, min_length=1, max_length=500)
     artist: str | None = Field(None, max_length=500)
     album: str | None = Field(None, max_length=500)
@@ -104,12 +114,12 @@ def track_source(db: Any, track: AudioTrack) -> Any:
     return path
 
 
-def _detail(db: Any, track: AudioTrack) -> TrackDetail:
+def _detail(db: Any, track: AudioTrack) -> dict[str, Any]:
     markers = db.execute(
         select(AudioMarker).where(AudioMarker.track_id == track.id).order_by(AudioMarker.seconds)
     ).scalars()
     library = db.execute(select(AudioLibrary.title).where(AudioLibrary.id == track.library_id)).scalar()
-    return track_detail(track, library, list(markers))
+    return with_links(db, "audio-track", track_detail(track, library, list(markers)))
 
 
 def _marker(db: Any, track_id: str, marker_id: str) -> AudioMarker:
@@ -139,6 +149,7 @@ def make_blueprint() -> Blueprint:
         if query.search:
             like = f"%{query.search.strip()}%"
             conds.append(or_(AudioTrack.title.ilike(like), AudioTrack.artist.ilike(like), AudioTrack.album.ilike(like)))
+        conds.extend(filter_clauses("audio-track", AudioTrack.id, query, db))
         col = SORTS[query.sort]
         desc = query.order == "desc" if query.order else query.sort in ("recent", "rating", "plays")
         total = db.execute(select(func.count()).select_from(AudioTrack).where(*conds)).scalar_one()
@@ -149,7 +160,7 @@ def make_blueprint() -> Blueprint:
             .offset(query.offset)
             .limit(query.per_page)
         ).scalars()
-        return page([track_out(t) for t in rows], total, query)
+        return page(with_links_many(db, "audio-track", [track_out(t) for t in rows]), total, query)
 
     @api_route(bp, "/api/audio-tracks/<track_id>", response=TrackDetail)
     def get_one(track_id: str):
@@ -163,6 +174,7 @@ def make_blueprint() -> Blueprint:
         db = get_db()
         track = get_track(db, track_id)
         changes = body.model_dump(exclude_unset=True)
+        apply_links(db, "audio-track", [track.id], pop_links(changes))
         for key, value in changes.items():
             if value is None and key in ("title", "organized", "is_nsfw"):
                 raise ValidationError(f"body.{key}: cannot be null")
@@ -189,6 +201,7 @@ def make_blueprint() -> Blueprint:
                 deleted_file = True
         library_id = track.library_id
         db.delete(track)
+        entities_deleted(db, "audio-track", [track_id])
         db.flush()
         if library_id:
             from plugins_builtin.audio.scan import recount

@@ -17,6 +17,16 @@ from plugin_sdk.db import get_db, new_id
 from plugin_sdk.errors import ConflictError, NotFoundError, UnsupportedMediaTypeError, ValidationError
 from plugin_sdk.http import ApiModel, Pagination, api_route, ok, page
 from plugin_sdk.jobs import enqueue_job
+from plugin_sdk.links import (
+    LinkFields,
+    LinkFilters,
+    apply_links,
+    entities_deleted,
+    filter_clauses,
+    pop_links,
+    with_links,
+    with_links_many,
+)
 from plugin_sdk.models import LibraryRoot
 from plugin_sdk.storage import confine
 from plugins_builtin.images import queues
@@ -43,7 +53,7 @@ SORTS: dict[str, Any] = {
 _UNSAFE = re.compile(r"[\x00-\x1f/\\:*?\"<>|]+")
 
 
-class GalleriesQuery(Pagination):
+class GalleriesQuery(LinkFilters, Pagination):
     search: str | None = Field(None, max_length=200)
     kind: Literal["folder", "zip", "virtual"] | None = None
     parent: str | None = Field(None, description="a gallery id, or 'none' for top-level galleries")
@@ -66,7 +76,7 @@ class GalleryIn(ApiModel):
     image_ids: list[str] = Field(default_factory=list, max_length=5000)
 
 
-class GalleryPatch(ApiModel):
+class GalleryPatch(LinkFields):
     title: str | None = Field(None, min_length=1, max_length=500)
     details: str | None = Field(None, max_length=20000)
     date: str | None = Field(None, pattern=r"^\d{4}-\d{2}-\d{2}$")
@@ -149,6 +159,7 @@ def make_blueprint() -> Blueprint:
             conds.append(Gallery.parent_id == query.parent)
         if query.root:
             conds.append(Gallery.library_root_id == query.root)
+        conds.extend(filter_clauses("gallery", Gallery.id, query, db))
         col = SORTS[query.sort]
         desc = query.order == "desc" if query.order else query.sort in ("recent", "rating", "images")
         total = db.execute(select(func.count()).select_from(Gallery).where(*conds)).scalar_one()
@@ -159,7 +170,7 @@ def make_blueprint() -> Blueprint:
             .offset(query.offset)
             .limit(query.per_page)
         ).scalars()
-        return page([gallery_out(g) for g in rows], total, query)
+        return page(with_links_many(db, "gallery", [gallery_out(g) for g in rows]), total, query)
 
     @api_route(bp, "/api/galleries", methods=["POST"], body=GalleryIn, response=GalleryOut, status=201)
     def create_virtual(body: GalleryIn):
@@ -177,7 +188,7 @@ def make_blueprint() -> Blueprint:
         recount(db, gallery_ids=[gallery.id])
         db.commit()
         db.refresh(gallery)
-        return ok(gallery_out(gallery), status=201)
+        return ok(with_links(db, "gallery", gallery_out(gallery)), status=201)
 
     @api_route(bp, "/api/galleries/<gallery_id>", query=Pagination, response=GalleryDetail)
     def get_one(gallery_id: str, query: Pagination):
@@ -196,21 +207,20 @@ def make_blueprint() -> Blueprint:
             if gallery.parent_id
             else None
         )
-        return ok(
-            GalleryDetail(
-                **gallery_out(gallery).model_dump(),
-                details=gallery.details,
-                parent_title=parent_title,
-                chapters=[chapter_out(c) for c in chapters],
-                children=[gallery_out(c) for c in children],
-                images={
-                    "items": [image_out(i).dump() for i in images],
-                    "total": total,
-                    "page": query.page,
-                    "perPage": query.per_page,
-                },
-            )
+        detail = GalleryDetail(
+            **gallery_out(gallery).model_dump(),
+            details=gallery.details,
+            parent_title=parent_title,
+            chapters=[chapter_out(c) for c in chapters],
+            children=[gallery_out(c) for c in children],
+            images={
+                "items": [image_out(i).dump() for i in images],
+                "total": total,
+                "page": query.page,
+                "perPage": query.per_page,
+            },
         )
+        return ok(with_links(db, "gallery", detail))
 
     @api_route(bp, "/api/galleries/<gallery_id>", methods=["PATCH"], body=GalleryPatch, response=GalleryOut)
     def patch_one(gallery_id: str, body: GalleryPatch):
@@ -218,6 +228,7 @@ def make_blueprint() -> Blueprint:
         db = get_db()
         gallery = get_gallery(db, gallery_id)
         changes = body.model_dump(exclude_unset=True)
+        apply_links(db, "gallery", [gallery.id], pop_links(changes))
         for key, value in changes.items():
             if value is None and key in ("title", "organized", "is_nsfw"):
                 raise ValidationError(f"body.{key}: cannot be null")
@@ -226,7 +237,7 @@ def make_blueprint() -> Blueprint:
             gallery.sort_title = gallery.title.lower()
         gallery.edited_fields = sorted(set(gallery.edited_fields or []) | set(changes))
         db.commit()
-        return ok(gallery_out(gallery))
+        return ok(with_links(db, "gallery", gallery_out(gallery)))
 
     @api_route(bp, "/api/galleries/<gallery_id>", methods=["DELETE"])
     def delete_one(gallery_id: str):
@@ -239,6 +250,7 @@ def make_blueprint() -> Blueprint:
                 code="not_virtual",
             )
         db.delete(gallery)
+        entities_deleted(db, "gallery", [gallery_id])
         db.commit()
         return ok({"id": gallery_id, "deleted": True})
 
@@ -263,7 +275,7 @@ def make_blueprint() -> Blueprint:
         recount(db, gallery_ids=[gallery.id])
         db.commit()
         db.refresh(gallery)
-        return ok(gallery_out(gallery))
+        return ok(with_links(db, "gallery", gallery_out(gallery)))
 
     @api_route(bp, "/api/galleries/<gallery_id>/items", methods=["DELETE"], body=ItemsIn, response=GalleryOut)
     def remove_items(gallery_id: str, body: ItemsIn):
@@ -280,7 +292,7 @@ def make_blueprint() -> Blueprint:
         recount(db, gallery_ids=[gallery.id])
         db.commit()
         db.refresh(gallery)
-        return ok(gallery_out(gallery))
+        return ok(with_links(db, "gallery", gallery_out(gallery)))
 
     @bp.get("/api/galleries/<gallery_id>/cover")
     def cover(gallery_id: str) -> Response:
@@ -303,7 +315,7 @@ def make_blueprint() -> Blueprint:
         get_image(db, body.image_id)
         gallery.cover_image_id = body.image_id
         db.commit()
-        return ok(gallery_out(gallery))
+        return ok(with_links(db, "gallery", gallery_out(gallery)))
 
     @api_route(bp, "/api/galleries/<gallery_id>/cover", methods=["DELETE"], response=GalleryOut)
     def clear_cover(gallery_id: str):
@@ -312,7 +324,7 @@ def make_blueprint() -> Blueprint:
         gallery = get_gallery(db, gallery_id)
         gallery.cover_image_id = None
         db.commit()
-        return ok(gallery_out(gallery))
+        return ok(with_links(db, "gallery", gallery_out(gallery)))
 
     @api_route(
         bp, "/api/galleries/<gallery_id>/chapters", methods=["POST"], body=ChapterIn, response=ChapterOut, status=201

@@ -13,6 +13,16 @@ from sqlalchemy import func, select
 from plugin_sdk.db import get_db
 from plugin_sdk.errors import ConflictError, NotFoundError, ValidationError
 from plugin_sdk.http import ApiModel, Pagination, api_route, ok, page, parse_query
+from plugin_sdk.links import (
+    LinkFields,
+    LinkFilters,
+    apply_links,
+    entities_deleted,
+    filter_clauses,
+    pop_links,
+    with_links,
+    with_links_many,
+)
 from plugin_sdk.models import LibraryRoot
 from plugin_sdk.storage import confine
 from plugins_builtin.images import archives, assets
@@ -31,7 +41,7 @@ SORTS: dict[str, Any] = {
 EDITABLE = ("title", "details", "date", "rating", "organized", "is_nsfw")
 
 
-class ImagesQuery(Pagination):
+class ImagesQuery(LinkFilters, Pagination):
     gallery: str | None = None
     search: str | None = Field(None, max_length=200)
     organized: bool | None = None
@@ -41,7 +51,7 @@ class ImagesQuery(Pagination):
     order: Literal["asc", "desc"] | None = None
 
 
-class ImagePatch(ApiModel):
+class ImagePatch(LinkFields):
     title: str | None = Field(None, min_length=1, max_length=500)
     details: str | None = Field(None, max_length=20000)
     date: str | None = Field(None, pattern=r"^\d{4}-\d{2}-\d{2}$")
@@ -105,6 +115,7 @@ def make_blueprint() -> Blueprint:
             conds.append(Image.rating >= query.rating_min)
         if query.animated is not None:
             conds.append(Image.animated.is_(query.animated))
+        conds.extend(filter_clauses("image", Image.id, query, db))
         col = SORTS[query.sort]
         desc = query.order == "desc" if query.order else query.sort in ("recent", "rating", "size")
         total = db.execute(select(func.count()).select_from(Image).where(*conds)).scalar_one()
@@ -115,7 +126,7 @@ def make_blueprint() -> Blueprint:
             .offset(query.offset)
             .limit(query.per_page)
         ).scalars()
-        return page([image_out(r) for r in rows], total, query)
+        return page(with_links_many(db, "image", [image_out(r) for r in rows]), total, query)
 
     @api_route(bp, "/api/images/duplicates", query=DuplicatesQuery, response=list[DuplicateGroup])
     def duplicates(query: DuplicatesQuery):
@@ -129,15 +140,17 @@ def make_blueprint() -> Blueprint:
 
     @api_route(bp, "/api/images/bulk", methods=["PATCH"], body=BulkPatch)
     def bulk_patch(body: BulkPatch):
-        """Apply the same edit to many images."""
+        """Apply the same edit to many images (``tagNames``… replace each image's links)."""
         db = get_db()
         changes = body.patch.model_dump(exclude_unset=True)
         if not changes:
             raise ValidationError("body.patch: nothing to change")
+        links = pop_links(changes)
         rows = db.execute(select(Image).where(Image.id.in_(body.ids))).scalars().all()
         missing = set(body.ids) - {r.id for r in rows}
         if missing:
             raise NotFoundError(f"No image with id '{sorted(missing)[0]}'.")
+        apply_links(db, "image", [r.id for r in rows], links)
         for image in rows:
             _apply(image, dict(changes))
         db.commit()
@@ -153,16 +166,23 @@ def make_blueprint() -> Blueprint:
             if image.gallery_id
             else None
         )
-        return ok(image_detail(image, title))
+        return ok(with_links(db, "image", image_detail(image, title)))
 
     @api_route(bp, "/api/images/<image_id>", methods=["PATCH"], body=ImagePatch, response=ImageDetail)
     def patch_one(image_id: str, body: ImagePatch):
         """Edit an image; edited fields are kept by later scans."""
         db = get_db()
         image = get_image(db, image_id)
-        _apply(image, body.model_dump(exclude_unset=True))
+        changes = body.model_dump(exclude_unset=True)
+        apply_links(db, "image", [image.id], pop_links(changes))
+        _apply(image, changes)
         db.commit()
-        return ok(image_detail(image, None))
+        title = (
+            db.execute(select(Gallery.title).where(Gallery.id == image.gallery_id)).scalar()
+            if image.gallery_id
+            else None
+        )
+        return ok(with_links(db, "image", image_detail(image, title)))
 
     @api_route(bp, "/api/images/<image_id>", methods=["DELETE"], query=DeleteQuery)
     def delete_one(image_id: str, query: DeleteQuery):
@@ -181,6 +201,7 @@ def make_blueprint() -> Blueprint:
                     deleted_file = True
         gallery_id = image.gallery_id
         db.delete(image)
+        entities_deleted(db, "image", [image_id])
         db.flush()
         if gallery_id:
             from plugins_builtin.images.scan import recount

@@ -16,6 +16,7 @@ from plugin_sdk.db import get_db
 from plugin_sdk.errors import NotFoundError, ValidationError
 from plugin_sdk.files import send_source
 from plugin_sdk.http import ApiModel, api_route, ok
+from plugin_sdk.links import with_links
 from plugin_sdk.media import MediaError, run
 from plugin_sdk.storage import atomic_write
 from plugins_builtin.videos import assets
@@ -112,7 +113,7 @@ def make_blueprint() -> Blueprint:
         video.custom_thumbnail = True
         video.thumbnail_at = datetime.now(UTC)
         db.commit()
-        return ok(detail(db, video))
+        return ok(with_links(db, "video", detail(db, video)))
 
     @api_route(bp, "/api/videos/<video_id>/thumbnail/from-url", methods=["POST"], body=FromUrlIn, response=VideoDetail)
     def from_url(video_id: str, body: FromUrlIn):
@@ -137,7 +138,7 @@ def make_blueprint() -> Blueprint:
         video.custom_thumbnail = True
         video.thumbnail_at = datetime.now(UTC)
         db.commit()
-        return ok(detail(db, video))
+        return ok(with_links(db, "video", detail(db, video)))
 
     @api_route(bp, "/api/videos/<video_id>/thumbnail", methods=["DELETE"], response=VideoDetail)
     def reset_thumbnail(video_id: str):
@@ -147,6 +148,6 @@ def make_blueprint() -> Blueprint:
         assets.asset(video.id, assets.CUSTOM_THUMB).unlink(missing_ok=True)
         video.custom_thumbnail = False
         db.commit()
-        return ok(detail(db, video))
+        return ok(with_links(db, "video", detail(db, video)))
 
     return bp

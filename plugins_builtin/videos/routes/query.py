@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from plugin_sdk.errors import ValidationError
 from plugin_sdk.http import Pagination
+from plugin_sdk.links import LinkFilters, filter_clauses
 from plugins_builtin.videos.models import Video
 
 Sort = Literal["recent", "title", "duration", "size", "rating", "date", "plays", "episode"]
@@ -31,8 +32,8 @@ SORT_COLUMNS: dict[str, Any] = {
 DEFAULT_DESC = {"recent", "rating", "date", "plays", "size", "duration"}
 
 
-class VideosQuery(Pagination):
-    """Query string of ``GET /api/videos``."""
+class VideosQuery(LinkFilters, Pagination):
+    """Query string of ``GET /api/videos`` (``tags``, ``performers``, ``studio``: see ``LinkFilters``)."""
 
     model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="forbid")
 
@@ -110,6 +111,7 @@ def filters(q: VideosQuery) -> list[ColumnElement[bool]]:
         conds.append(Video.organized.is_(q.organized))
     if q.played is not None:
         conds.append(Video.play_count > 0 if q.played else Video.play_count == 0)
+    conds.extend(filter_clauses("video", Video.id, q))
     return conds
 
 

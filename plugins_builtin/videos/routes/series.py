@@ -11,11 +11,20 @@ from sqlalchemy import func, or_, select
 from plugin_sdk.db import get_db
 from plugin_sdk.errors import NotFoundError, ValidationError
 from plugin_sdk.http import ApiModel, Pagination, api_route, ok, page
+from plugin_sdk.links import (
+    LinkFields,
+    LinkFilters,
+    apply_links,
+    filter_clauses,
+    pop_links,
+    with_links,
+    with_links_many,
+)
 from plugins_builtin.videos.models import Video, VideoSeason, VideoSeries
 from plugins_builtin.videos.routes.serialize import VideoListItem, list_item
 
 
-class SeriesQuery(Pagination):
+class SeriesQuery(LinkFilters, Pagination):
     search: str | None = Field(None, max_length=200)
     root: str | None = None
 
@@ -48,7 +57,7 @@ class SeriesDetail(SeriesOut):
     seasons: list[SeasonOut]
 
 
-class SeriesPatch(ApiModel):
+class SeriesPatch(LinkFields):
     title: str | None = Field(None, min_length=1, max_length=500)
     year: int | None = Field(None, ge=1800, le=2200)
     overview: str | None = Field(None, max_length=20000)
@@ -116,6 +125,7 @@ def make_blueprint() -> Blueprint:
             conds.append(or_(VideoSeries.title.ilike(like), VideoSeries.custom_name.ilike(like)))
         if query.root:
             conds.append(VideoSeries.library_root_id == query.root)
+        conds.extend(filter_clauses("series", VideoSeries.id, query, db))
         total = db.execute(select(func.count()).select_from(VideoSeries).where(*conds)).scalar_one()
         rows = (
             db.execute(
@@ -129,7 +139,8 @@ def make_blueprint() -> Blueprint:
             .all()
         )
         counts = _counts(db, [s.id for s in rows])
-        return page([SeriesOut(**_out(s, counts.get(s.id, (0, 0, None)))) for s in rows], total, query)
+        items = [SeriesOut(**_out(s, counts.get(s.id, (0, 0, None)))) for s in rows]
+        return page(with_links_many(db, "series", items), total, query)
 
     @api_route(bp, "/api/series/<series_id>", response=SeriesDetail)
     def get_series(series_id: str):
@@ -164,17 +175,21 @@ def make_blueprint() -> Blueprint:
             by_season.setdefault(ep.season_number or 0, []).append(list_item(ep, title))
         counts = _counts(db, [series.id]).get(series.id, (0, 0, None))
         return ok(
-            SeriesDetail(
-                **_out(series, counts),
-                seasons=[
-                    SeasonOut(
-                        id=s.id,
-                        season_number=s.season_number,
-                        title=s.title,
-                        episodes=by_season.get(s.season_number, []),
-                    )
-                    for s in seasons
-                ],
+            with_links(
+                db,
+                "series",
+                SeriesDetail(
+                    **_out(series, counts),
+                    seasons=[
+                        SeasonOut(
+                            id=s.id,
+                            season_number=s.season_number,
+                            title=s.title,
+                            episodes=by_season.get(s.season_number, []),
+                        )
+                        for s in seasons
+                    ],
+                ),
             )
         )
 
@@ -184,6 +199,7 @@ def make_blueprint() -> Blueprint:
         db = get_db()
         series = _series(db, series_id)
         changes = body.model_dump(exclude_unset=True)
+        apply_links(db, "series", [series.id], pop_links(changes))
         for key, value in changes.items():
             if value is None and key in ("title", "is_nsfw", "organized"):
                 raise ValidationError(f"body.{key}: cannot be null")
@@ -194,6 +210,6 @@ def make_blueprint() -> Blueprint:
         series.edited_fields = sorted(set(series.edited_fields or []) | set(changes))
         db.commit()
         counts = _counts(db, [series.id]).get(series.id, (0, 0, None))
-        return ok(SeriesOut(**_out(series, counts)))
+        return ok(with_links(db, "series", SeriesOut(**_out(series, counts))))
 
     return bp

@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from plugin_sdk.db import get_db
 from plugin_sdk.errors import NotFoundError, ValidationError
 from plugin_sdk.http import ApiModel, api_route, ok
+from plugin_sdk.links import LinkFields, apply_links, entities_deleted, pop_links, with_links, with_links_many
 from plugins_builtin.videos import assets
 from plugins_builtin.videos.models import VideoMarker, VideoSeries
 from plugins_builtin.videos.routes.common import get_video, video_source
@@ -29,7 +30,7 @@ class VideosPage(ApiModel):
     next_cursor: str | None
 
 
-class VideoPatch(ApiModel):
+class VideoPatch(LinkFields):
     title: str | None = Field(None, min_length=1, max_length=500)
     details: str | None = Field(None, max_length=20000)
     date: str | None = Field(None, pattern=r"^\d{4}-\d{2}-\d{2}$")
@@ -103,21 +104,16 @@ def make_blueprint() -> Blueprint:
         db = get_db()
         rows, total, next_cursor = fetch_page(db, query)
         titles = _series_titles(db, {r.series_id for r in rows if r.series_id})
+        items = with_links_many(db, "video", [list_item(r, titles.get(r.series_id or "")) for r in rows])
         return ok(
-            VideosPage(
-                items=[list_item(r, titles.get(r.series_id or "")) for r in rows],
-                total=total,
-                page=query.page,
-                per_page=query.per_page,
-                next_cursor=next_cursor,
-            )
+            {"items": items, "total": total, "page": query.page, "perPage": query.per_page, "nextCursor": next_cursor}
         )
 
     @api_route(bp, "/api/videos/<video_id>", response=VideoDetail)
     def get_one(video_id: str):
         """One video with its file facts, hashes, stream and asset URLs, subtitles and markers."""
         db = get_db()
-        return ok(detail(db, get_video(db, video_id)))
+        return ok(with_links(db, "video", detail(db, get_video(db, video_id))))
 
     @api_route(bp, "/api/videos/<video_id>", methods=["PATCH"], body=VideoPatch, response=VideoDetail)
     def patch(video_id: str, body: VideoPatch):
@@ -125,8 +121,10 @@ def make_blueprint() -> Blueprint:
         db = get_db()
         video = get_video(db, video_id)
         changes = body.model_dump(exclude_unset=True)
+        links = pop_links(changes)
         if video.kind != "episode" and ({"season_number", "episode_number"} & changes.keys()):
             raise ValidationError("seasonNumber and episodeNumber apply to episodes only.")
+        apply_links(db, "video", [video.id], links)
         for key, value in changes.items():
             if value is None and key in ("title", "organized", "is_nsfw", "urls"):
                 raise ValidationError(f"body.{key}: cannot be null")
@@ -135,7 +133,7 @@ def make_blueprint() -> Blueprint:
             video.sort_title = video.title.lower()
         video.edited_fields = sorted(set(video.edited_fields or []) | (changes.keys() & set(EDITABLE)))
         db.commit()
-        return ok(detail(db, video))
+        return ok(with_links(db, "video", detail(db, video)))
 
     @api_route(bp, "/api/videos/<video_id>", methods=["DELETE"], query=DeleteQuery)
     def delete_video(video_id: str, query: DeleteQuery):
@@ -152,6 +150,7 @@ def make_blueprint() -> Blueprint:
                 path.unlink()
                 deleted_file = True
         db.delete(video)
+        entities_deleted(db, "video", [video_id])
         db.commit()
         assets.delete_video_files(video_id)
         return ok({"id": video_id, "deleted": True, "fileDeleted": deleted_file})
@@ -164,7 +163,7 @@ def make_blueprint() -> Blueprint:
         video.play_count += 1
         video.last_played_at = datetime.now(UTC)
         db.commit()
-        return ok(detail(db, video))
+        return ok(with_links(db, "video", detail(db, video)))
 
     @api_route(bp, "/api/videos/<video_id>/progress", methods=["POST"], body=ProgressIn)
     def progress(video_id: str, body: ProgressIn):

@@ -1,0 +1,72 @@
+"""Taxonomy: performers, studios and tags, linked to the rows of every media plugin.
+
+Media plugins reach it only through hooks (``plugin_sdk.links``): their PATCH bodies' link fields
+(``obscura_entity_patch``), the links in their answers (``obscura_entity_links``), their list
+filters (``obscura_entity_filter``) and their deletions (``obscura_entities_deleted``), so each
+media plugin works with or without this one. Hook implementations only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from flask import Blueprint
+from sqlalchemy import ColumnElement
+from sqlalchemy.orm import Session
+
+from plugin_sdk import ModelSet, hookimpl
+from plugins_builtin.taxonomy.models import MODELS
+
+
+@hookimpl
+def obscura_models() -> list[ModelSet]:
+    return [ModelSet(plugin="taxonomy", models=list(MODELS))]
+
+
+@hookimpl
+def obscura_blueprints() -> list[Blueprint]:
+    from plugins_builtin.taxonomy.routes import make_blueprints
+
+    return make_blueprints()
+
+
+@hookimpl
+def obscura_entity_patch(
+    db: Session, entity_type: str, entity_ids: Sequence[str], changes: Mapping[str, Any]
+) -> set[str] | None:
+    from plugins_builtin.taxonomy.links import apply_changes
+
+    return apply_changes(db, entity_type, entity_ids, changes) or None
+
+
+@hookimpl
+def obscura_entity_links(db: Session, entity_type: str, entity_ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+    from plugins_builtin.taxonomy.links import links_for
+
+    return links_for(db, entity_type, entity_ids)
+
+
+@hookimpl
+def obscura_entity_filter(
+    db: Session, entity_type: str, id_column: ColumnElement[Any], key: str, values: Sequence[str]
+) -> ColumnElement[bool] | None:
+    from plugins_builtin.taxonomy.links import filter_clause
+
+    return filter_clause(db, entity_type, id_column, key, values)
+
+
+@hookimpl
+def obscura_entities_deleted(db: Session, entity_type: str, entity_ids: Sequence[str]) -> None:
+    from plugins_builtin.taxonomy.links import forget
+
+    forget(db, entity_type, entity_ids)
+
+
+@hookimpl
+def obscura_entity_deleted(entity_type: str, entity_id: str, db: Session) -> None:
+    """A single media row announced through the older one-at-a-time hook."""
+    if entity_type != "library_root":
+        from plugins_builtin.taxonomy.links import forget
+
+        forget(db, entity_type, [entity_id])

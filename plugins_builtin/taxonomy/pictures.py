@@ -1,0 +1,110 @@
+"""Pictures of performers, studios and tags: checked, re-encoded and kept in the cache.
+
+Whatever comes in (upload or URL) is decoded with Pillow and written again — JPEG, or PNG when it
+has transparency (studio logos) — at most 2000 px on its long side, EXIF orientation applied and
+metadata dropped. Files: ``<cache>/<plural>/<shard>/<id>/image.{jpg,png}``.
+"""
+
+from __future__ import annotations
+
+import io
+import urllib.error
+import urllib.request
+import warnings
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+from plugin_sdk.errors import UnsupportedMediaTypeError, ValidationError
+from plugin_sdk.storage import atomic_write, cache_path, delete_cache
+
+MAX_BYTES = 20 * 1024 * 1024
+MAX_PIXELS = 80_000_000
+MAX_SIDE = 2000
+FETCH_TIMEOUT_S = 20.0
+FILES = {"jpeg": "image.jpg", "png": "image.png"}
+MIMETYPES = {"jpeg": "image/jpeg", "png": "image/png"}
+
+
+def picture_path(plural: str, entity_id: str, fmt: str) -> Path:
+    return cache_path(plural, entity_id, FILES[fmt])
+
+
+def _has_alpha(img: Image.Image) -> bool:
+    if img.mode in ("RGBA", "LA", "PA"):
+        return img.getchannel("A").getextrema()[0] < 255
+    return img.mode == "P" and "transparency" in img.info
+
+
+def store(plural: str, entity_id: str, data: bytes) -> str:
+    """Decode ``data`` and write the entity's picture; returns its format (``jpeg`` or ``png``)."""
+    if not data:
+        raise ValidationError("The picture is empty.")
+    if len(data) > MAX_BYTES:
+        raise ValidationError(f"Pictures may be at most {MAX_BYTES // (1024 * 1024)} MiB.")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data)) as src:
+                if src.width * src.height > MAX_PIXELS:
+                    raise ValidationError("That picture has too many pixels.")
+                src.seek(0)
+                img = ImageOps.exif_transpose(src)
+                img.thumbnail((MAX_SIDE, MAX_SIDE))
+                alpha = _has_alpha(img.convert("RGBA") if img.mode == "P" else img)
+                img = img.convert("RGBA" if alpha else "RGB")
+    except (UnidentifiedImageError, Image.DecompressionBombError, Image.DecompressionBombWarning, OSError,
+            ValueError, SyntaxError):  # fmt: skip
+        raise UnsupportedMediaTypeError(
+            "That file is not a picture Obscura can read (JPEG, PNG, WebP, GIF…)."
+        ) from None
+    fmt = "png" if alpha else "jpeg"
+    target = picture_path(plural, entity_id, fmt)
+    with atomic_write(target) as tmp:
+        if alpha:
+            img.save(tmp, "PNG", optimize=True)
+        else:
+            img.save(tmp, "JPEG", quality=90, optimize=True)
+    for other in FILES:
+        if other != fmt:
+            picture_path(plural, entity_id, other).unlink(missing_ok=True)
+    return fmt
+
+
+def remove(plural: str, entity_id: str) -> None:
+    """Delete the entity's picture files (and its cache folder)."""
+    delete_cache(plural, entity_id)
+
+
+class _HttpOnlyRedirects(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, req, fp, code, msg, headers, newurl):  # type: ignore[no-untyped-def]
+        if urlsplit(newurl).scheme not in ("http", "https"):
+            raise ValidationError("The URL redirects somewhere that is not http(s).")
+        return super().redirect_request(req, fp, code, msg, headers, newurl)
+
+
+def fetch(url: str, limit: int = MAX_BYTES, timeout: float = FETCH_TIMEOUT_S) -> bytes:
+    """Download a picture: http(s) only, ``image/*`` content type, at most ``limit`` bytes."""
+    parts = urlsplit(url.strip())
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValidationError("Give an http:// or https:// URL.")
+    opener = urllib.request.build_opener(_HttpOnlyRedirects)
+    request = urllib.request.Request(url.strip(), headers={"User-Agent": "Obscura", "Accept": "image/*"})
+    try:
+        with opener.open(request, timeout=timeout) as resp:
+            ctype = resp.headers.get_content_type()
+            if not ctype.startswith("image/"):
+                raise UnsupportedMediaTypeError(f"The URL answered with {ctype}, not a picture.")
+            length = resp.headers.get("Content-Length")
+            if length and length.isdigit() and int(length) > limit:
+                raise ValidationError(f"The picture is larger than {limit // (1024 * 1024)} MiB.")
+            data = resp.read(limit + 1)
+    except urllib.error.HTTPError as exc:
+        raise ValidationError(f"The URL answered HTTP {exc.code}.", code="fetch_failed") from None
+    except (urllib.error.URLError, TimeoutError, OSError, ValueError) as exc:
+        reason = getattr(exc, "reason", None) or exc
+        raise ValidationError(f"The picture could not be downloaded: {reason}", code="fetch_failed") from None
+    if len(data) > limit:
+        raise ValidationError(f"The picture is larger than {limit // (1024 * 1024)} MiB.")
+    return data
