@@ -158,7 +158,8 @@ def test_play_across_pages_seek_queue_and_restore(served: Any, browser: Any, lib
         # another media element starting pauses the audio
         page.evaluate(
             """() => { const v = document.createElement('video'); v.muted = true; v.id = 'other';
-                       v.src = document.querySelector('[data-ap="audio"]').src; document.body.append(v); v.play().catch(() => {}); }"""
+                       v.src = document.querySelector('[data-ap="audio"]').src; document.body.append(v);
+                       v.play().catch(() => {}); }"""
         )
         page.wait_for_function("() => document.querySelector('[data-ap=audio]').paused")
         page.evaluate("document.getElementById('other').remove()")
