@@ -19,7 +19,7 @@ from plugin_sdk.models import LibraryRoot
 from plugin_sdk.storage import confine
 from plugins_builtin.images import archives, assets
 from plugins_builtin.images.models import Image
-from plugins_builtin.images.thumbnails import ThumbnailError, phash_of, render
+from plugins_builtin.images.thumbnails import ThumbnailError, phash_of, render_grid
 
 log = logging.getLogger("obscura.images")
 
@@ -41,7 +41,9 @@ def process_image_thumbnail(payload: Mapping[str, Any], ctx: JobContext) -> dict
         return {"imageId": payload.get("imageId"), "skipped": "the image no longer exists"}
     try:
         source = source_of(ctx.db, image)
-        info = render(source, assets.asset(image.id, assets.GRID), assets.asset(image.id, assets.PREVIEW))
+        info = render_grid(source, assets.asset(image.id, assets.GRID))
+        # the lightbox preview is made again from the current file on its next request
+        assets.asset(image.id, assets.PREVIEW).unlink(missing_ok=True)
     except (ThumbnailError, ValueError, OSError) as exc:
         # a broken, unsupported or oversized image: recorded on the row, the job completes
         log.warning("thumbnail of %s failed: %s", image.file_path, exc)

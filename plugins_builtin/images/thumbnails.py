@@ -1,11 +1,11 @@
 """Image thumbnails with Pillow (never the ffmpeg CLI for stills).
 
 JPEGs are decoded with ``draft()`` (the decoder scales by 1/2, 1/4 or 1/8 while reading), EXIF
-orientation is applied, and two WebP files are written to temp names then renamed: a grid
-thumbnail and a larger preview for the lightbox. Animated GIF/WebP keep a still of the first frame
-and are reported ``animated``. The perceptual hash is computed from the small thumbnail, not the
-original. Formats Pillow cannot open (HEIC without pillow-heif…) and decompression bombs
-(Pillow's pixel limit) raise :class:`ThumbnailError` with a clear message.
+orientation is applied, and WebP files are written to temp names then renamed: the grid
+thumbnail by the ``image-thumbnail`` job, the larger lightbox preview on its first request.
+Animated GIF/WebP keep a still of the first frame and are reported ``animated``. The perceptual
+hash is computed from the small thumbnail, not the original. Formats Pillow cannot open (HEIC
+without pillow-heif…) and decompression bombs (Pillow's pixel limit) raise :class:`ThumbnailError` with a clear message.
 """
 
 from __future__ import annotations
@@ -69,8 +69,12 @@ def phash_of(image: Image.Image) -> int:
     return value - (1 << 64) if value >= 1 << 63 else value
 
 
-def render(source: Path | bytes, grid_out: Path, preview_out: Path, *, with_phash: bool = True) -> ThumbInfo:
-    """Write the grid and preview WebP thumbnails of ``source`` (a file or a zip member's bytes)."""
+def render(source: Path | bytes, out: Path, size: int, *, with_phash: bool = False) -> ThumbInfo:
+    """Write a WebP of ``source`` (a file or a zip member's bytes) fitting ``size`` × ``size``.
+
+    JPEGs are decoded straight at the smallest DCT scale that still covers ``size`` (a 24 MP photo
+    decodes at 1/8 for the grid thumbnail), so the thumbnail job costs a fraction of a full decode.
+    """
     im = _open(source)
     try:
         fmt = (im.format or "unknown").lower()
@@ -83,7 +87,7 @@ def render(source: Path | bytes, grid_out: Path, preview_out: Path, *, with_phas
             with warnings.catch_warnings():
                 warnings.simplefilter("error", Image.DecompressionBombWarning)
                 if fmt in ("jpeg", "mpo"):
-                    im.draft("RGB", (PREVIEW_SIZE, PREVIEW_SIZE))
+                    im.draft("RGB", (size, size))
                 im.load()
         except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
             raise ThumbnailError(
@@ -94,14 +98,21 @@ def render(source: Path | bytes, grid_out: Path, preview_out: Path, *, with_phas
         # work in place on the decoded frame: no full-size copies of a 24-megapixel image
         ImageOps.exif_transpose(im, in_place=True)
         mode = "RGBA" if im.mode in ("RGBA", "LA", "PA") or "transparency" in im.info else "RGB"
-        preview = im if im.mode == mode else im.convert(mode)
-        preview.thumbnail((PREVIEW_SIZE, PREVIEW_SIZE), Image.Resampling.BICUBIC, reducing_gap=2.0)
-        grid = preview.copy()
-        grid.thumbnail((GRID_SIZE, GRID_SIZE), Image.Resampling.BICUBIC, reducing_gap=2.0)
-        for image, target in ((preview, preview_out), (grid, grid_out)):
-            with atomic_write(target, suffix=".webp") as tmp:
-                image.save(tmp, "WEBP", quality=WEBP_QUALITY, method=WEBP_METHOD)
-        phash = phash_of(grid) if with_phash else None
+        thumb = im if im.mode == mode else im.convert(mode)
+        thumb.thumbnail((size, size), Image.Resampling.BICUBIC, reducing_gap=2.0)
+        with atomic_write(out, suffix=".webp") as tmp:
+            thumb.save(tmp, "WEBP", quality=WEBP_QUALITY, method=WEBP_METHOD)
+        phash = phash_of(thumb) if with_phash else None
         return ThumbInfo(width=width, height=height, format=fmt, animated=animated, phash=phash)
     finally:
         im.close()
+
+
+def render_grid(source: Path | bytes, out: Path, *, with_phash: bool = True) -> ThumbInfo:
+    """The grid thumbnail (what the thumbnail job makes) and the perceptual hash computed from it."""
+    return render(source, out, GRID_SIZE, with_phash=with_phash)
+
+
+def render_preview(source: Path | bytes, out: Path) -> ThumbInfo:
+    """The lightbox preview, made on first request (the lightbox preloads neighbours) then cached."""
+    return render(source, out, PREVIEW_SIZE)

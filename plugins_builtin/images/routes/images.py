@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import io
+import logging
 import mimetypes
+from pathlib import Path
 from typing import Any, Literal
 
 from flask import Blueprint, Response, send_file
@@ -28,8 +30,11 @@ from plugin_sdk.storage import confine
 from plugins_builtin.images import archives, assets
 from plugins_builtin.images.duplicates import MAX_DISTANCE, duplicate_groups
 from plugins_builtin.images.models import Gallery, Image
+from plugins_builtin.images.processors import source_of
 from plugins_builtin.images.routes.serialize import ImageDetail, ImageOut, image_detail, image_out
+from plugins_builtin.images.thumbnails import ThumbnailError, render_preview
 
+log = logging.getLogger(__name__)
 SORTS: dict[str, Any] = {
     "recent": Image.created_at,
     "title": Image.title,
@@ -95,6 +100,14 @@ def _apply(image: Image, changes: dict[str, Any]) -> None:
             raise ValidationError(f"body.{key}: cannot be null")
         setattr(image, key, value.strip() if isinstance(value, str) and key == "title" else value)
     image.edited_fields = sorted(set(image.edited_fields or []) | (changes.keys() & set(EDITABLE)))
+
+
+def make_preview(db: Any, image: Image, path: Path) -> None:
+    """Make the lightbox preview on its first request; a file that went bad answers 404 below."""
+    try:
+        render_preview(source_of(db, image), path)
+    except (ThumbnailError, ValueError, OSError) as exc:
+        log.warning("preview of %s failed: %s", image.file_path, exc)
 
 
 def make_blueprint() -> Blueprint:
@@ -214,8 +227,11 @@ def make_blueprint() -> Blueprint:
     @bp.get("/api/images/<image_id>/thumbnail")
     def thumbnail(image_id: str) -> Response:
         query = parse_query(ThumbQuery)
-        image = get_image(get_db(), image_id)
+        db = get_db()
+        image = get_image(db, image_id)
         path = assets.asset(image.id, assets.GRID if query.size == "grid" else assets.PREVIEW)
+        if not path.is_file() and query.size == "preview" and image.thumbnail_at and not image.thumbnail_error:
+            make_preview(db, image, path)
         if not path.is_file():
             raise NotFoundError("This image has no thumbnail yet.", code="asset_missing")
         return send_file(path, mimetype="image/webp", conditional=True, max_age=86400 if query.v else 0)

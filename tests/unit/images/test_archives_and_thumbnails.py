@@ -14,7 +14,7 @@ from plugin_sdk.library import natural_key
 from plugins_builtin.images import archives
 from plugins_builtin.images.duplicates import duplicate_groups
 from plugins_builtin.images.naming import title_from_name
-from plugins_builtin.images.thumbnails import ThumbnailError, render
+from plugins_builtin.images.thumbnails import ThumbnailError, render_grid, render_preview
 from tests.integration.images.media import animated_gif, cbz, jpeg_bytes, malicious_zip, picture, write_jpeg
 
 
@@ -48,28 +48,42 @@ def test_archive_members_in_natural_order_and_garbage_reported(tmp_path: Path) -
 
 def test_thumbnail_applies_exif_orientation(tmp_path: Path) -> None:
     src = write_jpeg(tmp_path / "r.jpg", picture(400, 200), orientation=6)
-    info = render(src, tmp_path / "g.webp", tmp_path / "p.webp")
+    info = render_grid(src, tmp_path / "g.webp")
     assert (info.width, info.height, info.format, info.animated) == (200, 400, "jpeg", False)
     with Image.open(tmp_path / "g.webp") as grid:
         assert grid.width < grid.height, "stored the right way up (portrait)"
         assert max(grid.size) <= 480
     assert isinstance(info.phash, int)
+    render_preview(src, tmp_path / "p.webp")
+    with Image.open(tmp_path / "p.webp") as preview:
+        assert preview.size == (200, 400), "the preview keeps the original size when it is smaller"
+
+
+def test_24_megapixel_jpeg_grid_and_preview_sizes(tmp_path: Path) -> None:
+    src = write_jpeg(tmp_path / "big.jpg", picture(6000, 4000))
+    info = render_grid(src, tmp_path / "g.webp")
+    assert (info.width, info.height) == (6000, 4000)
+    with Image.open(tmp_path / "g.webp") as grid:
+        assert grid.size == (480, 320)
+    render_preview(src, tmp_path / "p.webp")
+    with Image.open(tmp_path / "p.webp") as preview:
+        assert preview.size == (1600, 1067)
 
 
 def test_animated_gif_gets_a_still_and_is_reported(tmp_path: Path) -> None:
-    info = render(animated_gif(tmp_path / "a.gif"), tmp_path / "g.webp", tmp_path / "p.webp")
+    info = render_grid(animated_gif(tmp_path / "a.gif"), tmp_path / "g.webp")
     assert info.animated and info.format == "gif"
     with Image.open(tmp_path / "g.webp") as grid:
         assert not getattr(grid, "is_animated", False)
 
 
 def test_zip_member_bytes_and_damaged_or_unsupported_images(tmp_path: Path) -> None:
-    info = render(jpeg_bytes(picture(300, 300)), tmp_path / "g.webp", tmp_path / "p.webp")
+    info = render_grid(jpeg_bytes(picture(300, 300)), tmp_path / "g.webp")
     assert info.width == 300
     with pytest.raises(ThumbnailError, match="unsupported format"):
-        render(b"this is not an image at all", tmp_path / "x.webp", tmp_path / "y.webp")
+        render_grid(b"this is not an image at all", tmp_path / "x.webp")
     with pytest.raises(ThumbnailError):
-        render(b"\xff\xd8\xff\xe0 broken", tmp_path / "x.webp", tmp_path / "y.webp")
+        render_grid(b"\xff\xd8\xff\xe0 broken", tmp_path / "x.webp")
     assert not (tmp_path / "x.webp").exists()
 
 
@@ -78,7 +92,7 @@ def test_decompression_bomb_is_refused(tmp_path: Path, monkeypatch: pytest.Monke
     png = io.BytesIO()
     Image.new("RGB", (300, 300)).save(png, "PNG")
     with pytest.raises(ThumbnailError, match="decompression bomb"):
-        render(png.getvalue(), tmp_path / "g.webp", tmp_path / "p.webp")
+        render_grid(png.getvalue(), tmp_path / "g.webp")
 
 
 def test_resized_and_recompressed_copies_are_duplicates(tmp_path: Path) -> None:
@@ -88,7 +102,7 @@ def test_resized_and_recompressed_copies_are_duplicates(tmp_path: Path) -> None:
     other = Image.fromarray(((np.indices((600, 800)).sum(axis=0) // 50) % 2 * 255).astype(np.uint8)).convert("RGB")
     for i, img in enumerate((original, copy, other)):
         data = jpeg_bytes(img, quality=95 if i == 0 else 60)
-        hashes.append(render(data, tmp_path / f"g{i}.webp", tmp_path / f"p{i}.webp").phash)
+        hashes.append(render_grid(data, tmp_path / f"g{i}.webp").phash)
     assert duplicate_groups(["a", "b", "c"], hashes, 4) == [["a", "b"]]
 
 
