@@ -14,8 +14,9 @@ import logging
 import os
 import threading
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
+from queue import SimpleQueue
 from typing import Any
 
 from sqlalchemy import delete, exists, func, select, text, update
@@ -31,8 +32,8 @@ from plugin_sdk.links import entities_deleted
 from plugin_sdk.models import LibraryRoot
 from plugins_builtin.videos import assets
 from plugins_builtin.videos.models import Video, VideoSeason, VideoSeries, VideoSubtitle
-from plugins_builtin.videos.scanning.classify import classify_video, place_segments
-from plugins_builtin.videos.scanning.filetypes import split_extension, subtitle_format
+from plugins_builtin.videos.scanning.classify import Placement, classify_video, place_segments
+from plugins_builtin.videos.scanning.filetypes import is_subtitle_file, split_extension, subtitle_format
 from plugins_builtin.videos.scanning.parsing import (
     filename_to_title,
     parse_episode_filename,
@@ -58,7 +59,7 @@ def sidecar_subtitle_names(video_path: str, folder_names: set[str] | None) -> se
         return set()
     stem = split_extension(os.path.basename(video_path))[0]
     prefix = stem + "."
-    return {n for n in folder_names if n.startswith(prefix) and subtitle_format(n) is not None}
+    return {n for n in folder_names if n.startswith(prefix) and is_subtitle_file(n) and subtitle_format(n) is not None}
 
 
 def _sidecar_for(entry: FileEntry, walk: WalkResult) -> SidecarMetadata | None:
@@ -186,8 +187,8 @@ class _Placement:
         return sid
 
 
-def _new_row(entry: FileEntry, root: LibraryRoot, walk: WalkResult) -> dict[str, Any] | str:
-    """The row for a new file (series/season ids filled in later), or the reason it is skipped."""
+def _classify_new(entry: FileEntry, root: LibraryRoot) -> tuple[list[str], Placement] | str:
+    """Where a new file goes (movie or episode by folder depth), or the reason it is skipped."""
     base = root.path.rstrip(os.sep)
     if not entry.path.startswith(base + os.sep):
         return "file is not under the library root path"
@@ -195,7 +196,19 @@ def _new_row(entry: FileEntry, root: LibraryRoot, walk: WalkResult) -> dict[str,
     c = place_segments(segments, root.scan_movies, root.scan_series)
     if c.kind == "skip":
         return c.reason or "skipped"
-    name = segments[-1]
+    return segments, c
+
+
+def _containers(root: LibraryRoot, c: Placement) -> tuple[tuple[str, str], tuple[str, int, str | None, str | None]]:
+    """The series ``(path, folder)`` and season ``(series path, number, path, folder)`` of an episode."""
+    series_path = f"{root.path.rstrip(os.sep)}{os.sep}{c.series_folder}"
+    season_path = f"{series_path}{os.sep}{c.season_folder}" if c.season_folder else None
+    return (series_path, c.series_folder or ""), (series_path, c.season_number or 0, season_path, c.season_folder)
+
+
+def _build_row(entry: FileEntry, c: Placement, root: LibraryRoot, walk: WalkResult) -> dict[str, Any]:
+    """The row of a classified new file: names parsed, sidecar read (series/season ids come later)."""
+    name = entry.path.rsplit(os.sep, 1)[-1]
     side = _sidecar_for(entry, walk)
     row: dict[str, Any] = {
         "id": new_id(),
@@ -226,16 +239,15 @@ def _new_row(entry: FileEntry, root: LibraryRoot, walk: WalkResult) -> dict[str,
         row["year"] = parsed.year
     else:
         ep = parse_episode_filename(name)
-        series_path = f"{base}{os.sep}{c.series_folder}"
-        season_path = f"{series_path}{os.sep}{c.season_folder}" if c.season_folder else None
+        series, season = _containers(root, c)
         row.update(
             season_number=c.season_number or 0,
             episode_number=ep.episode,
             episode_end=ep.episode_end,
             absolute_episode_number=ep.absolute,
             year=ep.year,
-            _series=(series_path, c.series_folder or ""),
-            _season=(series_path, c.season_number or 0, season_path, c.season_folder),
+            _series=series,
+            _season=season,
         )
         title = ep.title or filename_to_title(name)
     if side and side.title:
@@ -243,6 +255,19 @@ def _new_row(entry: FileEntry, root: LibraryRoot, walk: WalkResult) -> dict[str,
     row["title"] = title
     row["sort_title"] = title.lower()
     return row
+
+
+def _new_row(entry: FileEntry, root: LibraryRoot, walk: WalkResult) -> dict[str, Any] | str:
+    """The row for a new file (series/season ids filled in later), or the reason it is skipped."""
+    placed = _classify_new(entry, root)
+    return placed if isinstance(placed, str) else _build_row(entry, placed[1], root, walk)
+
+
+def _place_row(row: dict[str, Any], place: _Placement) -> None:
+    if "_series" in row:
+        series_id = place.series[row.pop("_series")[0]]
+        row["series_id"] = series_id
+        row["season_id"] = place.seasons[(series_id, row.pop("_season")[1])]
 
 
 def _place_rows(rows: list[dict[str, Any]], place: _Placement) -> None:
@@ -258,13 +283,13 @@ def _place_rows(rows: list[dict[str, Any]], place: _Placement) -> None:
         return
     place.prepare(series, seasons)
     for row in rows:
-        if "_series" in row:
-            series_id = place.series[row.pop("_series")[0]]
-            row["series_id"] = series_id
-            row["season_id"] = place.seasons[(series_id, row.pop("_season")[1])]
+        _place_row(row, place)
 
 
 _COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+_COPY_TEXT = frozenset({"title", "sort_title", "details", "date", "urls", "sidecar", "file_path"})
+"""Columns that may hold a tab, newline or backslash; the others are ids, numbers and booleans."""
+COPY_CHUNK = 2000
 
 
 def _copy_field(value: Any) -> str:
@@ -279,14 +304,21 @@ def _copy_field(value: Any) -> str:
     return str(value).translate(_COPY_ESCAPES)
 
 
+def _copy_line(row: dict[str, Any]) -> str:
+    return "\t".join(
+        "\\N" if (v := row[c]) is None else _copy_field(v) if c in _COPY_TEXT or v is True or v is False else str(v)
+        for c in COPY_COLUMNS
+    )
+
+
 def _copy_rows(db: Session, rows: list[dict[str, Any]]) -> None:
-    """COPY in PostgreSQL's text format, formatted here in one pass (psycopg's per-value
-    adaptation costs more than the database's insert)."""
+    """COPY in PostgreSQL's text format, formatted here (psycopg's per-value adaptation costs more
+    than the database's insert) a chunk at a time, so the server inserts one chunk while the next
+    one is formatted."""
     raw = db.connection().connection.driver_connection
-    lines = ["\t".join(_copy_field(row[c]) for c in COPY_COLUMNS) for row in rows]
     with raw.cursor() as cur, cur.copy(f"COPY videos ({', '.join(COPY_COLUMNS)}) FROM STDIN") as copy:
-        for start in range(0, len(lines), 5000):
-            copy.write("\n".join(lines[start : start + 5000]) + "\n")
+        for start in range(0, len(rows), COPY_CHUNK):
+            copy.write("\n".join(map(_copy_line, rows[start : start + COPY_CHUNK])) + "\n")
 
 
 def _place_moved(db: Session, video_id: str, entry: FileEntry, root: LibraryRoot, place: _Placement) -> None:
@@ -357,35 +389,92 @@ def insert_new_files(
     return rows, skipped
 
 
-class _SideEnqueue(threading.Thread):
-    """Writes many follow-up job rows on a second connection while the scan's connection COPYs
-    the videos (two cores, two PostgreSQL backends), and commits them only once the scan has
-    committed, so no job can ever look for a video that is not there yet."""
+def _stream_new_files(
+    db: Session,
+    root: LibraryRoot,
+    entries: list[FileEntry],
+    walk: WalkResult,
+    place: _Placement,
+    feed: Callable[[list[tuple[Any, ...]]], None],
+) -> tuple[list[str], Counter[str]]:
+    """Classify the new files and create their series and seasons in bulk, then COPY their rows a
+    chunk at a time — the next chunk's names are parsed while the server inserts the previous one —
+    handing each chunk's probe jobs to ``feed``. Returns the new ids and the skipped files' reasons."""
+    skipped: Counter[str] = Counter()
+    kept: list[tuple[FileEntry, Placement]] = []
+    series: dict[str, str] = {}
+    seasons: set[tuple[str, int, str | None, str | None]] = set()
+    for entry in entries:
+        placed = _classify_new(entry, root)
+        if isinstance(placed, str):
+            skipped[placed] += 1
+            continue
+        c = placed[1]
+        if c.kind == "episode":
+            (path, folder), season = _containers(root, c)
+            series[path] = folder
+            seasons.add(season)
+        kept.append((entry, c))
+    if series:
+        place.prepare(series, seasons)
+    ids: list[str] = []
+    if not kept:
+        return ids, skipped
+    raw = db.connection().connection.driver_connection
+    with raw.cursor() as cur, cur.copy(f"COPY videos ({', '.join(COPY_COLUMNS)}) FROM STDIN") as copy:
+        for start in range(0, len(kept), COPY_CHUNK):
+            rows = [_build_row(entry, c, root, walk) for entry, c in kept[start : start + COPY_CHUNK]]
+            for row in rows:
+                _place_row(row, place)
+            copy.write("\n".join(map(_copy_line, rows)) + "\n")
+            feed([({"videoId": r["id"]}, "video", r["id"], f"Probe · {r['title']}") for r in rows])
+            ids.extend(r["id"] for r in rows)
+    return ids, skipped
 
-    def __init__(self, db: Session, queue: str, items: list[tuple[Any, ...]]) -> None:
+
+class _SideEnqueue(threading.Thread):
+    """Writes many follow-up job rows on a second connection, chunk by chunk as the scan hands
+    them over, while the scan's connection COPYs the videos (two cores, two PostgreSQL backends);
+    commits them only once the scan has committed, so no job can ever look for a video that is not
+    there yet."""
+
+    def __init__(self, db: Session, queue: str) -> None:
         super().__init__(name="obscura-scan-enqueue", daemon=True)
         self.bind = db.get_bind()
         self.queue = queue
-        self.items = items
         self.created = 0
         self.error: BaseException | None = None
+        self._chunks: SimpleQueue[list[tuple[Any, ...]] | None] = SimpleQueue()
+        self._closed = False
         self._decided = threading.Event()
         self._commit = False
 
+    def add(self, items: list[tuple[Any, ...]]) -> None:
+        if items:
+            self._chunks.put(items)
+
+    def close(self) -> None:
+        """No more items."""
+        if not self._closed:
+            self._closed = True
+            self._chunks.put(None)
+
     def run(self) -> None:
         with Session(self.bind) as side:
-            try:
-                self.created = enqueue_jobs(side, self.queue, self.items)
-            except BaseException as exc:  # reported by finish()
-                self.error = exc
-                return
+            while (chunk := self._chunks.get()) is not None:
+                if self.error is None:
+                    try:
+                        self.created += enqueue_jobs(side, self.queue, chunk)
+                    except BaseException as exc:  # reported by finish()
+                        self.error = exc
             self._decided.wait()
-            if self._commit:
+            if self._commit and self.error is None:
                 side.commit()
             else:
                 side.rollback()
 
     def finish(self, committed: bool) -> int:
+        self.close()
         self._commit = committed
         self._decided.set()
         self.join()
@@ -459,16 +548,21 @@ def scan_root(db: Session, root: LibraryRoot, progress: Any = None) -> dict[str,
         new_entries = still_new
     missing = [r for r in missing if r.id not in moved_ids]
 
-    rows, skipped = prepare_new_files(db, root, new_entries, walk, place)
-    probe_items = [({"videoId": r["id"]}, "video", r["id"], f"Probe · {r['title']}") for r in rows]
-    probe_items += [({"videoId": vid}, "video", vid, f"Probe · {os.path.basename(e.path)}") for vid, e in changed]
-    side = _SideEnqueue(db, "media-probe", probe_items) if len(probe_items) >= SIDE_ENQUEUE_MIN else None
+    changed_items = [({"videoId": vid}, "video", vid, f"Probe · {os.path.basename(e.path)}") for vid, e in changed]
+    side = _SideEnqueue(db, "media-probe") if len(new_entries) + len(changed) >= SIDE_ENQUEUE_MIN else None
+    inline: list[tuple[Any, ...]] = []
     if side is not None:
         side.start()
     removed_ids = [r.id for r in missing]
     try:
-        if rows:
-            _copy_rows(db, rows)
+        new_ids, skipped = _stream_new_files(
+            db, root, new_entries, walk, place, side.add if side is not None else inline.extend
+        )
+        if side is not None:
+            side.add(changed_items)
+            side.close()
+        else:
+            inline.extend(changed_items)
         for video_id, entry in changed:
             db.execute(
                 update(Video)
@@ -480,8 +574,8 @@ def scan_root(db: Session, root: LibraryRoot, progress: Any = None) -> dict[str,
             entities_deleted(db, "video", removed_ids)
             _prune_empty_containers(db, root.id)
         db.execute(update(LibraryRoot).where(LibraryRoot.id == root.id).values(last_scanned_at=func.now()))
-        probes = 0 if side is not None else enqueue_jobs(db, "media-probe", probe_items)
-        subtitles = _enqueue_changed_sidecars(db, root, walk, by_path, {r["id"] for r in rows})
+        probes = 0 if side is not None else enqueue_jobs(db, "media-probe", inline)
+        subtitles = _enqueue_changed_sidecars(db, root, walk, by_path, set(new_ids))
         db.commit()
     except BaseException:
         if side is not None:
@@ -493,7 +587,7 @@ def scan_root(db: Session, root: LibraryRoot, progress: Any = None) -> dict[str,
         assets.delete_video_files(video_id)
     report.update(
         found=len(walk.files),
-        new=len(rows),
+        new=len(new_ids),
         changed=len(changed),
         moved=moved,
         removed=len(removed_ids),

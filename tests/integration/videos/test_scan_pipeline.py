@@ -169,3 +169,67 @@ def test_deleted_files_are_pruned_with_their_cache(client, runtime, run_jobs, me
     assert not assets.video_dir(flat.id).exists()
     titles = [s["title"] for s in client.get("/api/series").get_json()["data"]["items"]]
     assert titles == ["Show"], "the empty series went with its last episode"
+
+
+def _big_tree(root: Path) -> set[str]:
+    names = set()
+    for i in range(4):
+        (root / f"Film {i} (2010).mp4").touch()
+        names.add(f"Film {i} (2010).mp4")
+    for s in (1, 2):
+        season = root / "Saga" / f"Season {s:02d}"
+        season.mkdir(parents=True)
+        for e in (1, 2, 3):
+            (season / f"Saga S{s:02d}E{e:02d}.mkv").touch()
+            names.add(f"Saga S{s:02d}E{e:02d}.mkv")
+    return names
+
+
+def test_large_scans_stream_rows_and_enqueue_probes_beside_them(
+    client, runtime, run_jobs, library, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The path big libraries take (rows COPied in chunks, probe jobs written on a second
+    connection), forced here with tiny thresholds: every row and every probe job lands."""
+    from plugins_builtin.videos import scan
+
+    monkeypatch.setattr(scan, "SIDE_ENQUEUE_MIN", 1)
+    monkeypatch.setattr(scan, "COPY_CHUNK", 4)
+    names = _big_tree(library)
+    root = _add_root(client, library)
+    result = _scan(client, run_jobs, root["id"], queue="library-scan")
+    assert (result["new"], result["probesEnqueued"]) == (10, 10)
+    videos = _videos(runtime)
+    assert set(videos) == names
+    episode = videos["Saga S02E03.mkv"]
+    assert (episode.kind, episode.season_number, episode.episode_number) == ("episode", 2, 3)
+    with runtime.session() as db:
+        season = db.get(VideoSeason, episode.season_id)
+        assert season.season_number == 2 and db.get(VideoSeries, episode.series_id).title == "Saga"
+        probes = db.execute(select(JobRunRow.target_id).where(JobRunRow.queue_name == "media-probe")).scalars().all()
+    assert sorted(probes) == sorted(v.id for v in videos.values())
+
+
+def test_a_scan_that_fails_midway_leaves_no_rows_and_no_jobs(
+    client, runtime, library, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from plugin_sdk.models import LibraryRoot
+    from plugins_builtin.videos import scan
+
+    monkeypatch.setattr(scan, "SIDE_ENQUEUE_MIN", 1)
+    monkeypatch.setattr(scan, "COPY_CHUNK", 4)
+    real, calls = scan._build_row, []
+
+    def breaks_on_the_ninth_file(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 9:
+            raise OSError("disk went away")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(scan, "_build_row", breaks_on_the_ninth_file)
+    _big_tree(library)
+    root = _add_root(client, library)
+    with runtime.session() as db, pytest.raises(OSError, match="disk went away"):
+        scan.scan_root(db, db.get(LibraryRoot, root["id"]))
+    assert _videos(runtime) == {}
+    with runtime.session() as db:
+        assert db.execute(select(JobRunRow).where(JobRunRow.queue_name == "media-probe")).first() is None
