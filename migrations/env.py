@@ -14,6 +14,10 @@ from plugin_sdk.db import Base
 
 config = context.config
 
+SEARCH_INDEX_SUFFIXES = ("_trgm", "_fts")
+"""Indexes named ``…_trgm`` / ``…_fts`` are created by migrations only (``pg_trgm`` GIN indexes are
+skipped on a server without the extension), so they are left out of the models/migrations drift check."""
+
 
 def _attributes() -> dict:
     attrs = dict(config.attributes)
@@ -34,6 +38,8 @@ def run_migrations() -> None:
     def include_object(obj, name, type_, reflected, compare_to):
         if type_ == "table":
             return name in tables
+        if type_ == "index" and name and name.endswith(SEARCH_INDEX_SUFFIXES):
+            return False  # search indexes exist only where the extension does (plugin_sdk.search)
         table = getattr(obj, "table", None)
         return table is None or table.name in tables
 

@@ -26,6 +26,8 @@ if TYPE_CHECKING:
     from plugin_sdk.models import LibraryRoot
     from plugin_sdk.types import (
         JSON,
+        AssetSource,
+        CollectionSource,
         IdentifyCandidate,
         IdentifyTarget,
         JobContext,
@@ -213,8 +215,23 @@ def obscura_nav_items() -> Sequence[NavItem]:
 def obscura_panels(entity_type: str) -> Sequence[Panel]:
     """Panels the plugin adds to the detail page of ``entity_type`` (``video``, ``gallery``…).
 
+    Pages collect them with ``plugin_sdk.pages.page_panels`` / ``render_panels``. Entity types in use:
+    ``dashboard``; the media pages ``video``, ``gallery``, ``image``, ``audio-track`` (the taxonomy
+    adds "People & tags"); ``performer``, ``studio``, ``tag`` (the media plugins add their linked
+    videos, galleries and images, audio); ``videos-filters`` (template panels rendered inside the
+    ``/videos`` filter bar). On an entity's page a ``url`` panel is requested with
+    ``?entity=<entity_type>&id=<id>`` added (read it with ``plugin_sdk.pages.panel_target``).
+
     :param entity_type: the kind of page being rendered.
     :return: ``Panel`` records whose templates come from the plugin's blueprint.
+
+    Example::
+
+        @hookimpl
+        def obscura_panels(entity_type):
+            if entity_type == "performer":
+                return [Panel("Clips", url="/hello/fragments/clips")]  # ?entity=performer&id=…
+            return []
 
     Called in: web.
     """
@@ -262,13 +279,23 @@ def obscura_stylesheets() -> Sequence[Stylesheet]:
 
 
 @hookspec
-def obscura_search(db: Session, query: str, limit: int) -> Sequence[SearchHit]:
-    """Results for the global search and the Ctrl/⌘-K command palette.
+def obscura_search(
+    db: Session, query: str, limit: int, kinds: Sequence[str] | None, offset: int
+) -> Sequence[SearchHit]:
+    """Results for the global search (``/api/search``, the ``/search`` page) and the Ctrl/⌘-K
+    command palette.
+
+    Match and rank with ``plugin_sdk.search.match`` so every kind ranks alike (typos and partial
+    words included, with or without ``pg_trgm``). ``kinds`` and ``offset`` are optional: an
+    implementation that takes only ``(db, query, limit)`` keeps working.
 
     :param db: session (read only).
     :param query: what the user typed (trimmed, at least one character).
-    :param limit: the most hits this plugin should return.
-    :return: ``SearchHit`` records; the core merges them by score and groups them by kind.
+    :param limit: the most hits to return *per kind*, best first.
+    :param kinds: the kinds asked for (``video``, ``performer``…), or ``None`` for all; skip the
+        queries of the others (``plugin_sdk.search.wants(kinds, "video")``).
+    :param offset: hits of each kind to skip first (paging through one kind: "show more").
+    :return: ``SearchHit`` records; the caller merges them by score and groups them by kind.
 
     Called in: web.
     """
@@ -435,4 +462,89 @@ def obscura_entity_filter(
                 return None
             return exists().where(Item.entity_type == entity_type, Item.entity_id == id_column,
                                   Item.collection_id.in_(values))
+    """
+
+
+@hookspec
+def obscura_generated_assets() -> Sequence[AssetSource]:
+    """The generated files of the plugin's media rows, for the library-maintenance plugin.
+
+    Each ``AssetSource`` names a kind of row and the cache folders keyed by its ids, and streams
+    every row's ``GeneratedAssets``: its media file and its movable files (``AssetFile``) in both
+    layouts — the cache path and the ``<stem>-<key>.<ext>`` path next to the media. Maintenance
+    moves them when ``metadataStorageDedicated`` changes (``POST /api/jobs/migrate-asset-storage``)
+    and reports orphans (cache folders without a row, rows whose media file vanished). Files that
+    always stay in the cache (custom thumbnails, subtitles, HLS) are not listed as movable; their
+    folders still belong in ``cache_folders``. Serve an asset from the current layout first and fall
+    back to the other one (``plugin_sdk.assets.existing_path``), so a half-finished move never
+    breaks a page.
+
+    :return: ``AssetSource`` records (``rows(db)`` must read in batches: it may be called for
+        100k rows).
+
+    Called in: worker (the ``library-maintenance`` queue), web.
+
+    Example::
+
+        @hookimpl
+        def obscura_generated_assets():
+            return [AssetSource("clip", ("clips",), count=count_clips, rows=clip_assets)]
+    """
+
+
+@hookspec
+def obscura_collection_sources() -> Sequence[CollectionSource]:
+    """Kinds of media rows the collections plugin may hold, and what rules can test on them.
+
+    Each ``CollectionSource`` names an entity type (``video``, ``gallery``, ``image``,
+    ``audio-track``…), its table and id column, its rule fields (``RuleField``: a key, a type —
+    ``text``, ``number``, ``duration``, ``date``, ``boolean``, ``enum`` or ``link`` — and the SQL
+    expression rules compile to), how to show a page of members (``views``: title, page URL,
+    thumbnail URL) and where their thumbnail files are (``thumbnail_files``, for cover mosaics).
+    ``link`` fields (``tags``, ``performers``, ``studio``) are answered through
+    ``obscura_entity_filter``, so they work whenever the taxonomy plugin is loaded. Dynamic
+    collections are re-evaluated when a queue of ``refresh_after`` finishes. Deleted rows must be
+    announced through ``obscura_entities_deleted`` with the same entity type.
+
+    :return: ``CollectionSource`` records; one per entity type across all plugins.
+
+    Called in: web, worker.
+
+    Example::
+
+        @hookimpl
+        def obscura_collection_sources():
+            return [CollectionSource(
+                kind="clip", label="Clips", table=Clip, id_column=Clip.id, title_column=Clip.title,
+                fields=[RuleField("title", "Title", "text", Clip.title),
+                        RuleField("length", "Length", "duration", Clip.seconds),
+                        RuleField("tags", "Tags", "link", link_key="tags")],
+                views=clip_views, thumbnail_files=clip_thumbnails, refresh_after=("clip-scan",),
+            )]
+    """
+
+
+@hookspec
+def obscura_sfw_clause(db: Session, entity_type: str, id_column: ColumnElement[Any]) -> ColumnElement[bool] | None:
+    """More conditions a row of ``entity_type`` must meet to be shown in SFW mode.
+
+    In SFW mode a row of an NSFW-capable model (one with an ``is_nsfw`` column) is hidden when its
+    own flag is set; models that name their entity type (``__obscura_entity__ = "video"``) are
+    also hidden when any implementation's clause is false for them — the taxonomy plugin hides
+    media linked to an NSFW performer, studio or tag. Called once per request session and model;
+    the queries an implementation runs here see every row.
+
+    :param db: the request's session.
+    :param entity_type: the model's ``__obscura_entity__``.
+    :param id_column: the model's id column, to correlate with.
+    :return: a SQL condition true for rows that may be shown, or ``None`` for no condition.
+
+    Called in: web.
+
+    Example::
+
+        @hookimpl
+        def obscura_sfw_clause(db, entity_type, id_column):
+            flagged = select(Flag.entity_id).where(Flag.entity_type == entity_type, Flag.nsfw)
+            return id_column.not_in(flagged)
     """

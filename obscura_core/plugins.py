@@ -44,6 +44,9 @@ BUILTIN_PLUGINS: tuple[tuple[str, str], ...] = (
     ("images", "plugins_builtin.images"),
     ("audio", "plugins_builtin.audio"),
     ("taxonomy", "plugins_builtin.taxonomy"),
+    ("collections", "plugins_builtin.collections"),
+    ("search", "plugins_builtin.search"),
+    ("maintenance", "plugins_builtin.maintenance"),
 )
 """Every feature of Obscura, each an ordinary plugin module in ``plugins_builtin``."""
 

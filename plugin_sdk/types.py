@@ -7,7 +7,7 @@ these records without importing anything from ``obscura_core``.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -179,12 +179,17 @@ class SettingsSection:
     :param key: stable id, used as the anchor.
     :param title: heading.
     :param template: Jinja template rendering the section's form.
+    :param module: optional ES module URL; the Settings page calls its ``mount({root, signal, url})``
+        export with the section's element (``signal`` aborts when the user leaves the page). After
+        the library settings are saved the page dispatches ``obscura:settings-saved`` on
+        ``document`` (``detail: {saved, changed}``, camelCase keys) for sections to react to.
     """
 
     key: str
     title: str
     template: str
     order: int = 100
+    module: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -262,3 +267,131 @@ class IdentifyCandidate:
     title: str | None
     data: Mapping[str, JSON] = field(default_factory=dict)
     match_type: str = "fingerprint"
+
+
+@dataclass(frozen=True, slots=True)
+class AssetFile:
+    """One generated file of a media row, in both storage layouts.
+
+    The library setting ``metadataStorageDedicated`` chooses the layout: ``True`` keeps generated
+    files in the cache (``cache_path``), ``False`` beside the media file (``sidecar_path``, named
+    ``<stem>-thumb.jpg``, ``<stem>-preview.mp4``…; scanners skip these names).
+
+    :param key: what it is (``thumb``, ``preview``, ``sprite``, ``trickplay``).
+    :param cache_path: where it lives in the dedicated layout.
+    :param sidecar_path: where it lives next to the media; ``None`` when it always stays in the cache.
+    :param ours: whether the row records Obscura having generated it; a file at ``sidecar_path``
+        is moved or deleted only when ``True`` (a user's own ``Movie-thumb.jpg`` is left alone).
+    """
+
+    key: str
+    cache_path: Path
+    sidecar_path: Path | None = None
+    ours: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class GeneratedAssets:
+    """A media row's movable generated files, yielded by an :class:`AssetSource`.
+
+    :param entity_type: the row's kind (``video``…).
+    :param entity_id: its id (also the name of its cache folder).
+    :param label: what reports show (the title or file name).
+    :param media_path: the media file, checked by the orphan sweep; ``None`` when the row has no file.
+    :param media_root: the library folder holding it (a missing root is reported as offline, not vanished).
+    :param files: the movable assets.
+    """
+
+    entity_type: str
+    entity_id: str
+    label: str
+    media_path: Path | None = None
+    media_root: Path | None = None
+    files: tuple[AssetFile, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class AssetSource:
+    """A plugin's generated files, for the library-maintenance plugin (moves and orphan sweep).
+
+    :param entity_type: the kind of row (``video``…).
+    :param cache_folders: the cache folders keyed by this kind's ids, laid out as
+        ``plugin_sdk.storage.cache_path`` does (``<cache>/<folder>/<shard>/<id>``), e.g.
+        ``("videos", "hls")``. A folder there whose id has no row is reported as an orphan.
+    :param count: ``count(db)`` — how many rows ``rows`` yields (for progress).
+    :param rows: ``rows(db)`` — every row's :class:`GeneratedAssets`, streamed (read in batches).
+    """
+
+    entity_type: str
+    cache_folders: tuple[str, ...]
+    count: Callable[[Session], int]
+    rows: Callable[[Session], Iterable[GeneratedAssets]]
+
+
+RULE_FIELD_TYPES: tuple[str, ...] = ("text", "number", "duration", "date", "boolean", "enum", "link")
+"""Types of collection rule fields; each type has its own operators (see the collections plugin)."""
+
+
+@dataclass(frozen=True, slots=True)
+class RuleField:
+    """A field collection rules may test on one kind of media row.
+
+    :param key: the wire name used in rule trees (camelCase, e.g. ``duration``, ``isNsfw``).
+    :param label: what the rule builder shows.
+    :param type: one of :data:`RULE_FIELD_TYPES`. ``duration`` values are seconds; ``date`` values
+        ``YYYY-MM-DD``; ``link`` fields (``tags``, ``performers``, ``studio``) are names answered by
+        the ``obscura_entity_filter`` hook with ``link_key``.
+    :param column: the SQL expression of the field on the source's table (``None`` for ``link``).
+        ``enum`` columns evaluate to one of ``options`` (a ``CASE`` may map ranges to labels).
+    :param options: the values of an ``enum`` field.
+    :param link_key: the ``obscura_entity_filter`` key of a ``link`` field.
+    """
+
+    key: str
+    label: str
+    type: str
+    column: Any = None
+    options: tuple[str, ...] = ()
+    link_key: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CollectionItemView:
+    """How a collection shows one member: its title, page, thumbnail and a large picture for slideshows."""
+
+    id: str
+    title: str
+    url: str
+    thumbnail_url: str | None = None
+    image_url: str | None = None
+    subtitle: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CollectionSource:
+    """One kind of media row collections can hold (``obscura_collection_sources``).
+
+    :param kind: the entity type stored in collection items (``video``, ``gallery``, ``image``,
+        ``audio-track``): the same one the plugin announces through ``obscura_entities_deleted``.
+    :param label: plural name shown in the UI (``Videos``).
+    :param table: the SQLAlchemy model (or table) holding the rows.
+    :param id_column: its primary key column.
+    :param title_column: the column dynamic members are ordered by.
+    :param fields: the :class:`RuleField` records rules may test on this kind.
+    :param views: ``views(db, ids) -> {id: CollectionItemView}`` for a page of members (one or a
+        few queries, never one per row); ids that no longer exist are left out.
+    :param thumbnail_files: ``thumbnail_files(db, ids) -> {id: Path}``: existing thumbnail files
+        (inside the cache or a library root) for cover mosaics.
+    :param refresh_after: queues whose completion may change which rows match (scans, probes):
+        dynamic collections are re-evaluated after them.
+    """
+
+    kind: str
+    label: str
+    table: Any
+    id_column: Any
+    title_column: Any
+    fields: Sequence[RuleField]
+    views: Callable[[Session, Sequence[str]], Mapping[str, CollectionItemView]]
+    thumbnail_files: Callable[[Session, Sequence[str]], Mapping[str, Path]]
+    refresh_after: tuple[str, ...] = ()

@@ -146,7 +146,25 @@ def obscura_panels(entity_type: str) -> list[Panel]:
 
 
 @hookimpl
-def obscura_search(db: Session, query: str, limit: int) -> list[SearchHit]:
+def obscura_search(
+    db: Session, query: str, limit: int, kinds: Sequence[str] | None, offset: int
+) -> list[SearchHit]:
     from plugins_builtin.audio.pages.search import search
 
-    return search(db, query, limit)
+    return search(db, query, limit, kinds, offset)
+
+
+@hookimpl
+def obscura_collection_sources() -> list[Any]:
+    """The rows collections may hold of this plugin, their rule fields and how they are shown."""
+    from plugins_builtin.audio.collection_source import sources
+
+    return sources()
+
+
+@hookimpl
+def obscura_generated_assets() -> list[Any]:
+    """The cache folders of the tracks and libraries (waveforms and covers stay in the cache), for the orphan sweep."""
+    from plugins_builtin.audio.asset_source import sources
+
+    return sources()

@@ -132,7 +132,25 @@ def obscura_panels(entity_type: str) -> list[Panel]:
 
 
 @hookimpl
-def obscura_search(db: Session, query: str, limit: int) -> list[SearchHit]:
+def obscura_search(
+    db: Session, query: str, limit: int, kinds: Sequence[str] | None, offset: int
+) -> list[SearchHit]:
     from plugins_builtin.images.pages.search import search
 
-    return search(db, query, limit)
+    return search(db, query, limit, kinds, offset)
+
+
+@hookimpl
+def obscura_collection_sources() -> list[Any]:
+    """The rows collections may hold of this plugin, their rule fields and how they are shown."""
+    from plugins_builtin.images.collection_source import sources
+
+    return sources()
+
+
+@hookimpl
+def obscura_generated_assets() -> list[Any]:
+    """The cache folders of the images (thumbnails stay in the cache), for the orphan sweep."""
+    from plugins_builtin.images.asset_source import sources
+
+    return sources()

@@ -15,7 +15,7 @@ from flask import Blueprint
 from sqlalchemy import ColumnElement
 from sqlalchemy.orm import Session
 
-from plugin_sdk import ModelSet, hookimpl
+from plugin_sdk import ModelSet, NavItem, Panel, ShellPart, Stylesheet, hookimpl
 from plugins_builtin.taxonomy.models import MODELS
 
 
@@ -26,9 +26,42 @@ def obscura_models() -> list[ModelSet]:
 
 @hookimpl
 def obscura_blueprints() -> list[Blueprint]:
+    from plugins_builtin.taxonomy.pages import make_blueprint
     from plugins_builtin.taxonomy.routes import make_blueprints
 
-    return make_blueprints()
+    return [*make_blueprints(), make_blueprint()]
+
+
+@hookimpl
+def obscura_nav_items() -> list[NavItem]:
+    return [
+        NavItem("Performers", "/performers", icon="user", order=40),
+        NavItem("Studios", "/studios", icon="building", order=42),
+        NavItem("Tags", "/tags", icon="tag", order=44),
+    ]
+
+
+@hookimpl
+def obscura_stylesheets() -> list[Stylesheet]:
+    from plugins_builtin.taxonomy.pages import stylesheets
+
+    return [Stylesheet(path, order=70) for path in stylesheets()]
+
+
+@hookimpl
+def obscura_shell_parts() -> list[ShellPart]:
+    """No visible part: the module defines the chip pickers' custom elements once per visit, so
+    panels and filter bars loaded later (htmx fragments, soft navigation) find them defined."""
+    from plugins_builtin.taxonomy.pages import ELEMENTS_MODULE
+
+    return [ShellPart("taxonomy-elements", "taxonomy/shell_part.html", module=ELEMENTS_MODULE, order=90)]
+
+
+@hookimpl
+def obscura_panels(entity_type: str) -> list[Panel]:
+    from plugins_builtin.taxonomy.pages.links_panel import panels
+
+    return panels(entity_type)
 
 
 @hookimpl
@@ -70,3 +103,18 @@ def obscura_entity_deleted(entity_type: str, entity_id: str, db: Session) -> Non
         from plugins_builtin.taxonomy.links import forget
 
         forget(db, entity_type, [entity_id])
+
+
+@hookimpl
+def obscura_search(db: Session, query: str, limit: int, kinds: Sequence[str] | None, offset: int) -> list[Any]:
+    """Performers, studios and tags by name or alias (``SearchHit`` records)."""
+    from plugins_builtin.taxonomy.search import search
+
+    return search(db, query, limit, kinds, offset)
+
+
+@hookimpl
+def obscura_sfw_clause(db: Session, entity_type: str, id_column: ColumnElement[Any]) -> ColumnElement[bool] | None:
+    from plugins_builtin.taxonomy.sfw import sfw_clause
+
+    return sfw_clause(db, entity_type, id_column)

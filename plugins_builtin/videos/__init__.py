@@ -12,6 +12,7 @@ from flask import Blueprint
 from sqlalchemy.orm import Session
 
 from plugin_sdk import (
+    AssetSource,
     JobContext,
     JobRun,
     ModelSet,
@@ -143,7 +144,25 @@ def obscura_panels(entity_type: str) -> list[Panel]:
 
 
 @hookimpl
-def obscura_search(db: Session, query: str, limit: int) -> list[SearchHit]:
+def obscura_search(
+    db: Session, query: str, limit: int, kinds: Sequence[str] | None, offset: int
+) -> list[SearchHit]:
     from plugins_builtin.videos.pages.search import search
 
-    return search(db, query, limit)
+    return search(db, query, limit, kinds, offset)
+
+
+@hookimpl
+def obscura_collection_sources() -> list[Any]:
+    """The rows collections may hold of this plugin, their rule fields and how they are shown."""
+    from plugins_builtin.videos.collection_source import sources
+
+    return sources()
+
+
+@hookimpl
+def obscura_generated_assets() -> list[AssetSource]:
+    """Thumbnail, preview clip, sprite and trickplay track of every video, in both storage layouts."""
+    from plugins_builtin.videos.asset_source import sources
+
+    return sources()

@@ -19,7 +19,7 @@ def _specs() -> list[tuple[str, object]]:
 def test_importing_the_sdk_does_not_import_the_core() -> None:
     code = (
         "import sys, plugin_sdk, plugin_sdk.http, plugin_sdk.jobs, plugin_sdk.storage, plugin_sdk.models, "
-        "plugin_sdk.types, plugin_sdk.db, plugin_sdk.links; "
+        "plugin_sdk.types, plugin_sdk.db, plugin_sdk.links, plugin_sdk.search; "
         "bad = [m for m in sys.modules if m.startswith('obscura_core')]; print(bad); sys.exit(1 if bad else 0)"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
