@@ -92,7 +92,7 @@ GROUPS: tuple[tuple[str, str, str, tuple[tuple[str, str, str, str, float | None]
     (
         "generation",
         "Generation",
-        "What Obscura builds for each new video. Generated files live in the data folder, never beside your media.",
+        "What Obscura builds for each new video. Where the files live: see Dedicated metadata storage (Content).",
         (
             ("auto_generate_metadata", "Read video details", "Probe duration, resolution and codecs.", "", None),
             (

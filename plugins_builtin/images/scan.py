@@ -19,6 +19,7 @@ from sqlalchemy import delete, func, select, text, update
 from sqlalchemy.orm import Session
 
 from plugin_sdk import JobContext, PermanentJobError
+from plugin_sdk.assets import is_generated_sidecar
 from plugin_sdk.db import new_id
 from plugin_sdk.hashing import oshash_file
 from plugin_sdk.jobs import enqueue_jobs
@@ -73,6 +74,7 @@ def walk_images(root: str, recursive: bool = True, max_depth: int = 12) -> Walk:
             walk.problems.append(f"{folder}: {exc.strerror or exc}")
             continue
         images: list[Found] = []
+        names = {entry.name for entry in entries}
         for entry in entries:
             name = entry.name
             if name.startswith("."):
@@ -81,7 +83,7 @@ def walk_images(root: str, recursive: bool = True, max_depth: int = 12) -> Walk:
                 if entry.is_dir(follow_symlinks=True):
                     if recursive and depth < max_depth:
                         stack.append((entry.path, depth + 1))
-                elif is_image_name(name):
+                elif is_image_name(name) and not is_generated_sidecar(name, names):  # a video's -thumb.jpg
                     st = entry.stat()
                     images.append(Found(entry.path, "", st.st_size, st.st_mtime, folder))
                 elif is_archive_name(name):

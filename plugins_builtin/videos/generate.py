@@ -5,9 +5,11 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from plugin_sdk import JobContext
+from plugin_sdk.assets import discard_other_copy, existing_path, write_path
 from plugin_sdk.media import MediaError, ffmpeg_bin
 from plugin_sdk.models import LibrarySettings
 from plugins_builtin.videos import assets
@@ -45,36 +47,53 @@ def process_preview(payload: Mapping[str, Any], ctx: JobContext) -> dict[str, An
         return {"videoId": video.id, "skipped": "no decodable video stream (see the probe error)"}
     force = bool(payload.get("force"))
     src = source_path(ctx.db, video)
-    params = preview_params(LibrarySettings.get(ctx.db))
+    settings = LibrarySettings.get(ctx.db)
+    params = preview_params(settings)
+    dedicated = bool(settings.metadata_storage_dedicated)
+    files = assets.files_of(ctx.db, video)
+    ours = {key: af.ours for key, af in files.items()}  # decided before this run writes anything
     ffmpeg = ffmpeg_bin()
     made: list[str] = []
+    written: list[str] = []
     now = datetime.now(UTC)
+
+    def missing(key: str) -> bool:
+        return existing_path(files[key], dedicated) is None
+
+    def target(key: str) -> Path:
+        return write_path(files[key], dedicated, sidecar_is_ours=ours[key])
+
+    kept_in_cache: list[str] = []
+
+    def wrote(key: str, path: Path) -> None:
+        discard_other_copy(files[key], path, sidecar_is_ours=ours[key])
+        written.append(str(path))
+        if not dedicated and files[key].sidecar_path is not None and path == files[key].cache_path:
+            kept_in_cache.append(key)  # the folder is read-only, or holds a file Obscura did not make
+
     try:
-        if force or video.thumbnail_at is None or not assets.asset(video.id, assets.THUMB).exists():
-            make_thumbnail(
-                src,
-                assets.asset(video.id, assets.THUMB),
-                video.duration,
-                video.width,
-                video.height or 0,
-                params,
-                ffmpeg=ffmpeg,
-            )
+        if force or video.thumbnail_at is None or missing("thumb"):
+            thumb = target("thumb")
+            make_thumbnail(src, thumb, video.duration, video.width, video.height or 0, params, ffmpeg=ffmpeg)
+            wrote("thumb", thumb)
             video.thumbnail_at = now
             made.append("thumbnail")
         ctx.progress(20, "thumbnail")
-        if force or video.preview_at is None or not assets.asset(video.id, assets.PREVIEW).exists():
-            make_preview_clip(src, assets.asset(video.id, assets.PREVIEW), video.duration, params, ffmpeg=ffmpeg)
+        if force or video.preview_at is None or missing("preview"):
+            clip = target("preview")
+            make_preview_clip(src, clip, video.duration, params, ffmpeg=ffmpeg)
+            wrote("preview", clip)
             video.preview_at = now
             made.append("preview")
         ctx.progress(55, "preview clip")
         if params.generate_trickplay and (
-            force or video.trickplay_at is None or not assets.asset(video.id, assets.SPRITE).exists()
+            force or video.trickplay_at is None or missing("sprite") or missing("trickplay")
         ):
+            sprite, vtt = target("sprite"), target("trickplay")
             make_trickplay(
                 src,
-                assets.asset(video.id, assets.SPRITE),
-                assets.asset(video.id, assets.TRICKPLAY),
+                sprite,
+                vtt,
                 video.duration,
                 video.width,
                 video.height or 0,
@@ -82,6 +101,8 @@ def process_preview(payload: Mapping[str, Any], ctx: JobContext) -> dict[str, An
                 sprite_url=sprite_url(video.id),
                 ffmpeg=ffmpeg,
             )
+            wrote("sprite", sprite)
+            wrote("trickplay", vtt)
             video.trickplay_at = now
             made.append("trickplay")
         video.preview_error = None
@@ -92,4 +113,8 @@ def process_preview(payload: Mapping[str, Any], ctx: JobContext) -> dict[str, An
         ctx.db.commit()
         return {"videoId": video.id, "made": made, "error": video.preview_error}
     ctx.db.commit()
-    return {"videoId": video.id, "made": made}
+    result: dict[str, Any] = {"videoId": video.id, "made": made, "written": written}
+    if kept_in_cache:
+        result["keptInCache"] = kept_in_cache
+        result["note"] = "the video's folder is read-only or already holds a file of that name: kept in the cache"
+    return result

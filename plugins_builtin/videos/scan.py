@@ -527,6 +527,7 @@ def scan_root(db: Session, root: LibraryRoot, progress: Any = None) -> dict[str,
         if r.oshash and r.file_size:
             candidates.setdefault(r.file_size, []).append(r)
     moved_ids: set[str] = set()
+    followed: list[tuple[str, str, str]] = []  # (video id, old path, new path): its sidecars follow it
     if candidates:
         still_new = []
         for entry in new_entries:
@@ -543,6 +544,7 @@ def scan_root(db: Session, root: LibraryRoot, progress: Any = None) -> dict[str,
                 continue
             options.remove(match)
             moved_ids.add(match.id)
+            followed.append((match.id, match.file_path, entry.path))
             _place_moved(db, match.id, entry, root, place)
             moved += 1
         new_entries = still_new
@@ -585,6 +587,8 @@ def scan_root(db: Session, root: LibraryRoot, progress: Any = None) -> dict[str,
         probes = side.finish(committed=True)
     for video_id in removed_ids:
         assets.delete_video_files(video_id)
+    for video_id, old_path, new_path in followed:
+        assets.follow_move(db, video_id, old_path, new_path)
     report.update(
         found=len(walk.files),
         new=len(new_ids),

@@ -34,8 +34,8 @@ class FromUrlIn(ApiModel):
     url: str = Field(min_length=8, max_length=2000)
 
 
-def _existing(path: Path, what: str) -> Path:
-    if not path.is_file():
+def _existing(path: Path | None, what: str) -> Path:
+    if path is None or not path.is_file():
         raise NotFoundError(f"This video has no {what} yet.", code="asset_missing")
     return path
 
@@ -52,26 +52,30 @@ def make_blueprint() -> Blueprint:
 
     @bp.get("/api/videos/<video_id>/thumbnail")
     def thumbnail(video_id: str) -> Response:
-        video = get_video(get_db(), video_id)
+        db = get_db()
+        video = get_video(db, video_id)
         custom = assets.asset(video.id, assets.CUSTOM_THUMB)
-        path = custom if video.custom_thumbnail and custom.is_file() else assets.asset(video.id, assets.THUMB)
+        path = custom if video.custom_thumbnail and custom.is_file() else assets.locate(db, video, "thumb")
         return send_file(_existing(path, "thumbnail"), mimetype="image/jpeg", conditional=True, max_age=86400)
 
     @bp.get("/api/videos/<video_id>/preview")
     def preview(video_id: str) -> Response:
-        video = get_video(get_db(), video_id)
-        return send_source(_existing(assets.asset(video.id, assets.PREVIEW), "preview clip"), "video/mp4")
+        db = get_db()
+        video = get_video(db, video_id)
+        return send_source(_existing(assets.locate(db, video, "preview"), "preview clip"), "video/mp4")
 
     @bp.get("/api/videos/<video_id>/sprite")
     def sprite(video_id: str) -> Response:
-        video = get_video(get_db(), video_id)
-        path = _existing(assets.asset(video.id, assets.SPRITE), "trickplay sprite")
+        db = get_db()
+        video = get_video(db, video_id)
+        path = _existing(assets.locate(db, video, "sprite"), "trickplay sprite")
         return send_file(path, mimetype="image/jpeg", conditional=True, max_age=3600)
 
     @bp.get("/api/videos/<video_id>/trickplay.vtt")
     def trickplay(video_id: str) -> Response:
-        video = get_video(get_db(), video_id)
-        path = _existing(assets.asset(video.id, assets.TRICKPLAY), "trickplay track")
+        db = get_db()
+        video = get_video(db, video_id)
+        path = _existing(assets.locate(db, video, "trickplay"), "trickplay track")
         return send_file(path, mimetype="text/vtt", conditional=True, max_age=3600)
 
     @api_route(

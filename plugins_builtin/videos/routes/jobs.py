@@ -39,7 +39,7 @@ def make_blueprint() -> Blueprint:
         video = get_video(db, video_id)
         if not video.duration:
             raise ConflictError("This video has not been probed successfully; there is nothing to preview.")
-        assets.delete_generated(video.id)
+        assets.delete_generated(db, video)
         video.thumbnail_at = video.preview_at = video.trickplay_at = None
         run_id = enqueue_job(
             db,

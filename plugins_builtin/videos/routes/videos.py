@@ -149,6 +149,7 @@ def make_blueprint() -> Blueprint:
             if path is not None:
                 path.unlink()
                 deleted_file = True
+        assets.delete_generated(db, video, keep_custom_thumb=False)  # incl. its own files beside the media
         db.delete(video)
         entities_deleted(db, "video", [video_id])
         db.commit()

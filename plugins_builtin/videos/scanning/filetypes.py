@@ -19,6 +19,7 @@ __all__ = [
     "is_derivative",
     "is_hidden",
     "is_subtitle_file",
+    "is_trickplay_track",
     "is_video_file",
     "split_extension",
     "subtitle_format",
@@ -99,8 +100,14 @@ def is_video_file(name: str) -> bool:
 
 
 def is_subtitle_file(name: str) -> bool:
-    """Return True when ``name`` has a supported subtitle extension."""
-    return extension_of(name) in SUBTITLE_EXTENSIONS
+    """Return True when ``name`` has a supported subtitle extension (never our ``-trickplay.vtt``)."""
+    return extension_of(name) in SUBTITLE_EXTENSIONS and not is_trickplay_track(name)
+
+
+def is_trickplay_track(name: str) -> bool:
+    """Return True for ``<stem>-trickplay.vtt``, the seek-bar track Obscura writes next to a video."""
+    stem, ext = split_extension(name)
+    return ext.lower() == ".vtt" and stem.lower().endswith("-trickplay")
 
 
 def subtitle_format(name: str) -> SubtitleFormat | None:

@@ -32,6 +32,7 @@ from typing import Any, Final
 from .filetypes import (
     VIDEO_EXTENSIONS,
     SubtitleFormat,
+    is_trickplay_track,
     split_extension,
     subtitle_format,
 )
@@ -566,7 +567,7 @@ def discover_subtitle_sidecars(video_path: Path | str) -> list[SubtitleSidecar]:
     found: list[SubtitleSidecar] = []
     for name in names:
         fmt = subtitle_format(name)
-        if fmt is None:
+        if fmt is None or is_trickplay_track(name):
             continue
         base = split_extension(name)[0]
         if base == stem:

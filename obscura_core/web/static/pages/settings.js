@@ -344,6 +344,9 @@ export function mount({ signal }) {
       }
       setSaveError("");
       toast(`Saved ${plural(changed.length, "setting")}.`, "ok");
+      document.dispatchEvent(
+        new CustomEvent("obscura:settings-saved", { detail: { saved, changed: Object.keys(body) } }),
+      );
     } catch (err) {
       const fields = [...err.message.matchAll(/body\.([A-Za-z]+)/g)].map((m) => m[1]);
       setSaveError(err.message, fields);
@@ -421,4 +424,11 @@ export function mount({ signal }) {
   }, { signal });
 
   updateDirty();
+
+  // Plugin sections with a module (SettingsSection.module): mount each with its element.
+  for (const section of document.querySelectorAll("[data-section-module]")) {
+    import(section.dataset.sectionModule)
+      .then((mod) => mod.mount?.({ root: section, signal, url: new URL(location.href) }))
+      .catch((err) => console.error(`settings section ${section.id}:`, err));
+  }
 }

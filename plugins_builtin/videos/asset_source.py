@@ -1,0 +1,61 @@
+"""The videos' generated files for the library-maintenance plugin (``obscura_generated_assets``)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from plugin_sdk.models import LibraryRoot
+from plugin_sdk.types import AssetSource, GeneratedAssets
+from plugins_builtin.videos import assets
+from plugins_builtin.videos.models import Video
+
+BATCH = 500
+
+
+def count_videos(db: Session) -> int:
+    return int(db.execute(select(func.count()).select_from(Video)).scalar_one())
+
+
+def video_assets(db: Session) -> Iterator[GeneratedAssets]:
+    """Every video's thumbnail, preview clip, sprite and trickplay track, by id, in batches (keyset)."""
+    roots = {r.id: r.path for r in db.execute(select(LibraryRoot)).scalars()}
+    after = ""
+    while True:
+        rows = db.execute(
+            select(
+                Video.id,
+                Video.title,
+                Video.file_path,
+                Video.library_root_id,
+                Video.thumbnail_at,
+                Video.preview_at,
+                Video.trickplay_at,
+            )
+            .where(Video.id > after)
+            .order_by(Video.id)
+            .limit(BATCH)
+        ).all()
+        if not rows:
+            return
+        for video_id, title, file_path, root_id, thumb_at, preview_at, trickplay_at in rows:
+            root = roots.get(root_id)
+            stamps = {"thumb": thumb_at, "preview": preview_at, "sprite": trickplay_at, "trickplay": trickplay_at}
+            yield GeneratedAssets(
+                entity_type="video",
+                entity_id=video_id,
+                label=title or Path(file_path).name,
+                media_path=Path(file_path) if file_path else None,
+                media_root=Path(root) if root else None,
+                files=tuple(
+                    assets.asset_file(video_id, file_path, root, key, stamps[key] is not None) for key in assets.MOVABLE
+                ),
+            )
+        after = rows[-1][0]
+
+
+def sources() -> list[AssetSource]:
+    return [AssetSource("video", ("videos", "hls"), count=count_videos, rows=video_assets)]
