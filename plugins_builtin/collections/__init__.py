@@ -1,0 +1,105 @@
+"""Collections: manual, dynamic and hybrid sets of videos, galleries, images and audio tracks.
+
+Dynamic members come from a rule tree (and/or/not groups of field conditions) compiled to SQL over
+the kinds media plugins describe through ``obscura_collection_sources``; tags, performers and
+studio rules go through ``obscura_entity_filter`` (the taxonomy plugin). The ``collection-refresh``
+queue re-evaluates a collection when its rules change and after media scans. Hook implementations
+only; the work lives in the modules beside this one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from flask import Blueprint
+from sqlalchemy.orm import Session
+
+from plugin_sdk import (
+    JobContext,
+    JobRun,
+    ModelSet,
+    NavItem,
+    Panel,
+    Processor,
+    QueueDefinition,
+    SearchHit,
+    Stylesheet,
+    hookimpl,
+)
+from plugins_builtin.collections.models import MODELS
+
+QUEUE = "collection-refresh"
+
+
+@hookimpl
+def obscura_models() -> list[ModelSet]:
+    return [ModelSet(plugin="collections", models=list(MODELS))]
+
+
+@hookimpl
+def obscura_queues() -> list[QueueDefinition]:
+    from plugins_builtin.collections.jobs import enqueue_all
+
+    return [
+        QueueDefinition(
+            QUEUE, "Refresh collections", concurrency=1, max_attempts=3, enqueue_missing=enqueue_all,
+            description="Re-evaluate the rules of dynamic and hybrid collections.",
+        )
+    ]  # fmt: skip
+
+
+@hookimpl
+def obscura_processors() -> dict[str, Processor]:
+    from plugins_builtin.collections.jobs import process_refresh
+
+    return {QUEUE: process_refresh}
+
+
+@hookimpl
+def obscura_job_finished(run: JobRun, result: Any, ctx: JobContext) -> None:
+    """A scan or probe of any media plugin finished: re-evaluate every dynamic and hybrid collection."""
+    from plugins_builtin.collections.jobs import after_job
+
+    after_job(run, ctx)
+
+
+@hookimpl
+def obscura_entities_deleted(db: Session, entity_type: str, entity_ids: Sequence[str]) -> None:
+    from plugins_builtin.collections.members import forget
+
+    forget(db, entity_type, entity_ids)
+
+
+@hookimpl
+def obscura_blueprints() -> list[Blueprint]:
+    from plugins_builtin.collections.pages import make_blueprint as pages
+    from plugins_builtin.collections.routes import make_blueprint as api
+
+    return [api(), pages()]
+
+
+@hookimpl
+def obscura_nav_items() -> list[NavItem]:
+    return [NavItem("Collections", "/collections", icon="layers", order=40)]
+
+
+@hookimpl
+def obscura_stylesheets() -> list[Stylesheet]:
+    from plugins_builtin.collections.pages import STATIC
+
+    return [Stylesheet(STATIC / "collections.css", order=70)]
+
+
+@hookimpl
+def obscura_panels(entity_type: str) -> list[Panel]:
+    from plugins_builtin.collections.pages import panels
+
+    return panels(entity_type)
+
+
+@hookimpl
+def obscura_search(db: Session, query: str, limit: int, kinds: Sequence[str] | None, offset: int) -> list[SearchHit]:
+    from plugins_builtin.collections.search import search
+
+    return search(db, query, limit, kinds, offset)

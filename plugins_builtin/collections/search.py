@@ -1,0 +1,49 @@
+"""Collections in the global search and the Ctrl/⌘-K palette (kind ``collection``), matched and
+ranked by ``plugin_sdk.search.match`` on their names and descriptions."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from plugin_sdk import SearchHit
+from plugin_sdk.search import match, wants
+from plugins_builtin.collections.models import Collection
+
+DESCRIPTION_WEIGHT = 0.6
+MODES = {"manual": "Collection", "dynamic": "Dynamic collection", "hybrid": "Hybrid collection"}
+
+
+def search(db: Session, query: str, limit: int, kinds: Sequence[str] | None = None, offset: int = 0) -> list[SearchHit]:
+    """Up to ``limit`` collections after ``offset``, best first."""
+    if limit <= 0 or not wants(kinds, "collection"):
+        return []
+    m = match(db, [Collection.name, (Collection.description, DESCRIPTION_WEIGHT)], query)
+    if m is None:
+        return []
+    rows = db.execute(
+        select(Collection, m.score)
+        .where(m.where)
+        .order_by(m.score.desc(), Collection.name, Collection.id)
+        .offset(offset)
+        .limit(limit)
+    ).all()
+    from plugins_builtin.collections.routes import shown_count
+
+    hits = []
+    for c, score in rows:
+        n = shown_count(db, c)  # SFW mode counts visible members only
+        hits.append(
+            SearchHit(
+                kind="collection",
+                id=c.id,
+                title=c.name,
+                url=f"/collections/{c.id}",
+                subtitle=f"{MODES.get(c.mode, 'Collection')} · {n} item{'' if n == 1 else 's'}",
+                thumbnail_url=f"/api/collections/{c.id}/cover" if n else None,
+                score=float(score),
+            )
+        )
+    return hits
