@@ -1,67 +1,57 @@
-"""Audio libraries and tracks for the Ctrl/⌘-K palette: case-insensitive substring match (tracks
-also match on artist and album), titles that start with the query first; one query per kind."""
+"""Audio libraries (albums) and tracks for the global search and the Ctrl/⌘-K palette, matched and
+ranked by ``plugin_sdk.search.match`` (typos and partial words included; tracks also match on
+artist and album, a little below their title); one query per kind."""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Sequence
 
-from sqlalchemy import case, func, or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from plugin_sdk import SearchHit
+from plugin_sdk.search import match, wants
 from plugins_builtin.audio.models import AudioLibrary, AudioTrack
-from plugins_builtin.audio.pages.views import fmt_duration, library_cover_url, like
+from plugins_builtin.audio.pages.views import fmt_duration, library_cover_url
 
-SCORES = (1.0, 0.85, 0.7, 0.5, 0.4)  # exact, prefix, word start, elsewhere in the title, artist/album only
-
-
-def _rank(column: Any, needle: str) -> Any:
-    """0 exact, 1 prefix, 2 word start, 3 elsewhere, 4 not in the title (``column`` lower-cased)."""
-    q = needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return case(
-        (column == needle, 0),
-        (column.like(q + "%"), 1),
-        (column.like("% " + q + "%"), 2),
-        (column.like("%" + q + "%"), 3),
-        else_=4,
-    )
+ARTIST_WEIGHT, ALBUM_WEIGHT = 0.8, 0.75
 
 
-def search(db: Session, query: str, limit: int) -> list[SearchHit]:
-    """Palette hits: kind ``album`` for libraries (shown as "Albums"), ``track`` for tracks."""
-    needle = " ".join(query.split()).lower()
-    if not needle or limit <= 0:
+def _albums(db: Session, query: str, limit: int, offset: int) -> list[SearchHit]:
+    m = match(db, [AudioLibrary.title], query)
+    if m is None:
         return []
-    pattern = like(needle)
-    hits: list[SearchHit] = []
-
-    title = func.lower(AudioLibrary.title)
-    rank = _rank(title, needle)
-    for lib, r in db.execute(
-        select(AudioLibrary, rank)
-        .where(AudioLibrary.title.ilike(pattern))
-        .order_by(rank, func.length(AudioLibrary.title), AudioLibrary.sort_title, AudioLibrary.id)
-        .limit(limit)
-    ).all():
-        hits.append(
-            SearchHit(
-                kind="album",
-                id=lib.id,
-                title=lib.title,
-                url=f"/audio/libraries/{lib.id}",
-                subtitle=f"Audio · {lib.track_count} track{'s' if lib.track_count != 1 else ''}",
-                thumbnail_url=library_cover_url(lib.id, lib.updated_at) if lib.cover else None,
-                score=SCORES[r],
-            )
+    return [
+        SearchHit(
+            kind="album",
+            id=lib.id,
+            title=lib.title,
+            url=f"/audio/libraries/{lib.id}",
+            subtitle=f"Audio · {lib.track_count} track{'s' if lib.track_count != 1 else ''}",
+            thumbnail_url=library_cover_url(lib.id, lib.updated_at) if lib.cover else None,
+            score=float(score),
         )
+        for lib, score in db.execute(
+            select(AudioLibrary, m.score)
+            .where(m.where)
+            .order_by(m.score.desc(), AudioLibrary.sort_title, AudioLibrary.id)
+            .offset(offset)
+            .limit(limit)
+        ).all()
+    ]
 
-    ttitle = func.lower(AudioTrack.title)
-    trank = _rank(ttitle, needle)
-    for track, lib_title, lib_cover, r in db.execute(
-        select(AudioTrack, AudioLibrary.title, AudioLibrary.cover, trank)
+
+def _tracks(db: Session, query: str, limit: int, offset: int) -> list[SearchHit]:
+    m = match(db, [AudioTrack.title, (AudioTrack.artist, ARTIST_WEIGHT), (AudioTrack.album, ALBUM_WEIGHT)], query)
+    if m is None:
+        return []
+    hits = []
+    for track, lib_title, lib_cover, score in db.execute(
+        select(AudioTrack, AudioLibrary.title, AudioLibrary.cover, m.score)
         .outerjoin(AudioLibrary, AudioLibrary.id == AudioTrack.library_id)
-        .where(or_(AudioTrack.title.ilike(pattern), AudioTrack.artist.ilike(pattern), AudioTrack.album.ilike(pattern)))
-        .order_by(trank, func.length(AudioTrack.title), AudioTrack.sort_title, AudioTrack.id)
+        .where(m.where)
+        .order_by(m.score.desc(), AudioTrack.sort_title, AudioTrack.id)
+        .offset(offset)
         .limit(limit)
     ).all():
         bits = [track.artist or track.album_artist, track.album or lib_title, fmt_duration(track.duration)]
@@ -73,8 +63,23 @@ def search(db: Session, query: str, limit: int) -> list[SearchHit]:
                 url=f"/audio/tracks/{track.id}",
                 subtitle=" · ".join(b for b in bits if b) or "Track",
                 thumbnail_url=f"/api/audio-tracks/{track.id}/cover" if track.has_cover or lib_cover else None,
-                score=SCORES[r],
+                score=float(score),
             )
         )
+    return hits
+
+
+def search(
+    db: Session, query: str, limit: int, kinds: Sequence[str] | None = None, offset: int = 0
+) -> list[SearchHit]:
+    """Palette and search hits: kind ``album`` for libraries (shown as "Albums"), ``track`` for
+    tracks; up to ``limit`` of each after skipping ``offset``, best first."""
+    if limit <= 0:
+        return []
+    hits: list[SearchHit] = []
+    if wants(kinds, "album"):
+        hits += _albums(db, query, limit, offset)
+    if wants(kinds, "track"):
+        hits += _tracks(db, query, limit, offset)
     hits.sort(key=lambda h: -h.score)
-    return hits[:limit]
+    return hits

@@ -1,46 +1,87 @@
-"""Galleries for the Ctrl/⌘-K palette: case-insensitive substring match on titles; exact titles, then
-titles that start with the query, then word starts, then the rest. One query, plus the covers."""
+"""Galleries and images for the global search and the Ctrl/⌘-K palette, matched and ranked by
+``plugin_sdk.search.match`` (typos and partial words included); one query per kind."""
 
 from __future__ import annotations
 
-from sqlalchemy import case, func, select
+from collections.abc import Sequence
+
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from plugin_sdk import SearchHit
-from plugins_builtin.images.models import Gallery
-from plugins_builtin.images.pages.cards import KIND_LABELS, covers, fmt_count
-
-SCORES = (0.95, 0.8, 0.65, 0.45)  # exact, prefix, word start, elsewhere
-
-
-def _escape(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+from plugin_sdk.search import match, wants
+from plugins_builtin.images.models import Gallery, Image
+from plugins_builtin.images.pages.cards import KIND_LABELS, covers, fmt_count, thumb_url
+from plugins_builtin.images.sfw import shown_image_counts
 
 
-def search(db: Session, query: str, limit: int) -> list[SearchHit]:
-    """Up to ``limit`` galleries whose title contains ``query``, best first."""
-    needle = " ".join(query.split()).lower()
-    if not needle or limit <= 0:
+def _galleries(db: Session, query: str, limit: int, offset: int) -> list[SearchHit]:
+    m = match(db, [Gallery.title], query)
+    if m is None:
         return []
-    q = _escape(needle)
-    title = func.lower(Gallery.title)
-    rank = case((title == needle, 0), (title.like(q + "%"), 1), (title.like("% " + q + "%"), 2), else_=3)
     rows = db.execute(
-        select(Gallery.id, Gallery.kind, Gallery.title, Gallery.image_count, Gallery.cover_image_id, rank.label("r"))
-        .where(Gallery.title.ilike("%" + q + "%"))
-        .order_by(rank, func.length(Gallery.title), Gallery.sort_title, Gallery.id)
+        select(Gallery.id, Gallery.kind, Gallery.title, Gallery.image_count, Gallery.cover_image_id, m.score)
+        .where(m.where)
+        .order_by(m.score.desc(), Gallery.sort_title, Gallery.id)
+        .offset(offset)
         .limit(limit)
     ).all()
     cover = covers(db, [(r.id, r.kind, r.cover_image_id) for r in rows])
+    shown = shown_image_counts(db, [r.id for r in rows]) or {}  # SFW mode: visible images only
     return [
         SearchHit(
             kind="gallery",
             id=r.id,
             title=r.title,
             url=f"/galleries/{r.id}",
-            subtitle=f"{KIND_LABELS.get(r.kind, 'Gallery')} · {fmt_count(r.image_count, 'image')}",
-            thumbnail_url=cover.get(r.id),
-            score=SCORES[r.r],
+            subtitle=f"{KIND_LABELS.get(r.kind, 'Gallery')} · {fmt_count(shown.get(r.id, r.image_count), 'image')}",
+            thumbnail_url=cover.get(r.id) or None,
+            score=float(r[-1]),
         )
         for r in rows
     ]
+
+
+def _images(db: Session, query: str, limit: int, offset: int) -> list[SearchHit]:
+    m = match(db, [Image.title], query)
+    if m is None:
+        return []
+    rows = db.execute(
+        select(Image.id, Image.title, Image.width, Image.height, Image.thumbnail_at, Gallery.title, m.score)
+        .outerjoin(Gallery, Gallery.id == Image.gallery_id)
+        .where(m.where)
+        .order_by(m.score.desc(), Image.title, Image.id)
+        .offset(offset)
+        .limit(limit)
+    ).all()
+    hits = []
+    for iid, title, width, height, at, gallery, score in rows:
+        bits = [gallery or "Image", f"{width}×{height}" if width and height else None]
+        hits.append(
+            SearchHit(
+                kind="image",
+                id=iid,
+                title=title,
+                url=f"/images/{iid}",
+                subtitle=" · ".join(b for b in bits if b),
+                thumbnail_url=thumb_url(iid, at),
+                score=float(score),
+            )
+        )
+    return hits
+
+
+def search(
+    db: Session, query: str, limit: int, kinds: Sequence[str] | None = None, offset: int = 0
+) -> list[SearchHit]:
+    """Up to ``limit`` galleries and ``limit`` images matching ``query`` (after ``offset`` of each),
+    best first."""
+    if limit <= 0:
+        return []
+    hits: list[SearchHit] = []
+    if wants(kinds, "gallery"):
+        hits += _galleries(db, query, limit, offset)
+    if wants(kinds, "image"):
+        hits += _images(db, query, limit, offset)
+    hits.sort(key=lambda h: -h.score)
+    return hits

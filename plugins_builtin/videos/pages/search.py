@@ -1,56 +1,36 @@
-"""Videos and series for the Ctrl/⌘-K palette: case-insensitive substring match on titles, titles
-that start with the query first; one query per kind."""
+"""Videos and series for the global search and the Ctrl/⌘-K palette, matched and ranked by
+``plugin_sdk.search.match`` (typos and partial words included); one query per kind."""
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 from sqlalchemy import case, func, literal, or_, select
 from sqlalchemy.orm import Session
 
 from plugin_sdk import SearchHit
+from plugin_sdk.search import match, wants
 from plugins_builtin.videos.models import Video, VideoSeries
 from plugins_builtin.videos.pages.browse import episode_label, thumb_url, thumbnail_url
 
-EXACT, PREFIX, WORD, SUBSTRING = 1.0, 0.85, 0.7, 0.5
-SERIES_BONUS = 0.05  # a series is a better answer than one of its episodes with the same title
+SERIES_BONUS = 0.02  # a series is a better answer than one of its episodes with the same title
 
 
-def _escape(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
-def _rank(column, needle: str):
-    """0 exact, 1 prefix, 2 word start, 3 elsewhere (``column`` is already lower-cased)."""
-    q = _escape(needle)
-    return case(
-        (column == needle, 0),
-        (column.like(q + "%"), 1),
-        (column.like("% " + q + "%"), 2),
-        else_=3,
-    )
-
-
-SCORES = (EXACT, PREFIX, WORD, SUBSTRING)
-
-
-def search(db: Session, query: str, limit: int) -> list[SearchHit]:
-    needle = " ".join(query.split()).lower()
-    if not needle or limit <= 0:
+def _videos(db: Session, query: str, limit: int, offset: int) -> list[SearchHit]:
+    m = match(db, [Video.title], query)
+    if m is None:
         return []
-    like = "%" + _escape(needle) + "%"
-    hits: list[SearchHit] = []
-
-    # videos (movies and episodes), with their series' title in the same query
     series_title = func.coalesce(VideoSeries.custom_name, VideoSeries.title)
-    title = func.lower(Video.title)
-    rank = _rank(title, needle)
     rows = db.execute(
-        select(Video, series_title, rank.label("rank"))
+        select(Video, series_title, m.score.label("score"))
         .outerjoin(VideoSeries, VideoSeries.id == Video.series_id)
-        .where(Video.title.ilike(like))
-        .order_by(rank, func.length(Video.title), Video.sort_title, Video.id)
+        .where(m.where)
+        .order_by(m.score.desc(), Video.sort_title, Video.id)
+        .offset(offset)
         .limit(limit)
     ).all()
-    for video, stitle, r in rows:
+    hits = []
+    for video, stitle, score in rows:
         if video.kind == "episode":
             label = episode_label(
                 video.season_number, video.episode_number, video.episode_end, video.absolute_episode_number
@@ -66,13 +46,18 @@ def search(db: Session, query: str, limit: int) -> list[SearchHit]:
                 url=f"/videos/{video.id}",
                 subtitle=subtitle,
                 thumbnail_url=thumbnail_url(video),
-                score=SCORES[r],
+                score=float(score),
             )
         )
+    return hits
 
-    # series, with the thumbnail of their first episode that has one (a lateral subquery)
-    name = func.lower(series_title)
-    srank = _rank(name, needle)
+
+def _series(db: Session, query: str, limit: int, offset: int) -> list[SearchHit]:
+    m = match(db, [VideoSeries.title, VideoSeries.custom_name], query)
+    if m is None:
+        return []
+    series_title = func.coalesce(VideoSeries.custom_name, VideoSeries.title)
+    # the thumbnail of the first episode that has one (a lateral subquery)
     specials_last = case((func.coalesce(Video.season_number, 1) == 0, 1), else_=0)
     poster = (
         select(Video.id, Video.thumbnail_at, Video.custom_thumbnail, Video.updated_at)
@@ -85,7 +70,7 @@ def search(db: Session, query: str, limit: int) -> list[SearchHit]:
         .lateral("poster")
     )
     episodes = select(func.count()).where(Video.series_id == VideoSeries.id).correlate(VideoSeries).scalar_subquery()
-    srows = db.execute(
+    rows = db.execute(
         select(
             VideoSeries.id,
             series_title,
@@ -95,14 +80,16 @@ def search(db: Session, query: str, limit: int) -> list[SearchHit]:
             poster.c.thumbnail_at,
             poster.c.custom_thumbnail,
             poster.c.updated_at,
-            srank.label("rank"),
+            m.score.label("score"),
         )
         .outerjoin(poster, literal(True))
-        .where(or_(VideoSeries.title.ilike(like), VideoSeries.custom_name.ilike(like)))
-        .order_by(srank, func.length(series_title), name, VideoSeries.id)
+        .where(m.where)
+        .order_by(m.score.desc(), func.lower(series_title), VideoSeries.id)
+        .offset(offset)
         .limit(limit)
     ).all()
-    for sid, stitle, year, count, vid, at, custom, updated, r in srows:
+    hits = []
+    for sid, stitle, year, count, vid, at, custom, updated, score in rows:
         bits = [str(year)] if year else []
         bits.append(f"{count} episode{'s' if count != 1 else ''}")
         hits.append(
@@ -113,8 +100,23 @@ def search(db: Session, query: str, limit: int) -> list[SearchHit]:
                 url=f"/series/{sid}",
                 subtitle="Series · " + " · ".join(bits),
                 thumbnail_url=thumb_url(vid, at, bool(custom), updated) if vid else None,
-                score=min(1.0, SCORES[r] + SERIES_BONUS),
+                score=min(1.0, float(score) + SERIES_BONUS),
             )
         )
+    return hits
+
+
+def search(
+    db: Session, query: str, limit: int, kinds: Sequence[str] | None = None, offset: int = 0
+) -> list[SearchHit]:
+    """Up to ``limit`` videos and ``limit`` series matching ``query`` (after ``offset`` of each),
+    best first."""
+    if limit <= 0:
+        return []
+    hits: list[SearchHit] = []
+    if wants(kinds, "video"):
+        hits += _videos(db, query, limit, offset)
+    if wants(kinds, "series"):
+        hits += _series(db, query, limit, offset)
     hits.sort(key=lambda h: -h.score)
-    return hits[:limit]
+    return hits

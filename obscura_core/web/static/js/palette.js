@@ -20,7 +20,9 @@ function render(groups) {
     return;
   }
   let i = 0;
-  list.innerHTML = groups.filter((g) => g.items.length).map((g) => `<li class="palette-group" role="presentation">${escapeHtml(g.label)}</li>` +
+  const onlySeeAll = items.length === 1 && items[0].kind === "search";
+  const empty = onlySeeAll ? `<li class="palette-empty" role="presentation">Nothing matches “${escapeHtml(input.value)}”.</li>` : "";
+  list.innerHTML = empty + groups.filter((g) => g.items.length).map((g) => (g.label ? `<li class="palette-group" role="presentation">${escapeHtml(g.label)}</li>` : "") +
     g.items.map((it) => {
       const idx = i++;
       const img = it.thumbnailUrl ? `<img src="${escapeHtml(it.thumbnailUrl)}" alt="" loading="lazy">` : "";
@@ -42,6 +44,12 @@ async function update() {
     for (const group of data.groups) groups.push({ label: group.label, items: group.items });
   } catch (e) {
     groups.push({ label: "Search", items: [] });
+  }
+  // a plugin offering a full search page names it with <a data-search-page href="/search"> in the layout
+  const full = document.querySelector("[data-search-page]")?.getAttribute("href");
+  if (full) {
+    const url = `${full}${full.includes("?") ? "&" : "?"}q=${encodeURIComponent(q)}`;
+    groups.push({ label: "", items: [{ kind: "search", title: `See all results for “${q}”`, url }] });
   }
   render(groups);
 }
