@@ -83,6 +83,12 @@ def _pm() -> Any:
     return get_runtime().pm
 
 
+def links_available() -> bool:
+    """Whether a loaded plugin keeps links (implements ``obscura_entity_filter``): show link fields
+    and filters in a page only when it does."""
+    return bool(_pm().hook.obscura_entity_filter.get_hookimpls())
+
+
 def _camel(key: str) -> str:
     return to_camel(key)
 

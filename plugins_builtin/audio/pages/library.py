@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from plugin_sdk.db import get_db
 from plugin_sdk.models import LibraryRoot
+from plugin_sdk.pages import render_panels
 from plugins_builtin.audio.models import AudioLibrary, AudioTrack
 from plugins_builtin.audio.pages.views import (
     ancestors,
@@ -96,4 +97,5 @@ def register(bp: Blueprint) -> None:
         library = find_library(db, library_id)
         if library is None:
             return not_found("library")
-        return render_template("audio/library.html", **library_context(db, library))
+        panels = render_panels("audio-library", library.id, css_class="al-panel")  # "People & tags"…
+        return render_template("audio/library.html", **library_context(db, library), panels=panels)

@@ -21,12 +21,17 @@ RECENT_COUNT = 8
 def panels(entity_type: str) -> list[Panel]:
     """The dashboard's audio panel (no panels on other pages)."""
     if entity_type != "dashboard":
-        return []
+        from plugins_builtin.audio.pages import linked
+
+        return linked.panels(entity_type)
     return [Panel(title="Recently added audio", url=RECENT_URL, order=30)]
 
 
 def register(bp: Blueprint) -> None:
-    """Add the panel's fragment route to the pages blueprint."""
+    """Add the panels' fragment routes to the pages blueprint."""
+    from plugins_builtin.audio.pages import linked
+
+    linked.register(bp)
 
     @bp.get(RECENT_URL)
     def panel_recent() -> str:

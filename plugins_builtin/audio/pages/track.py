@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from plugin_sdk.db import get_db
+from plugin_sdk.pages import render_panels
 from plugins_builtin.audio.models import AudioLibrary, AudioMarker, AudioTrack
 from plugins_builtin.audio.pages.library import not_found
 from plugins_builtin.audio.pages.views import ancestors, fmt_bytes, fmt_date, fmt_duration, track_rows, valid_id
@@ -92,4 +93,5 @@ def register(bp: Blueprint) -> None:
         track = db.get(AudioTrack, track_id) if valid_id(track_id) else None
         if track is None:
             return not_found("track")
-        return render_template("audio/track.html", **track_context(db, track))
+        panels = render_panels("audio-track", track.id, css_class="at-panel")
+        return render_template("audio/track.html", **track_context(db, track), panels=panels)

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from plugin_sdk.db import get_db
 from plugin_sdk.models import LibraryRoot
+from plugin_sdk.pages import render_panels
 from plugins_builtin.images.models import Gallery, GalleryChapter, GalleryItem, Image
 from plugins_builtin.images.naming import IMAGE_EXTENSIONS
 from plugins_builtin.images.pages.cards import (
@@ -204,7 +205,8 @@ def register(bp: Blueprint) -> None:
         if gallery is None:
             return not_found()
         offset = max(request.args.get("offset", 0, type=int) or 0, 0)
-        return render_template("images/gallery.html", **detail(db, gallery, offset))
+        panels = render_panels("gallery", gallery.id, css_class="im-panel")
+        return render_template("images/gallery.html", **detail(db, gallery, offset), panels=panels)
 
     @bp.get("/galleries/<gallery_id>/fragments/images")
     def images_fragment(gallery_id: str):

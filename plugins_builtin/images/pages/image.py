@@ -10,6 +10,7 @@ from sqlalchemy import func, select, tuple_
 from sqlalchemy.orm import Session
 
 from plugin_sdk.db import get_db
+from plugin_sdk.pages import render_panels
 from plugins_builtin.images.models import Gallery, Image
 from plugins_builtin.images.pages.cards import (
     BROWSER_FORMATS,
@@ -107,4 +108,5 @@ def register(bp: Blueprint) -> None:
         image = db.get(Image, image_id) if 0 < len(image_id) <= 64 else None
         if image is None:
             return not_found("image")
-        return render_template("images/image.html", **detail(db, image))
+        panels = render_panels("image", image.id, css_class="im-panel")
+        return render_template("images/image.html", **detail(db, image), panels=panels)

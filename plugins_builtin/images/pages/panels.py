@@ -21,12 +21,17 @@ RECENT_COUNT = 8
 def panels(entity_type: str) -> list[Panel]:
     """The dashboard's "Galleries" panel (after the videos plugin's panels)."""
     if entity_type != "dashboard":
-        return []
+        from plugins_builtin.images.pages import linked
+
+        return linked.panels(entity_type)
     return [Panel(title="Galleries", url=RECENT_URL, order=30)]
 
 
 def register(bp: Blueprint) -> None:
-    """Add the panel's fragment route to the pages blueprint."""
+    """Add the panels' fragment routes to the pages blueprint."""
+    from plugins_builtin.images.pages import linked
+
+    linked.register(bp)
 
     @bp.get(RECENT_URL)
     def panel_recent() -> str:

@@ -32,7 +32,10 @@ from werkzeug.datastructures import MultiDict
 
 from plugin_sdk.db import get_db
 from plugin_sdk.errors import ValidationError
+from plugin_sdk.links import links_available
 from plugin_sdk.models import LibraryRoot
+from plugin_sdk.pages import page_panels, render_panels
+from plugin_sdk.sfw import is_sfw
 from plugins_builtin.videos.models import Video, VideoSeason, VideoSeries
 from plugins_builtin.videos.routes.query import RESOLUTIONS, VideosQuery, fetch_page, filters
 from plugins_builtin.videos.routes.serialize import thumbnail_url
@@ -47,8 +50,9 @@ FILTER_PARAMS = (
     "search", "kind", "series", "season", "resolution", "codec", "durationMin", "durationMax",
     "dateFrom", "dateTo", "ratingMin", "ratingMax", "organized", "played", "root",
 )  # fmt: skip
+LINK_PARAMS = ("tags", "performers", "studio")  # with a plugin that keeps links (taxonomy); tags/performers repeat
 SORT_PARAMS = ("sort", "order")
-STATE_PARAMS = ("view", *FILTER_PARAMS, *SORT_PARAMS)
+STATE_PARAMS = ("view", *FILTER_PARAMS, *LINK_PARAMS, *SORT_PARAMS)
 
 SORTS = [
     ("recent", "Date added"),
@@ -332,16 +336,16 @@ class BrowseState:
     query: VideosQuery
     view: str
     explicit_view: bool
-    params: dict[str, str]  # valid state params, as given (without view)
+    params: dict[str, Any]  # valid state params, as given (without view); tags/performers are lists
     ignored: list[str] = field(default_factory=list)
 
     @property
     def filtered(self) -> bool:
-        return any(k in self.params for k in FILTER_PARAMS)
+        return any(k in self.params for k in (*FILTER_PARAMS, *LINK_PARAMS))
 
     @property
     def filter_count(self) -> int:
-        keys = {k for k in self.params if k in FILTER_PARAMS and k != "search"}
+        keys = {k for k in self.params if k in (*FILTER_PARAMS, *LINK_PARAMS) and k != "search"}
         # a range counts once
         for a, b in (("durationMin", "durationMax"), ("ratingMin", "ratingMax"), ("dateFrom", "dateTo")):
             if a in keys and b in keys:
@@ -363,7 +367,8 @@ class BrowseState:
             else:
                 p[key] = value
         order = [*STATE_PARAMS, "cursor", "page", "offset"]
-        return urlencode([(k, str(p[k]).lower() if isinstance(p[k], bool) else p[k]) for k in order if k in p])
+        pairs = [(k, v) for k in order if k in p for v in (p[k] if isinstance(p[k], list) else [p[k]])]
+        return urlencode([(k, str(v).lower() if isinstance(v, bool) else v) for k, v in pairs])
 
     def url(self, **changes: Any) -> str:
         qs = self.qs(**changes)
@@ -375,7 +380,7 @@ class BrowseState:
     @property
     def clear_url(self) -> str:
         """The same view and sort without any filter."""
-        return self.without(*FILTER_PARAMS)
+        return self.without(*FILTER_PARAMS, *LINK_PARAMS)
 
 
 def parse_state(db: Session, args: MultiDict[str, str]) -> BrowseState:
@@ -383,7 +388,12 @@ def parse_state(db: Session, args: MultiDict[str, str]) -> BrowseState:
     span = args.get("duration", "")  # the filter form's duration select, submitted without JS
     if span.count("-") == 1 and not (raw["durationMin"] or raw["durationMax"]):
         raw["durationMin"], raw["durationMax"] = (part.strip() for part in span.split("-"))
-    raw = {k: v for k, v in raw.items() if v}
+    raw: dict[str, Any] = {k: v for k, v in raw.items() if v}
+    if links_available():  # without a plugin keeping links, the API would refuse these filters
+        for key in LINK_PARAMS:
+            values = [v.strip() for v in args.getlist(key) if v.strip()]
+            if values:
+                raw[key] = values[0] if key == "studio" else values
     ignored: list[str] = []
     while True:
         try:
@@ -608,6 +618,7 @@ def results(db: Session, state: BrowseState, all_roots: list[LibraryRoot]) -> Re
 
 @dataclass
 class FilterBar:
+    link_filters: list[Any]  # template panels of ``obscura_panels("videos-filters")`` (tags, performers…)
     series: list[tuple[str, str]]
     series_lazy: bool
     codecs: list[tuple[str, str]]
@@ -620,7 +631,7 @@ class FilterBar:
 def codec_options(db: Session) -> list[str]:
     """Distinct codecs in the library. A full scan, so in a big library (≥ 20k rows by the planner's
     estimate) the list is kept a minute per database; a small one is always read afresh."""
-    key = str(db.get_bind().url)
+    key = f"{db.get_bind().url}|sfw={is_sfw(db)}"  # SFW mode lists the codecs of visible videos only
     now = time.monotonic()
     hit = _CODEC_CACHE.get(key)
     if hit and now - hit[0] < CODEC_TTL_S:
@@ -660,6 +671,7 @@ def filter_bar(db: Session, state: BrowseState, all_roots: list[LibraryRoot]) ->
     preset = any(a == lo and b == hi for _, a, b in DURATIONS)
     upload_roots = [{"id": r.id, "label": r.label, "path": r.path} for r in all_roots if r.enabled and r.scan_movies]
     return FilterBar(
+        link_filters=[panel for _, panel in page_panels("videos-filters") if panel.template],
         series=series,
         series_lazy=lazy,
         codecs=codecs,
@@ -821,7 +833,8 @@ def register(bp: Blueprint) -> None:
         series = db.get(VideoSeries, series_id) if len(series_id) <= 64 else None
         if series is None:
             return render_template("videos/not_found.html", what="series", nav_active="/videos"), 404
-        return render_template("videos/series.html", **series_detail(db, series))
+        panels = render_panels("series", series.id, css_class="sx-panel")  # "People & tags"…
+        return render_template("videos/series.html", **series_detail(db, series), panels=panels)
 
 
 def _state_or_empty(db: Session) -> BrowseState:

@@ -20,7 +20,9 @@ RECENT_COUNT = 12
 
 def panels(entity_type: str) -> list[Panel]:
     if entity_type != "dashboard":
-        return []
+        from plugins_builtin.videos.pages import linked
+
+        return linked.panels(entity_type)
     return [
         Panel(title="Library", url=LIBRARY_URL, order=10),
         Panel(title="Recently added", url=RECENT_URL, order=20),
@@ -28,7 +30,10 @@ def panels(entity_type: str) -> list[Panel]:
 
 
 def register(bp: Blueprint) -> None:
+    from plugins_builtin.videos.pages import linked
     from plugins_builtin.videos.pages.browse import cards, fmt_bytes, fmt_runtime
+
+    linked.register(bp)
 
     @bp.get(LIBRARY_URL)
     def panel_library() -> str:

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from plugin_sdk.db import get_db
 from plugin_sdk.models import LibrarySettings
+from plugin_sdk.pages import page_panels
 from plugins_builtin.videos.models import Video, VideoSeries
 from plugins_builtin.videos.routes.serialize import VideoDetail, detail
 
@@ -293,8 +294,7 @@ def render_player(video_id: str) -> tuple[str, int]:
         for t in data.subtitles
     ]
     payload["tracks"] = tracks
-    # Panels other plugins contribute to a video page (``obscura_panels(entity_type="video")``) cannot
-    # be collected from a built-in plugin (no plugin manager here); the template keeps a slot for them.
+    # Panels other plugins contribute to a video page (``obscura_panels("video")``: "People & tags"…)
     return render_template(
         PLAYER_TEMPLATE,
         video=data,
@@ -313,7 +313,7 @@ def render_player(video_id: str) -> tuple[str, int]:
         size_text=format_bytes(data.file_size),
         tracks=tracks,
         format_duration=format_duration,
-        panels=[],
+        panels=page_panels("video", data.id),
     ), 200
 
 

@@ -9,7 +9,7 @@ import { installUpload } from "./upload.js";
 
 const FILTER_KEYS = [
   "search", "kind", "series", "season", "resolution", "codec", "durationMin", "durationMax",
-  "dateFrom", "dateTo", "ratingMin", "ratingMax", "organized", "played", "root",
+  "dateFrom", "dateTo", "ratingMin", "ratingMax", "organized", "played", "root", "tags", "performers", "studio",
 ];
 const RANGES = [["durationMin", "durationMax"], ["ratingMin", "ratingMax"], ["dateFrom", "dateTo"]];
 const DEFAULT_DESC = new Set(["recent", "rating", "date", "plays", "size", "duration"]);
@@ -107,6 +107,8 @@ export function mount({ root, signal }) {
     }
     const view = form.elements.namedItem("view");
     if (view && p.has("view")) view.value = p.get("view");
+    // link filters contributed by another plugin (tags, performers, studio): multi-valued
+    for (const el of form.querySelectorAll("[data-link-filter]")) el.values = p.getAll(el.dataset.name);
 
     const sort = p.get("sort") || "recent";
     const desc = p.has("order") ? p.get("order") === "desc" : DEFAULT_DESC.has(sort);
@@ -188,6 +190,16 @@ export function mount({ root, signal }) {
       setParam(p, "search", value);
       go(p);
     }, SEARCH_DEBOUNCE_MS);
+  });
+
+  // a link filter (tags, performers, studio) changed: {name, values}, repeatable in the query string
+  on(form, "obscura:filter", (e) => {
+    const { name, values } = e.detail ?? {};
+    if (!name) return;
+    const p = current();
+    p.delete(name);
+    for (const value of values ?? []) p.append(name, value);
+    go(p);
   });
 
   on(form, "change", (e) => {

@@ -1,0 +1,107 @@
+"""Page helpers for plugins: the panels other plugins contribute to a detail page.
+
+A plugin that renders a detail page (a video, a gallery, a performer…) asks for the panels of its
+entity type and shows them; it never knows which plugins answered::
+
+    from plugin_sdk.pages import render_panels
+
+    return render_template("clips/clip.html", clip=clip, panels=render_panels("hello-clip", clip.id))
+
+    {# in the template #}
+    {{ panels }}
+
+A panel with a ``url`` (an HTML fragment route) is loaded by the browser after the page; on an
+entity's page the entity is added to that URL's query string as ``entity=<type>&id=<id>``, so one
+fragment route serves every entity (see :func:`panel_target`). A panel with a ``template`` is
+rendered in place with the page's context plus ``entity_type`` and ``entity_id``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+from markupsafe import Markup
+
+from plugin_sdk.types import Panel
+
+ENTITY_PARAM = "entity"
+ID_PARAM = "id"
+ID_MAX = 64
+
+_SLOT = """{%- for plugin, panel in panels -%}
+<section class="card page-panel {{ css_class }}" data-plugin="{{ plugin }}"
+  aria-labelledby="{{ prefix }}-{{ loop.index }}">
+  <div class="card-head"><h2 id="{{ prefix }}-{{ loop.index }}">{{ panel.title }}</h2></div>
+  {%- if panel.url %}
+  <div class="page-panel-body" hx-get="{{ panel.url }}" hx-trigger="load" hx-swap="innerHTML">
+    <div class="skeleton" style="height: 96px"></div></div>
+  {%- else %}
+  {% include panel.template %}
+  {%- endif %}
+</section>
+{%- endfor -%}"""
+
+
+def _pm() -> Any:
+    from obscura_core.runtime import get_runtime
+
+    return get_runtime().pm
+
+
+def panel_url(url: str, entity_type: str, entity_id: str | None) -> str:
+    """``url`` with the entity in its query string (unchanged when ``entity_id`` is ``None``)."""
+    if entity_id is None:
+        return url
+    sep = "&" if "?" in url else "?"
+    return f"{url}{sep}{urlencode({ENTITY_PARAM: entity_type, ID_PARAM: entity_id})}"
+
+
+def page_panels(entity_type: str, entity_id: str | None = None) -> list[tuple[str, Panel]]:
+    """``(plugin name, Panel)`` pairs contributed through ``obscura_panels(entity_type)``, in order
+    (``order``, then title); URL panels carry the entity in their query string."""
+    pm = _pm()
+    found: list[tuple[str, Panel]] = []
+    for impl in pm.hook.obscura_panels.get_hookimpls():
+        if impl.hookwrapper or impl.wrapper:
+            continue
+        result = impl.function(entity_type=entity_type) if "entity_type" in impl.argnames else impl.function()
+        for panel in result or ():
+            found.append((impl.plugin_name, panel))
+    found.sort(key=lambda e: (e[1].order, e[1].title))
+    out: list[tuple[str, Panel]] = []
+    for plugin, panel in found:
+        if panel.url:
+            panel = Panel(title=panel.title, template=panel.template, order=panel.order,
+                          url=panel_url(panel.url, entity_type, entity_id))  # fmt: skip
+        out.append((plugin, panel))
+    return out
+
+
+def render_panels(entity_type: str, entity_id: str | None = None, css_class: str = "", **context: Any) -> Markup:
+    """The panels of :func:`page_panels` as HTML cards (URL panels load after the page, with htmx).
+
+    :param context: extra variables for template panels (the page's own context).
+    """
+    from flask import render_template_string
+
+    panels = page_panels(entity_type, entity_id)
+    if not panels:
+        return Markup("")
+    html = render_template_string(
+        _SLOT, panels=panels, css_class=css_class, prefix=f"panel-{entity_type}",
+        entity_type=entity_type, entity_id=entity_id, **context,
+    )  # fmt: skip
+    return Markup(html)
+
+
+def panel_target(args: Any, allowed: tuple[str, ...] | None = None) -> tuple[str, str] | None:
+    """The ``(entity type, id)`` a panel fragment was asked for (``?entity=…&id=…``), or ``None``
+    when missing, too long or not one of ``allowed``."""
+    entity_type = (args.get(ENTITY_PARAM) or "").strip()
+    entity_id = (args.get(ID_PARAM) or "").strip()
+    if not entity_type or not entity_id or len(entity_type) > ID_MAX or len(entity_id) > ID_MAX:
+        return None
+    if allowed is not None and entity_type not in allowed:
+        return None
+    return entity_type, entity_id

@@ -1,0 +1,48 @@
+"""The audio tracks of a performer, studio or tag: a panel on their pages
+(``obscura_panels("performer")``…, an HTML fragment loaded after the page), filtered with the same
+link filters as ``GET /api/audio-tracks``."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, render_template, request
+from sqlalchemy import func, select
+
+from plugin_sdk import Panel
+from plugin_sdk.db import get_db
+from plugin_sdk.links import LinkFilters, filter_clauses
+from plugin_sdk.pages import panel_target
+from plugins_builtin.audio.models import AudioTrack
+from plugins_builtin.audio.pages.views import fmt_duration
+
+LINKED_URL = "/audio/fragments/linked"
+LINKED_COUNT = 20
+FILTERS = {"performer": "performers", "tag": "tags", "studio": "studio"}  # entity type → list filter
+
+
+def panels(entity_type: str) -> list[Panel]:
+    """An "Audio" panel on performer, studio and tag pages."""
+    return [Panel(title="Audio", url=LINKED_URL, order=30)] if entity_type in FILTERS else []
+
+
+def register(bp: Blueprint) -> None:
+    @bp.get(LINKED_URL)
+    def linked_tracks() -> str:
+        target = panel_target(request.args, tuple(FILTERS))
+        if target is None:
+            abort(400, "Ask for ?entity=<performer|studio|tag>&id=<id>.")
+        entity_type, entity_id = target
+        key = FILTERS[entity_type]
+        filters = LinkFilters.model_validate({key: entity_id if key == "studio" else [entity_id]})
+        db = get_db()
+        conds = filter_clauses("audio-track", AudioTrack.id, filters, db)
+        total = db.execute(select(func.count()).select_from(AudioTrack).where(*conds)).scalar_one()
+        rows = db.execute(
+            select(AudioTrack.id, AudioTrack.title, AudioTrack.artist, AudioTrack.album, AudioTrack.duration)
+            .where(*conds).order_by(AudioTrack.sort_title, AudioTrack.id).limit(LINKED_COUNT)
+        ).all()  # fmt: skip
+        tracks = [
+            {"url": f"/audio/tracks/{tid}", "title": title, "sub": " · ".join(p for p in (artist, album) if p),
+             "duration": fmt_duration(duration)}
+            for tid, title, artist, album, duration in rows
+        ]  # fmt: skip
+        return render_template("audio/_linked.html", tracks=tracks, total=total)

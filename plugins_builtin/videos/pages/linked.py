@@ -1,0 +1,44 @@
+"""The videos of a performer, studio or tag: a panel on their pages (``obscura_panels("performer")``…,
+an HTML fragment loaded after the page), listed with the same filter code as ``GET /api/videos``."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from flask import Blueprint, abort, render_template, request
+
+from plugin_sdk import Panel
+from plugin_sdk.db import get_db
+from plugin_sdk.pages import panel_target
+from plugins_builtin.videos.routes.query import VideosQuery, fetch_page
+
+LINKED_URL = "/videos/fragments/linked"
+LINKED_COUNT = 12
+FILTERS = {"performer": "performers", "tag": "tags", "studio": "studio"}  # entity type → list filter
+
+
+def panels(entity_type: str) -> list[Panel]:
+    """A "Videos" panel on performer, studio and tag pages."""
+    return [Panel(title="Videos", url=LINKED_URL, order=10)] if entity_type in FILTERS else []
+
+
+def register(bp: Blueprint) -> None:
+    from plugins_builtin.videos.pages.browse import cards
+
+    @bp.get(LINKED_URL)
+    def linked_videos() -> str:
+        target = panel_target(request.args, tuple(FILTERS))
+        if target is None:
+            abort(400, "Ask for ?entity=<performer|studio|tag>&id=<id>.")
+        entity_type, entity_id = target
+        key = FILTERS[entity_type]
+        value: str | list[str] = entity_id if key == "studio" else [entity_id]
+        query = VideosQuery.model_validate({key: value, "sort": "recent", "perPage": LINKED_COUNT})
+        db = get_db()
+        rows, total, _ = fetch_page(db, query)
+        return render_template(
+            "videos/_linked.html",
+            cards=cards(db, rows),
+            total=total,
+            all_url="/videos?" + urlencode({"view": "grid", key: entity_id}),
+        )
