@@ -5,10 +5,11 @@ from __future__ import annotations
 import os
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from flask import Blueprint, current_app
 from pydantic import Field
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from obscura_core.jobs.scheduler import scan_roots
@@ -117,6 +118,18 @@ def add_root(db: Session, body: LibraryRootIn) -> LibraryRoot:
     return root
 
 
+def apply_root_nsfw(db: Any, root_id: str, is_nsfw: bool) -> None:
+    """A root's NSFW switch carries over to every row scanned from it (reference §4.6): each
+    NSFW-capable model with a ``library_root_id`` column, whichever plugin owns it. Rows hidden by
+    an NSFW tag, performer or studio stay hidden (that rule is applied when reading)."""
+    from obscura_core.sfw import nsfw_models
+
+    for model in nsfw_models():
+        column = getattr(model, "library_root_id", None)
+        if column is not None:
+            db.execute(update(model).where(column == root_id).values(is_nsfw=is_nsfw))
+
+
 def make_blueprint() -> Blueprint:
     bp = Blueprint("core_libraries", __name__)
 
@@ -148,6 +161,8 @@ def make_blueprint() -> Blueprint:
             if value is None:
                 raise ValidationError(f"'{key}' cannot be null.")
             setattr(root, key, value)
+        if "is_nsfw" in changes:
+            apply_root_nsfw(db, root.id, changes["is_nsfw"])
         db.commit()
         return ok(LibraryRootOut.model_validate(root))
 

@@ -1,11 +1,13 @@
-"""One SQLAlchemy session per HTTP request, opened lazily and closed at teardown."""
+"""One SQLAlchemy session per HTTP request, opened lazily, in SFW mode when the request asks, closed at teardown."""
 
 from __future__ import annotations
 
 from flask import Flask, g
 from sqlalchemy.orm import Session
 
+from obscura_core import sfw  # noqa: F401  (registers the SFW filter on every session)
 from obscura_core.runtime import get_runtime
+from plugin_sdk.sfw import sfw_requested
 
 
 def request_session() -> Session:
@@ -13,6 +15,7 @@ def request_session() -> Session:
     db = g.get("obscura_db")
     if db is None:
         db = get_runtime().session()
+        db.info["sfw"] = sfw_requested()
         g.obscura_db = db
     return db
 

@@ -14,6 +14,7 @@ from obscura_core.web.assets import bundle
 from plugin_sdk import NavItem, Panel, SearchHit, ShellPart, hookimpl
 from plugin_sdk.db import get_db
 from plugin_sdk.http import ApiModel, api_route, ok
+from plugin_sdk.sfw import sfw_requested
 
 BOTTOM_NAV_SLOTS = 4
 PALETTE_LIMIT = 8
@@ -31,7 +32,7 @@ def _active(items: list[NavItem], path: str) -> str | None:
 
 
 def nav_context() -> dict[str, Any]:
-    """Template globals: navigation, the stylesheet URL, the version."""
+    """Template globals: navigation, the stylesheet URL, the version, SFW mode."""
     rt = current_app.extensions["obscura"]
     items = list(rt.registry.nav_items)
     main = [i for i in items if i.section == "main"]
@@ -45,6 +46,7 @@ def nav_context() -> dict[str, Any]:
         "obscura_version": __version__,
         "stylesheet_url": bundle(current_app).url,
         "shell_parts": shell_parts(),
+        "sfw_mode": sfw_requested(),
     }
 
 
@@ -107,7 +109,10 @@ def make_blueprint() -> Blueprint:
         """Search every plugin for the command palette, grouped by kind."""
         rt = current_app.extensions["obscura"]
         hits: list[SearchHit] = [
-            hit for _, hit in collect(rt.pm, "obscura_search", db=get_db(), query=query.q.strip(), limit=PALETTE_LIMIT)
+            hit
+            for _, hit in collect(
+                rt.pm, "obscura_search", db=get_db(), query=query.q.strip(), limit=PALETTE_LIMIT, kinds=None, offset=0
+            )
         ]
         hits.sort(key=lambda h: -h.score)
         groups: dict[str, list[dict[str, Any]]] = {}

@@ -13,6 +13,7 @@ from plugin_sdk.db import Base, TimestampMixin, new_id
 
 class AudioLibrary(TimestampMixin, Base):
     __tablename__ = "audio_libraries"
+    __obscura_entity__ = "audio-library"  # SFW propagation (plugin_sdk.sfw)
     __table_args__ = (
         Index("ix_audio_libraries_parent", "parent_id"),
         Index("ix_audio_libraries_root", "library_root_id"),
@@ -37,6 +38,7 @@ class AudioLibrary(TimestampMixin, Base):
 
 class AudioTrack(TimestampMixin, Base):
     __tablename__ = "audio_tracks"
+    __obscura_entity__ = "audio-track"  # SFW propagation (plugin_sdk.sfw)
     __table_args__ = (
         Index("ix_audio_tracks_library", "library_id", "sort_order", "id"),
         Index("ix_audio_tracks_root", "library_root_id"),

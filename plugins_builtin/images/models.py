@@ -30,6 +30,7 @@ from plugin_sdk.db import Base, TimestampMixin, new_id
 
 class Gallery(TimestampMixin, Base):
     __tablename__ = "galleries"
+    __obscura_entity__ = "gallery"  # SFW propagation (plugin_sdk.sfw)
     __table_args__ = (
         Index("ix_galleries_parent", "parent_id"),
         Index("ix_galleries_root", "library_root_id"),
@@ -58,6 +59,7 @@ class Gallery(TimestampMixin, Base):
 
 class Image(TimestampMixin, Base):
     __tablename__ = "images"
+    __obscura_entity__ = "image"  # SFW propagation (plugin_sdk.sfw)
     __table_args__ = (
         UniqueConstraint("file_path", "member"),
         Index("ix_images_gallery", "gallery_id", "sort_order", "id"),

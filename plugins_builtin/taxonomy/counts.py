@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import Subquery, func, select
 from sqlalchemy.orm import Session
 
+from plugin_sdk.sfw import visible_links
 from plugins_builtin.taxonomy.kinds import Kind
 from plugins_builtin.taxonomy.sqlarrays import in_array
 
@@ -21,19 +22,23 @@ def counts_by_type(db: Session, kind: Kind, ids: Sequence[str]) -> dict[str, dic
     out: dict[str, dict[str, int]] = {i: {} for i in ids}
     if not ids:
         return out
-    rows = db.execute(
-        select(kind.link_fk, kind.link.entity_type, func.count())
-        .where(in_array(kind.link_fk, ids))
-        .group_by(kind.link_fk, kind.link.entity_type)
-    ).all()
+    stmt = select(kind.link_fk, kind.link.entity_type, func.count()).where(in_array(kind.link_fk, ids))
+    shown = visible_links(db, kind.link.entity_type, kind.link.entity_id)
+    if shown is not None:  # SFW mode: links to hidden media are not counted
+        stmt = stmt.where(shown)
+    rows = db.execute(stmt.group_by(kind.link_fk, kind.link.entity_type)).all()
     for eid, entity_type, n in rows:
         out[eid][entity_type] = n
     return out
 
 
-def link_totals(kind: Kind, entity_type: str | None) -> Subquery:
-    """A subquery ``(eid, n)``: links per entity of ``kind``, of one media type or all."""
+def link_totals(db: Session, kind: Kind, entity_type: str | None) -> Subquery:
+    """A subquery ``(eid, n)``: links per entity of ``kind``, of one media type or all (in SFW
+    mode, links to hidden media left out)."""
     stmt: Any = select(kind.link_fk.label("eid"), func.count().label("n"))
     if entity_type is not None:
         stmt = stmt.where(kind.link.entity_type == entity_type)
+    shown = visible_links(db, kind.link.entity_type, kind.link.entity_id)
+    if shown is not None:
+        stmt = stmt.where(shown)
     return stmt.group_by(kind.link_fk).subquery()

@@ -31,6 +31,7 @@ from plugin_sdk.db import Base, TimestampMixin, new_id
 
 class VideoSeries(TimestampMixin, Base):
     __tablename__ = "video_series"
+    __obscura_entity__ = "series"  # SFW propagation (plugin_sdk.sfw)
     __table_args__ = (Index("ix_video_series_root", "library_root_id"),)
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
@@ -61,6 +62,7 @@ class VideoSeason(TimestampMixin, Base):
 
 class Video(TimestampMixin, Base):
     __tablename__ = "videos"
+    __obscura_entity__ = "video"  # SFW propagation (plugin_sdk.sfw)
     __table_args__ = (
         Index("ix_videos_recent", "created_at", "id"),
         Index("ix_videos_title", "sort_title", "id"),

@@ -1,4 +1,4 @@
-// The single JS entry point of every page: theme, command palette, htmx, soft navigation (pages
+// The single JS entry point of every page: theme, SFW switch, command palette, htmx, soft navigation (pages
 // swap inside the shell, see js/navigate.js), the shell's persistent parts, then the page's own
 // module (<body data-page-module>, or the older <body data-module> run at import).
 import { installNavigation, mountPage } from "./js/navigate.js";
@@ -24,9 +24,30 @@ function applyTheme(theme) {
   });
 }
 
+// SFW mode, per device: a cookie every request carries, so the server itself hides NSFW rows
+// (lists, counts, search, details, thumbnails, streams). The page reloads in the new mode.
+function toggleSfw() {
+  const on = document.documentElement.dataset.sfw !== "1";
+  document.cookie = `obscura_sfw=${on ? "1" : "0"}; path=/; max-age=${10 * 365 * 86400}; samesite=lax`;
+  location.reload();
+}
+
+function typing(el) {
+  return el?.closest?.("input, textarea, select, [contenteditable=''], [contenteditable='true']");
+}
+
+document.addEventListener("keydown", (e) => {
+  if (e.key === "S" && e.shiftKey && !e.ctrlKey && !e.metaKey && !e.altKey && !typing(e.target)) {
+    e.preventDefault();
+    toggleSfw();
+  }
+});
+
 // delegated: the buttons are replaced on every page swap
 document.addEventListener("click", (e) => {
-  if (e.target.closest?.("[data-theme-toggle]")) {
+  if (e.target.closest?.("[data-sfw-toggle]")) {
+    toggleSfw();
+  } else if (e.target.closest?.("[data-theme-toggle]")) {
     const next = document.documentElement.dataset.theme === "light" ? "dark" : "light";
     localStorage.setItem("obscura-theme", next);
     applyTheme(next);

@@ -17,6 +17,7 @@ from sqlalchemy.dialects.postgresql import distinct_on
 from sqlalchemy.orm import Session
 
 from plugins_builtin.images.models import Gallery, GalleryItem, Image
+from plugins_builtin.images.sfw import shown_image_counts
 from plugins_builtin.images.thumbnails import PREVIEW_SIZE
 
 KIND_LABELS = {"folder": "Folder", "zip": "Archive", "virtual": "Collection"}
@@ -155,8 +156,11 @@ def gallery_cards(db: Session, rows: Sequence[tuple]) -> list[GalleryCard]:
     """Cards for rows selected with :data:`GALLERY_COLUMNS` (in that order)."""
     cover = covers(db, [(r[0], r[1], r[4]) for r in rows])
     children = child_counts(db, (r[0] for r in rows))
+    shown = shown_image_counts(db, (r[0] for r in rows))
     cards = []
     for gid, kind, title, count, _cover, rating, date, organized in rows:
+        if shown is not None:
+            count = shown[gid]
         card = GalleryCard(
             id=gid, kind=kind, kind_label=KIND_LABELS.get(kind, kind), title=title, url=f"/galleries/{gid}",
             cover=cover.get(gid), images=count, children=children.get(gid, 0), stars=stars(rating),

@@ -38,8 +38,9 @@ from plugins_builtin.images.routes.serialize import (
     GalleryOut,
     ImageOut,
     chapter_out,
-    gallery_out,
+    galleries_out,
     image_out,
+    one_gallery_out,
 )
 from plugins_builtin.images.scan import recount
 
@@ -170,7 +171,7 @@ def make_blueprint() -> Blueprint:
             .offset(query.offset)
             .limit(query.per_page)
         ).scalars()
-        return page(with_links_many(db, "gallery", [gallery_out(g) for g in rows]), total, query)
+        return page(with_links_many(db, "gallery", galleries_out(db, list(rows))), total, query)
 
     @api_route(bp, "/api/galleries", methods=["POST"], body=GalleryIn, response=GalleryOut, status=201)
     def create_virtual(body: GalleryIn):
@@ -188,7 +189,7 @@ def make_blueprint() -> Blueprint:
         recount(db, gallery_ids=[gallery.id])
         db.commit()
         db.refresh(gallery)
-        return ok(with_links(db, "gallery", gallery_out(gallery)), status=201)
+        return ok(with_links(db, "gallery", one_gallery_out(db, gallery)), status=201)
 
     @api_route(bp, "/api/galleries/<gallery_id>", query=Pagination, response=GalleryDetail)
     def get_one(gallery_id: str, query: Pagination):
@@ -208,11 +209,11 @@ def make_blueprint() -> Blueprint:
             else None
         )
         detail = GalleryDetail(
-            **gallery_out(gallery).model_dump(),
+            **one_gallery_out(db, gallery).model_dump(),
             details=gallery.details,
             parent_title=parent_title,
             chapters=[chapter_out(c) for c in chapters],
-            children=[gallery_out(c) for c in children],
+            children=galleries_out(db, list(children)),
             images={
                 "items": [image_out(i).dump() for i in images],
                 "total": total,
@@ -237,7 +238,7 @@ def make_blueprint() -> Blueprint:
             gallery.sort_title = gallery.title.lower()
         gallery.edited_fields = sorted(set(gallery.edited_fields or []) | set(changes))
         db.commit()
-        return ok(with_links(db, "gallery", gallery_out(gallery)))
+        return ok(with_links(db, "gallery", one_gallery_out(db, gallery)))
 
     @api_route(bp, "/api/galleries/<gallery_id>", methods=["DELETE"])
     def delete_one(gallery_id: str):
@@ -275,7 +276,7 @@ def make_blueprint() -> Blueprint:
         recount(db, gallery_ids=[gallery.id])
         db.commit()
         db.refresh(gallery)
-        return ok(with_links(db, "gallery", gallery_out(gallery)))
+        return ok(with_links(db, "gallery", one_gallery_out(db, gallery)))
 
     @api_route(bp, "/api/galleries/<gallery_id>/items", methods=["DELETE"], body=ItemsIn, response=GalleryOut)
     def remove_items(gallery_id: str, body: ItemsIn):
@@ -292,7 +293,7 @@ def make_blueprint() -> Blueprint:
         recount(db, gallery_ids=[gallery.id])
         db.commit()
         db.refresh(gallery)
-        return ok(with_links(db, "gallery", gallery_out(gallery)))
+        return ok(with_links(db, "gallery", one_gallery_out(db, gallery)))
 
     @bp.get("/api/galleries/<gallery_id>/cover")
     def cover(gallery_id: str) -> Response:
@@ -315,7 +316,7 @@ def make_blueprint() -> Blueprint:
         get_image(db, body.image_id)
         gallery.cover_image_id = body.image_id
         db.commit()
-        return ok(with_links(db, "gallery", gallery_out(gallery)))
+        return ok(with_links(db, "gallery", one_gallery_out(db, gallery)))
 
     @api_route(bp, "/api/galleries/<gallery_id>/cover", methods=["DELETE"], response=GalleryOut)
     def clear_cover(gallery_id: str):
@@ -324,7 +325,7 @@ def make_blueprint() -> Blueprint:
         gallery = get_gallery(db, gallery_id)
         gallery.cover_image_id = None
         db.commit()
-        return ok(with_links(db, "gallery", gallery_out(gallery)))
+        return ok(with_links(db, "gallery", one_gallery_out(db, gallery)))
 
     @api_route(
         bp, "/api/galleries/<gallery_id>/chapters", methods=["POST"], body=ChapterIn, response=ChapterOut, status=201

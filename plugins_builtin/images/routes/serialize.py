@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 from plugin_sdk.http import ApiModel
 from plugins_builtin.images.models import Gallery, GalleryChapter, Image
@@ -104,15 +106,18 @@ def image_detail(image: Image, gallery_title: str | None) -> ImageDetail:
     )
 
 
-def gallery_out(gallery: Gallery) -> GalleryOut:
-    has_cover = gallery.image_count > 0 or gallery.cover_image_id
+def gallery_out(gallery: Gallery, image_count: int | None = None) -> GalleryOut:
+    """``image_count``: the visible images in SFW mode (see ``images.sfw``), else the stored count."""
+    if image_count is None:
+        image_count = gallery.image_count
+    has_cover = image_count > 0 or gallery.cover_image_id
     return GalleryOut(
         id=gallery.id,
         kind=gallery.kind,
         title=gallery.title,
         parent_id=gallery.parent_id,
         path=gallery.path,
-        image_count=gallery.image_count,
+        image_count=image_count,
         cover_url=f"/api/galleries/{gallery.id}/cover" if has_cover else None,
         rating=gallery.rating,
         date=gallery.date,
@@ -125,3 +130,15 @@ def gallery_out(gallery: Gallery) -> GalleryOut:
 
 def chapter_out(chapter: GalleryChapter) -> ChapterOut:
     return ChapterOut(id=chapter.id, title=chapter.title, image_index=chapter.image_index)
+
+
+def galleries_out(db: Any, galleries: Sequence[Gallery]) -> list[GalleryOut]:
+    """:func:`gallery_out` for many, with SFW mode's visible image counts."""
+    from plugins_builtin.images.sfw import shown_image_counts
+
+    shown = shown_image_counts(db, [g.id for g in galleries]) or {}
+    return [gallery_out(g, shown.get(g.id)) for g in galleries]
+
+
+def one_gallery_out(db: Any, gallery: Gallery) -> GalleryOut:
+    return galleries_out(db, [gallery])[0]

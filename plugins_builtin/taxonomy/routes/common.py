@@ -103,7 +103,7 @@ def list_page(
     total = db.execute(select(func.count()).select_from(model).where(*conds)).scalar_one()
     desc = query.order == "desc" if query.order else query.sort in DEFAULT_DESC
     if query.sort in ("scenes", "count"):
-        totals = link_totals(kind, SCENES if query.sort == "scenes" else None)
+        totals = link_totals(db, kind, SCENES if query.sort == "scenes" else None)
         n = func.coalesce(totals.c.n, 0)
         stmt = (
             select(model)

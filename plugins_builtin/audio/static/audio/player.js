@@ -371,12 +371,17 @@ function save(now = false) {
         playing: isPlaying(),
         volume: audio.volume,
         muted: audio.muted,
+        sfw: sfwMode(),
         savedAt: Date.now(),
       }));
     } catch { /* storage full or disabled: nothing to restore later */ }
   };
   if (now) write();
   else queueMicrotask(write);
+}
+
+function sfwMode() {
+  return document.documentElement.dataset.sfw === "1";
 }
 
 function restore() {
@@ -387,6 +392,11 @@ function restore() {
     data = null;
   }
   if (!data) return;
+  if (sfwMode() && !data.sfw) {
+    // saved outside SFW mode: its queue may name NSFW tracks the server now hides
+    localStorage.removeItem(STORE);
+    return;
+  }
   if (typeof data.volume === "number") audio.volume = Math.min(1, Math.max(0, data.volume));
   audio.muted = Boolean(data.muted);
   queue = Queue.from(data.queue);

@@ -1,0 +1,85 @@
+"""SFW mode in the ORM: every SELECT of a request session in SFW mode leaves hidden rows out.
+
+``with_loader_criteria`` adds each NSFW-capable model's condition wherever the model appears in a
+statement (lists, counts, ``Session.get``, joins, subqueries), and job runs whose target is a
+hidden row are left out the same way. Only SELECTs are filtered: an UPDATE or DELETE never
+silently skips rows. See :mod:`plugin_sdk.sfw` for the rules.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, event
+from sqlalchemy.orm import ORMExecuteState, Session, with_loader_criteria
+
+from plugin_sdk.db import Base
+from plugin_sdk.sfw import ENTITY_ATTR
+
+_CORE_MODULE = "plugin_sdk.models"
+_models_cache: tuple[int, list[type[Any]]] = (-1, [])
+
+
+def nsfw_models() -> list[type[Any]]:
+    """Mapped content models with an ``is_nsfw`` column (core configuration tables excluded)."""
+    global _models_cache
+    mappers = Base.registry.mappers
+    if _models_cache[0] != len(mappers):
+        found = [
+            m.class_
+            for m in mappers
+            if "is_nsfw" in m.columns and m.class_.__module__ != _CORE_MODULE
+        ]
+        _models_cache = (len(mappers), sorted(found, key=lambda c: c.__name__))
+    return _models_cache[1]
+
+
+def _extra_clauses(db: Session, model: type[Any]) -> list[ColumnElement[bool]]:
+    entity_type = getattr(model, ENTITY_ATTR, None)
+    if not entity_type:
+        return []
+    from obscura_core.runtime import get_runtime
+
+    pm = get_runtime().pm
+    clauses = pm.hook.obscura_sfw_clause(db=db, entity_type=entity_type, id_column=model.id)
+    return [c for c in clauses if c is not None]
+
+
+def criteria_for(db: Session, model: type[Any]) -> ColumnElement[bool]:
+    """The condition a visible row of ``model`` meets, built once per session."""
+    cache: dict[type[Any], ColumnElement[bool]] = db.info.setdefault("sfw_criteria", {})
+    found = cache.get(model)
+    if found is None:
+        db.info["sfw_building"] = True  # the hooks' own queries must see NSFW rows to exclude them
+        try:
+            found = and_(model.is_nsfw.is_not(True), *_extra_clauses(db, model))
+        finally:
+            db.info.pop("sfw_building", None)
+        cache[model] = found
+    return found
+
+
+def _job_runs_criteria(db: Session) -> ColumnElement[bool]:
+    """Job runs whose target is a hidden row are hidden too (their labels name it)."""
+    from plugin_sdk.models import JobRunRow
+    from plugin_sdk.sfw import visible_links
+
+    found = db.info.get("sfw_jobs")
+    if found is None:
+        found = visible_links(db, JobRunRow.target_type, JobRunRow.target_id)
+        db.info["sfw_jobs"] = found
+    return found
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _hide_nsfw(state: ORMExecuteState) -> None:
+    info = state.session.info
+    if not state.is_select or not info.get("sfw") or info.get("sfw_building"):
+        return
+    from plugin_sdk.models import JobRunRow
+
+    session = state.session
+    state.statement = state.statement.options(
+        *(with_loader_criteria(model, criteria_for(session, model)) for model in nsfw_models()),
+        with_loader_criteria(JobRunRow, _job_runs_criteria(session)),
+    )
