@@ -63,7 +63,7 @@ SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"
 # --------------------------------------------------------------------------------------------------
 
 #: Paths hls.js fetches with XHR/fetch: playlists and segments of ``/api/video-stream/<id>/hls/...``.
-_HLS_PATH = re.compile(r"/hls/.+\.(?:m3u8|ts|m4s|aac|vtt)$")
+_HLS_PATH = re.compile(r"/hls/.+\.(?:m3u8|ts|m4s|aac|vtt)$|/api/videos/[^/]+/trickplay\.vtt$")
 
 #: Chromium's console line for a failed load; the message's location URL is the resource's URL.
 _LOAD_FAILED = re.compile(r"^Failed to load resource: (?:the server responded with a status of (\d+))?")
@@ -116,7 +116,8 @@ class PageWatch:
 
     IGNORED = (
         "requestfailed net::ERR_ABORTED of resource_type 'media' (<video> cancels range requests on seek/reload)",
-        "requestfailed net::ERR_ABORTED of xhr/fetch to /hls/*.m3u8|.ts|.m4s|.aac|.vtt (hls.js aborts on seek/switch)",
+        "requestfailed net::ERR_ABORTED of xhr/fetch to /hls/*.m3u8|.ts|.m4s|.aac|.vtt (hls.js aborts on seek/switch)"
+        " or to a video's trickplay.vtt (the player's timeline load, cut off when the user leaves)",
         "console 'Failed to load resource' for a URL judged as a network event, or covered by allow()",
     )
 
