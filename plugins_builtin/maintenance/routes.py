@@ -7,6 +7,7 @@ from typing import Any
 
 from flask import Blueprint
 from pydantic import Field
+from sqlalchemy import select
 
 from plugin_sdk.assets import storage_dedicated
 from plugin_sdk.db import get_db
@@ -14,6 +15,7 @@ from plugin_sdk.errors import ConflictError
 from plugin_sdk.http import ApiModel, api_route, ok
 from plugin_sdk.jobs import enqueue_job
 from plugin_sdk.models import JobRunRow
+from plugin_sdk.sfw import entity_model, is_sfw
 from plugins_builtin.maintenance import queues
 from plugins_builtin.maintenance.orphans import delete_orphan_folders
 
@@ -69,11 +71,23 @@ def _run(row: JobRunRow | None) -> RunOut | None:
     )
 
 
+def _hide_nsfw_items(db: Any, run: RunOut | None) -> RunOut | None:
+    """In SFW mode the sweep's list of vanished items leaves out the rows SFW mode hides."""
+    if run is None or not is_sfw(db) or not isinstance(run.result, dict) or not run.result.get("vanished"):
+        return run
+    kept = []
+    for item in run.result["vanished"]:
+        model = entity_model(str(item.get("entityType")))
+        if model is None or db.execute(select(model.id).where(model.id == item.get("entityId"))).first():
+            kept.append(item)  # the ORM's SFW criteria answer: still visible
+    return run.model_copy(update={"result": {**run.result, "vanished": kept}})
+
+
 def status(db: Any) -> StatusOut:
     return StatusOut(
         dedicated=storage_dedicated(db),
         migration=_run(queues.latest_run(db, queues.MIGRATE)),
-        orphans=_run(queues.latest_run(db, queues.ORPHANS)),
+        orphans=_hide_nsfw_items(db, _run(queues.latest_run(db, queues.ORPHANS))),
     )
 
 

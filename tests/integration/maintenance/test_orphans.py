@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import delete
+from sqlalchemy import delete, update
 
 from plugin_sdk.storage import cache_dir, cache_path
 from plugins_builtin.videos import assets
@@ -53,6 +53,17 @@ def test_report_then_guarded_delete(client, runtime, run_jobs, media, library, t
     assert [v["entityId"] for v in result["vanished"]] == [first.id]
     assert result["vanished"][0]["path"] == str(media_file) and result["vanished"][0]["bytes"] > 0
     assert orphan_dir.is_dir()  # a report only
+
+    # SFW mode: the report does not name a hidden video
+    with runtime.session() as db:
+        db.execute(update(Video).where(Video.id == first.id).values(is_nsfw=True))
+        db.commit()
+    sfw = client.get("/api/maintenance/status", headers={"X-Obscura-Nsfw-Mode": "off"}).get_json()["data"]
+    assert sfw["orphans"]["result"]["vanished"] == []
+    assert len(client.get("/api/maintenance/status").get_json()["data"]["orphans"]["result"]["vanished"]) == 1
+    with runtime.session() as db:
+        db.execute(update(Video).where(Video.id == first.id).values(is_nsfw=False))
+        db.commit()
 
     own = f"videos/{first.id[:2]}/{first.id}"
     outside = tmp_path / "outside"
