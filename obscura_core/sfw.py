@@ -13,25 +13,30 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, event
 from sqlalchemy.orm import ORMExecuteState, Session, with_loader_criteria
 
-from plugin_sdk.db import Base
 from plugin_sdk.sfw import ENTITY_ATTR
 
 _CORE_MODULE = "plugin_sdk.models"
-_models_cache: tuple[int, list[type[Any]]] = (-1, [])
+_models_by_registry: dict[int, tuple[Any, list[type[Any]]]] = {}
 
 
 def nsfw_models() -> list[type[Any]]:
-    """Mapped content models with an ``is_nsfw`` column (core configuration tables excluded)."""
-    global _models_cache
-    mappers = Base.registry.mappers
-    if _models_cache[0] != len(mappers):
-        found = [
-            m.class_
-            for m in mappers
-            if "is_nsfw" in m.columns and m.class_.__module__ != _CORE_MODULE
-        ]
-        _models_cache = (len(mappers), sorted(found, key=lambda c: c.__name__))
-    return _models_cache[1]
+    """Content models with an ``is_nsfw`` column among the tables the running plugins registered
+    (core configuration tables such as library roots excluded; a model class merely imported in
+    the process, from a plugin that is not loaded, has no table and is left alone)."""
+    from obscura_core.runtime import get_runtime
+
+    registry = get_runtime().registry
+    hit = _models_by_registry.get(id(registry))
+    if hit is None or hit[0] is not registry:
+        found = {
+            model
+            for _, model_set in registry.model_sets
+            for model in model_set.models
+            if "is_nsfw" in model.__table__.columns and model.__module__ != _CORE_MODULE
+        }
+        hit = (registry, sorted(found, key=lambda c: c.__name__))
+        _models_by_registry[id(registry)] = hit
+    return hit[1]
 
 
 def _extra_clauses(db: Session, model: type[Any]) -> list[ColumnElement[bool]]:

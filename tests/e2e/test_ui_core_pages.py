@@ -121,7 +121,9 @@ def test_settings_add_a_folder_with_the_browser_and_change_settings(served, brow
         # --- the server's validation message shows inline: a folder inside an existing root
         watch.allow("/api/libraries", 400)
         page.locator("#add-root-button").click()
-        path_field.fill(str(clips / "Extras"))
+        path_field.fill(str(clips / "Extras"))  # typed while the dialog's folder list still loads
+        expect(dialog.locator("[data-folder-status]")).not_to_have_text("")
+        expect(path_field).to_have_value(str(clips / "Extras"))  # the loaded list does not overwrite it
         dialog.get_by_role("button", name="Add folder").click()
         error = dialog.locator("#add-root-error")
         expect(error).to_be_visible()

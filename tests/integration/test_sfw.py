@@ -204,3 +204,4 @@ def test_collections_count_and_list_visible_members_only(client, world) -> None:
     assert shown["total"] == 1 and SECRET not in str(shown)
     grid = client.get("/collections", headers=SFW).get_data(as_text=True)
     assert "1 item" in grid and "2 items" not in grid
+

@@ -106,6 +106,7 @@ export function mount({ signal }) {
   let current = null;
   let parent = null;
   let browseSeq = 0;
+  let typedWhileBrowsing = false;
 
   function showAddError(message) {
     addError.textContent = message || "";
@@ -143,6 +144,7 @@ export function mount({ signal }) {
 
   async function browse(path, { focus = null } = {}) {
     const mine = ++browseSeq;
+    typedWhileBrowsing = false;
     folderStatus.classList.remove("is-error");
     folderList.setAttribute("aria-busy", "true");
     try {
@@ -150,7 +152,7 @@ export function mount({ signal }) {
       if (mine !== browseSeq) return;
       current = data.path;
       parent = data.parentPath;
-      pathInput.value = data.path;
+      if (!typedWhileBrowsing) pathInput.value = data.path; // never overwrite what the user typed meanwhile
       showAddError("");
       renderCrumbs(data.path);
       renderFolders(data.directories);
@@ -225,7 +227,10 @@ export function mount({ signal }) {
       browse(pathInput.value.trim() || "/", { focus: "list" });
     }
   });
-  pathInput.addEventListener("input", () => showAddError(""));
+  pathInput.addEventListener("input", () => {
+    typedWhileBrowsing = true;
+    showAddError("");
+  });
   dialog.querySelector("[data-close-dialog]").addEventListener("click", () => dialog.close());
   dialog.addEventListener("click", (e) => {
     if (e.target === dialog) dialog.close();
