@@ -257,33 +257,11 @@ def _build_row(entry: FileEntry, c: Placement, root: LibraryRoot, walk: WalkResu
     return row
 
 
-def _new_row(entry: FileEntry, root: LibraryRoot, walk: WalkResult) -> dict[str, Any] | str:
-    """The row for a new file (series/season ids filled in later), or the reason it is skipped."""
-    placed = _classify_new(entry, root)
-    return placed if isinstance(placed, str) else _build_row(entry, placed[1], root, walk)
-
-
 def _place_row(row: dict[str, Any], place: _Placement) -> None:
     if "_series" in row:
         series_id = place.series[row.pop("_series")[0]]
         row["series_id"] = series_id
         row["season_id"] = place.seasons[(series_id, row.pop("_season")[1])]
-
-
-def _place_rows(rows: list[dict[str, Any]], place: _Placement) -> None:
-    """Give new episodes their series and season ids (created in bulk)."""
-    series: dict[str, str] = {}
-    seasons: set[tuple[str, int, str | None, str | None]] = set()
-    for row in rows:
-        if "_series" in row:
-            path, rel = row["_series"]
-            series[path] = rel
-            seasons.add(row["_season"])
-    if not series:
-        return
-    place.prepare(series, seasons)
-    for row in rows:
-        _place_row(row, place)
 
 
 _COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
@@ -305,20 +283,12 @@ def _copy_field(value: Any) -> str:
 
 
 def _copy_line(row: dict[str, Any]) -> str:
+    """One row in PostgreSQL's COPY text format, formatted here: psycopg's per-value adaptation
+    costs more than the database's insert."""
     return "\t".join(
         "\\N" if (v := row[c]) is None else _copy_field(v) if c in _COPY_TEXT or v is True or v is False else str(v)
         for c in COPY_COLUMNS
     )
-
-
-def _copy_rows(db: Session, rows: list[dict[str, Any]]) -> None:
-    """COPY in PostgreSQL's text format, formatted here (psycopg's per-value adaptation costs more
-    than the database's insert) a chunk at a time, so the server inserts one chunk while the next
-    one is formatted."""
-    raw = db.connection().connection.driver_connection
-    with raw.cursor() as cur, cur.copy(f"COPY videos ({', '.join(COPY_COLUMNS)}) FROM STDIN") as copy:
-        for start in range(0, len(rows), COPY_CHUNK):
-            copy.write("\n".join(map(_copy_line, rows[start : start + COPY_CHUNK])) + "\n")
 
 
 def _place_moved(db: Session, video_id: str, entry: FileEntry, root: LibraryRoot, place: _Placement) -> None:
@@ -356,37 +326,17 @@ def _prune_empty_containers(db: Session, root_id: str) -> None:
     entities_deleted(db, "series", list(gone))
 
 
-def prepare_new_files(
-    db: Session,
-    root: LibraryRoot,
-    entries: list[FileEntry],
-    walk: WalkResult | None = None,
-    place: _Placement | None = None,
-) -> tuple[list[dict[str, Any]], Counter[str]]:
-    """Classify and name new files and create their series and seasons; the rows are not
-    inserted yet. Returns the rows and the count of skipped files by reason."""
-    walk = walk or WalkResult()
-    place = place or _Placement(db, root)
-    rows: list[dict[str, Any]] = []
-    skipped: Counter[str] = Counter()
-    for entry in entries:
-        result = _new_row(entry, root, walk)
-        if isinstance(result, str):
-            skipped[result] += 1
-        else:
-            rows.append(result)
-    _place_rows(rows, place)
-    return rows, skipped
-
-
 def insert_new_files(
     db: Session, root: LibraryRoot, entries: list[FileEntry], walk: WalkResult | None = None
-) -> tuple[list[dict[str, Any]], Counter[str]]:
-    """:func:`prepare_new_files` and COPY the rows. The caller commits."""
-    rows, skipped = prepare_new_files(db, root, entries, walk)
-    if rows:
-        _copy_rows(db, rows)
-    return rows, skipped
+) -> tuple[list[tuple[Any, ...]], Counter[str]]:
+    """Classify, name and COPY new files (the caller commits, and enqueues what it wants).
+
+    Returns each new video's probe job item ``(payload, "video", id, label)`` and the skipped
+    files' reasons.
+    """
+    items: list[tuple[Any, ...]] = []
+    _, skipped = _stream_new_files(db, root, entries, walk or WalkResult(), _Placement(db, root), items.extend)
+    return items, skipped
 
 
 def _stream_new_files(

@@ -79,20 +79,15 @@ def make_blueprint() -> Blueprint:
         finally:
             tmp.unlink(missing_ok=True)
         st = target.stat()
-        rows, _ = insert_new_files(db, root, [FileEntry(str(target), st.st_size, st.st_mtime)])
-        if not rows:
+        probes, _ = insert_new_files(db, root, [FileEntry(str(target), st.st_size, st.st_mtime)])
+        if not probes:
             target.unlink(missing_ok=True)
             raise ValidationError("The uploaded file could not be indexed.")
-        row = rows[0]
+        payload, target_type, video_id, label = probes[0]
         run_id = enqueue_job(
-            db,
-            queues.MEDIA_PROBE,
-            {"videoId": row["id"]},
-            target_type="video",
-            target_id=row["id"],
-            target_label=f"Probe · {row['title']}",
+            db, queues.MEDIA_PROBE, payload, target_type=target_type, target_id=video_id, target_label=label
         )
         db.commit()
-        return ok({"videoId": row["id"], "fileName": target.name, "jobRunId": run_id}, status=201)
+        return ok({"videoId": video_id, "fileName": target.name, "jobRunId": run_id}, status=201)
 
     return bp
