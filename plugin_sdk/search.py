@@ -52,6 +52,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Float, and_, case, cast, func, literal, literal_column, or_, select, text
+from sqlalchemy.exc import DBAPIError
 
 if TYPE_CHECKING:
     from sqlalchemy import ColumnElement
@@ -149,6 +150,58 @@ def force_search_mode(mode: str | None) -> None:
 def has_trigram_extension(db: Session) -> bool:
     """Whether ``pg_trgm`` is installed in the database (not merely available)."""
     return bool(db.execute(text("SELECT EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'pg_trgm')")).scalar())
+
+
+SearchIndex = tuple[str, str] | tuple[str, str, str]
+"""``(table, column)`` or ``(table, name, SQL expression)`` for :func:`create_search_indexes`."""
+
+
+def _install_trigram(bind: Any) -> bool:
+    """Whether ``pg_trgm`` is installed, installing it when the server offers it."""
+    if has_trigram_extension(bind):
+        return True
+    available = "SELECT EXISTS (SELECT 1 FROM pg_available_extensions WHERE name = 'pg_trgm')"
+    if not bind.execute(text(available)).scalar():
+        return False
+    try:
+        with bind.begin_nested():
+            bind.execute(text("CREATE EXTENSION IF NOT EXISTS pg_trgm"))
+    except DBAPIError:
+        return False  # not allowed to (no CREATE privilege): search uses its fallback
+    return True
+
+
+def create_search_indexes(indexes: Sequence[SearchIndex]) -> None:
+    """For a plugin's Alembic migration: the indexes :func:`match` uses on searched columns.
+
+    A full-text GIN index ``ix_<table>_<name>_fts`` always; a trigram GIN index
+    ``ix_<table>_<name>_trgm`` when the server has ``pg_trgm`` (installed here if it is offered but
+    not installed). Without it (the embedded PostgreSQL) search uses its fallback. Both kinds are
+    left out of the drift check by name (``migrations/env.py``).
+    """
+    from alembic import op
+
+    trigram = _install_trigram(op.get_bind())
+    for table, name, *expression in indexes:
+        expr = expression[0] if expression else name
+        op.execute(
+            f"CREATE INDEX IF NOT EXISTS ix_{table}_{name}_fts ON {table} "
+            f"USING gin (to_tsvector('simple'::regconfig, COALESCE({expr}, ''::text)))"
+        )
+        if trigram:
+            indexed = f"({expr})" if expression else expr
+            op.execute(
+                f"CREATE INDEX IF NOT EXISTS ix_{table}_{name}_trgm ON {table} USING gin ({indexed} gin_trgm_ops)"
+            )
+
+
+def drop_search_indexes(indexes: Sequence[SearchIndex]) -> None:
+    """The downgrade of :func:`create_search_indexes`."""
+    from alembic import op
+
+    for table, name, *_ in indexes:
+        op.execute(f"DROP INDEX IF EXISTS ix_{table}_{name}_trgm")
+        op.execute(f"DROP INDEX IF EXISTS ix_{table}_{name}_fts")
 
 
 def search_mode(db: Session) -> str:
