@@ -152,9 +152,12 @@ def obscura_job_finished(run: JobRun, result: JSON | None, ctx: JobContext) -> N
 
         @hookimpl
         def obscura_job_finished(run, result, ctx):
-            if run.queue == "media-probe" and result and result.get("videoId"):
-                ctx.enqueue("preview", {"videoId": result["videoId"]},
-                            target_type="video", target_id=result["videoId"])
+            # a media-probe run covers one video or a scan's batch of them
+            if run.queue == "media-probe" and result:
+                for video in result.get("videos") or [result]:
+                    if video.get("probed"):
+                        ctx.enqueue("hello-greet", {"videoId": video["videoId"]},
+                                    target_type="video", target_id=video["videoId"])
     """
 
 

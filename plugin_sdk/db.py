@@ -6,7 +6,7 @@ so foreign keys across plugins resolve and Alembic autogenerate is stable.
 
 from __future__ import annotations
 
-import uuid
+import os
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -31,9 +31,17 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
+_VARIANT = {d: format(int(d, 16) & 3 | 8, "x") for d in "0123456789abcdef"}
+
+
 def new_id() -> str:
-    """A new random UUID as text (primary keys are UUIDs)."""
-    return str(uuid.uuid4())
+    """A new random (version 4) UUID as text (primary keys are UUIDs).
+
+    Formatted from ``os.urandom`` directly: the same value ``str(uuid.uuid4())`` gives, at a third
+    of the cost (a scan makes tens of thousands).
+    """
+    h = os.urandom(16).hex()
+    return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-{_VARIANT[h[16]]}{h[17:20]}-{h[20:]}"
 
 
 class TimestampMixin:

@@ -57,34 +57,30 @@ def obscura_processors() -> dict[str, Processor]:
 
 @hookimpl
 def obscura_job_finished(run: JobRun, result: Any, ctx: JobContext) -> None:
-    """media-probe → fingerprint (always), previews and subtitles (when the file decodes)."""
-    if run.queue != queues.MEDIA_PROBE or not isinstance(result, Mapping) or not result.get("videoId"):
+    """media-probe → fingerprint (always), previews and subtitles (when the file decodes), one
+    run per video, whether the probe covered one video or a scan's batch."""
+    if run.queue != queues.MEDIA_PROBE or not isinstance(result, Mapping):
         return
-    video_id = str(result["videoId"])
-    label = run.target_label.split(" · ", 1)[-1] if run.target_label else video_id
-    ctx.enqueue(
-        queues.FINGERPRINT,
-        {"videoId": video_id},
-        target_type="video",
-        target_id=video_id,
-        target_label=f"Fingerprint · {label}",
-    )
-    if result.get("probed") and result.get("width"):
-        ctx.enqueue(
-            queues.PREVIEW,
-            {"videoId": video_id},
-            target_type="video",
-            target_id=video_id,
-            target_label=f"Previews · {label}",
-        )
-    if result.get("probed"):
-        ctx.enqueue(
-            queues.EXTRACT_SUBTITLES,
-            {"videoId": video_id},
-            target_type="video",
-            target_id=video_id,
-            target_label=f"Subtitles · {label}",
-        )
+    from plugin_sdk.jobs import enqueue_jobs
+
+    probed = [r for r in (result.get("videos") or [result]) if isinstance(r, Mapping) and r.get("videoId")]
+    follow: dict[str, list[tuple[Any, ...]]] = {
+        queues.FINGERPRINT: [],
+        queues.PREVIEW: [],
+        queues.EXTRACT_SUBTITLES: [],
+    }
+    for video in probed:
+        video_id = str(video["videoId"])
+        label = video.get("title") or (run.target_label or "").split(" · ", 1)[-1] or video_id
+        item = ({"videoId": video_id}, "video", video_id)
+        follow[queues.FINGERPRINT].append((*item, f"Fingerprint · {label}"))
+        if video.get("probed") and video.get("width"):
+            follow[queues.PREVIEW].append((*item, f"Previews · {label}"))
+        if video.get("probed"):
+            follow[queues.EXTRACT_SUBTITLES].append((*item, f"Subtitles · {label}"))
+    for queue, items in follow.items():
+        if items:
+            enqueue_jobs(ctx.db, queue, items)
 
 
 @hookimpl

@@ -37,10 +37,48 @@ def _video(ctx: JobContext, payload: Mapping[str, Any]) -> Video | None:
     return ctx.db.get(Video, payload.get("videoId"))
 
 
+def probe_ids(payload: Mapping[str, Any]) -> list[str]:
+    """The videos a ``media-probe`` run covers: ``{"videoIds": [...]}`` (a scan's batch) or
+    ``{"videoId": ...}`` (one file)."""
+    ids = payload.get("videoIds") or ([payload["videoId"]] if payload.get("videoId") else [])
+    return [str(i) for i in ids]
+
+
 def process_media_probe(payload: Mapping[str, Any], ctx: JobContext) -> dict[str, Any]:
-    video = _video(ctx, payload)
-    if video is None:
-        return {"videoId": payload.get("videoId"), "skipped": "the video no longer exists"}
+    """Probe one video (``videoId``: its result is the video's) or a batch (``videoIds``: the
+    result lists each video's under ``videos``; a file that cannot be read is reported there and
+    the rest of the batch goes on)."""
+    if "videoIds" not in payload:
+        video = _video(ctx, payload)
+        if video is None:
+            return {"videoId": payload.get("videoId"), "skipped": "the video no longer exists"}
+        return _probe_one(ctx, video)
+    ids = probe_ids(payload)
+    found = {v.id: v for v in ctx.db.execute(select(Video).where(Video.id.in_(ids))).scalars()}
+    results: list[dict[str, Any]] = []
+    for index, video_id in enumerate(ids):
+        if ctx.cancelled():
+            break
+        video = found.get(video_id)
+        if video is None:
+            continue
+        try:
+            results.append(_probe_one(ctx, video))
+        except (OSError, ForbiddenError) as exc:
+            ctx.db.rollback()
+            log.warning("media-probe: %s: %s", video_id, exc)
+            results.append({"videoId": video_id, "title": video.title, "probed": False, "error": str(exc)[:2000]})
+        ctx.progress(100 * (index + 1) / len(ids))
+    return {
+        "videos": results,
+        "probed": sum(1 for r in results if r.get("probed")),
+        "failed": sum(1 for r in results if not r.get("probed")),
+        "missing": len(ids) - len(found),
+    }
+
+
+def _probe_one(ctx: JobContext, video: Video) -> dict[str, Any]:
+    """ffprobe one video into its row and commit; a corrupt file leaves its technical fields empty."""
     path = source_path(ctx.db, video)
     now = datetime.now(UTC)
     try:
@@ -57,7 +95,7 @@ def process_media_probe(payload: Mapping[str, Any], ctx: JobContext) -> dict[str
         except OSError:
             pass
         ctx.db.commit()
-        return {"videoId": video.id, "probed": False, "error": video.probe_error}
+        return {"videoId": video.id, "title": video.title, "probed": False, "error": video.probe_error}
     video.duration = info.duration
     video.width, video.height = info.width, info.height
     video.frame_rate, video.bit_rate = info.frame_rate, info.bit_rate
@@ -69,6 +107,7 @@ def process_media_probe(payload: Mapping[str, Any], ctx: JobContext) -> dict[str
     ctx.db.commit()
     return {
         "videoId": video.id,
+        "title": video.title,
         "probed": True,
         "duration": info.duration,
         "width": info.width,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
@@ -39,6 +41,29 @@ def enqueue_scans(db: Session, roots: list[LibraryRoot], trigger: str) -> int:
 def _per_video(db: Session, queue: str, label: str, *conditions: object) -> int:
     rows = db.execute(select(Video.id, Video.title).where(*conditions).order_by(Video.created_at)).all()
     return enqueue_jobs(db, queue, (({"videoId": vid}, "video", vid, f"{label} · {title}") for vid, title in rows))
+
+
+PROBE_BATCH = 100
+"""Videos per ``media-probe`` run of a scan: one job row per hundred new files, not per file."""
+
+
+def probe_batches(videos: list[tuple[str, str]]) -> list[tuple[dict[str, Any], str, str, str]]:
+    """``media-probe`` job items for new videos (``(id, title)`` pairs), ``PROBE_BATCH`` per run.
+
+    A batch's target is its first video (so SFW mode hides it with that video); only use this for
+    videos no run targets yet (new rows), since a waiting run on the first video skips the batch.
+    """
+    items = []
+    for start in range(0, len(videos), PROBE_BATCH):
+        batch = videos[start : start + PROBE_BATCH]
+        first_id, first_title = batch[0]
+        if len(batch) == 1:
+            items.append(({"videoId": first_id}, "video", first_id, f"Probe · {first_title}"))
+        else:
+            ids = [vid for vid, _ in batch]
+            label = f"Probe · {first_title} and {len(batch) - 1} more"
+            items.append(({"videoIds": ids}, "video", first_id, label))
+    return items
 
 
 def missing_scans(db: Session) -> int:

@@ -16,7 +16,7 @@ from plugin_sdk.jobs import enqueue_job
 from plugin_sdk.models import LibraryRoot
 from plugin_sdk.storage import confine
 from plugins_builtin.videos import queues
-from plugins_builtin.videos.scan import insert_new_files
+from plugins_builtin.videos.new_rows import insert_new_files
 from plugins_builtin.videos.scanning.filetypes import VIDEO_EXTENSIONS, split_extension
 from plugins_builtin.videos.walk import FileEntry
 
@@ -79,14 +79,15 @@ def make_blueprint() -> Blueprint:
         finally:
             tmp.unlink(missing_ok=True)
         st = target.stat()
-        probes, _ = insert_new_files(db, root, [FileEntry(str(target), st.st_size, st.st_mtime)])
-        if not probes:
+        new, _ = insert_new_files(db, root, [FileEntry(str(target), st.st_size, st.st_mtime)])
+        if not new:
             target.unlink(missing_ok=True)
             raise ValidationError("The uploaded file could not be indexed.")
-        payload, target_type, video_id, label = probes[0]
+        video_id, title = new[0]
         run_id = enqueue_job(
-            db, queues.MEDIA_PROBE, payload, target_type=target_type, target_id=video_id, target_label=label
-        )
+            db, queues.MEDIA_PROBE, {"videoId": video_id}, target_type="video", target_id=video_id,
+            target_label=f"Probe · {title}",
+        )  # fmt: skip
         db.commit()
         return ok({"videoId": video_id, "fileName": target.name, "jobRunId": run_id}, status=201)
 

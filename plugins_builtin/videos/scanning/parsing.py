@@ -157,7 +157,7 @@ def decode_html_entities(text: str) -> str:
 
 def _collapse(text: str) -> str:
     """Turn ``.``/``_`` into spaces, collapse whitespace and trim."""
-    return re.sub(r"\s+", " ", re.sub(r"[._]+", " ", text)).strip()
+    return _SPACES_RE.sub(" ", _DOTS_RE.sub(" ", text)).strip()
 
 
 def _strip_noise(text: str) -> str:
@@ -197,6 +197,8 @@ def _take_year(text: str, *, prefer_last_bare: bool) -> tuple[int | None, str]:
 
 def _clean_episode_title(raw: str) -> str | None:
     """Clean the text found after an episode marker into a title (None when empty)."""
+    if not raw.strip(" -_."):
+        return None
     text = _strip_noise(raw)
     text = _BRACKET_GROUP_RE.sub(" ", text)
     text = _EMPTY_PARENS_RE.sub(" ", text)
@@ -329,5 +331,12 @@ def parse_movie_filename(basename: str) -> MovieParse:
 
 def filename_to_title(basename: str) -> str:
     """Fallback title: the file name without extension, ``[._-]+`` → space, entities decoded."""
-    text = re.sub(r"[._-]+", " ", strip_extension(basename))
-    return re.sub(r"\s+", " ", decode_html_entities(text)).strip()
+    text = _SEPARATORS_RE.sub(" ", strip_extension(basename))
+    if "&" in text:
+        text = decode_html_entities(text)
+    return _SPACES_RE.sub(" ", text).strip()
+
+
+_SEPARATORS_RE = re.compile(r"[._-]+")
+_DOTS_RE = re.compile(r"[._]+")
+_SPACES_RE = re.compile(r"\s+")

@@ -185,19 +185,28 @@ def _big_tree(root: Path) -> set[str]:
     return names
 
 
-def test_large_scans_stream_rows_and_enqueue_probes_beside_them(
+def _probed_ids(runtime) -> list[str]:
+    """Every video some media-probe run covers, once per run covering it."""
+    with runtime.session() as db:
+        payloads = db.execute(select(JobRunRow.payload).where(JobRunRow.queue_name == "media-probe")).scalars()
+        return [vid for p in payloads for vid in (p.get("videoIds") or [p["videoId"]])]
+
+
+def test_large_scans_copy_chunks_on_their_own_connections_with_batched_probes(
     client, runtime, run_jobs, library, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The path big libraries take (rows COPied in chunks, probe jobs written on a second
-    connection), forced here with tiny thresholds: every row and every probe job lands."""
-    from plugins_builtin.videos import scan
+    """The path every scan takes, with tiny chunks and batches: rows COPied a chunk at a time on
+    two connections, each chunk committed with one probe run per batch of its videos; every row
+    lands and every video is probed exactly once, chained on to its own fingerprint run."""
+    from plugins_builtin.videos import new_rows, queues
 
-    monkeypatch.setattr(scan, "SIDE_ENQUEUE_MIN", 1)
-    monkeypatch.setattr(scan, "COPY_CHUNK", 4)
+    monkeypatch.setattr(new_rows, "COPY_CHUNK", 4)
+    monkeypatch.setattr(queues, "PROBE_BATCH", 3)
     names = _big_tree(library)
     root = _add_root(client, library)
     result = _scan(client, run_jobs, root["id"], queue="library-scan")
     assert (result["new"], result["probesEnqueued"]) == (10, 10)
+    assert result["probeRuns"] == 5  # chunks of 4, 4, 2 → batches of 3+1, 3+1, 2
     videos = _videos(runtime)
     assert set(videos) == names
     episode = videos["Saga S02E03.mkv"]
@@ -205,19 +214,32 @@ def test_large_scans_stream_rows_and_enqueue_probes_beside_them(
     with runtime.session() as db:
         season = db.get(VideoSeason, episode.season_id)
         assert season.season_number == 2 and db.get(VideoSeries, episode.series_id).title == "Saga"
-        probes = db.execute(select(JobRunRow.target_id).where(JobRunRow.queue_name == "media-probe")).scalars().all()
-    assert sorted(probes) == sorted(v.id for v in videos.values())
+        labels = db.execute(select(JobRunRow.target_label).where(JobRunRow.queue_name == "media-probe")).scalars()
+        assert any(label.endswith(" and 2 more") for label in labels)
+    assert sorted(_probed_ids(runtime)) == sorted(v.id for v in videos.values())
+
+    run_jobs("media-probe")
+    with runtime.session() as db:
+        probes = db.execute(select(JobRunRow).where(JobRunRow.queue_name == "media-probe")).scalars().all()
+        assert {r.status for r in probes} == {"completed"}
+        batch = next(r for r in probes if "videoIds" in r.payload)
+        assert [v["videoId"] for v in batch.result["videos"]] == batch.payload["videoIds"]
+        assert batch.result["failed"] == len(batch.payload["videoIds"])  # empty files do not decode
+        fingerprints = (
+            db.execute(select(JobRunRow.target_id).where(JobRunRow.queue_name == "fingerprint")).scalars().all()
+        )
+    assert sorted(fingerprints) == sorted(v.id for v in videos.values())
+    assert all(v.probed_at is not None and v.probe_error for v in _videos(runtime).values())
 
 
-def test_a_scan_that_fails_midway_leaves_no_rows_and_no_jobs(
-    client, runtime, library, monkeypatch: pytest.MonkeyPatch
+def test_a_scan_that_fails_midway_keeps_whole_chunks_and_the_next_scan_adds_the_rest(
+    client, runtime, run_jobs, library, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from plugin_sdk.models import LibraryRoot
-    from plugins_builtin.videos import scan
+    from plugins_builtin.videos import new_rows, scan
 
-    monkeypatch.setattr(scan, "SIDE_ENQUEUE_MIN", 1)
-    monkeypatch.setattr(scan, "COPY_CHUNK", 4)
-    real, calls = scan._build_row, []
+    monkeypatch.setattr(new_rows, "COPY_CHUNK", 4)
+    real, calls = new_rows._RowMaker.line, []
 
     def breaks_on_the_ninth_file(*args, **kwargs):
         calls.append(1)
@@ -225,11 +247,20 @@ def test_a_scan_that_fails_midway_leaves_no_rows_and_no_jobs(
             raise OSError("disk went away")
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(scan, "_build_row", breaks_on_the_ninth_file)
-    _big_tree(library)
+    monkeypatch.setattr(new_rows._RowMaker, "line", breaks_on_the_ninth_file)
+    names = _big_tree(library)
     root = _add_root(client, library)
     with runtime.session() as db, pytest.raises(OSError, match="disk went away"):
         scan.scan_root(db, db.get(LibraryRoot, root["id"]))
-    assert _videos(runtime) == {}
+    first = _videos(runtime)
+    assert len(first) == 8, "the two chunks before the failure are committed, the third never was"
+    assert sorted(_probed_ids(runtime)) == sorted(v.id for v in first.values())
+
+    monkeypatch.setattr(new_rows._RowMaker, "line", real)
     with runtime.session() as db:
-        assert db.execute(select(JobRunRow).where(JobRunRow.queue_name == "media-probe")).first() is None
+        again = scan.scan_root(db, db.get(LibraryRoot, root["id"]))
+    assert (again["new"], again["unchanged"]) == (2, 8)
+    videos = _videos(runtime)
+    assert set(videos) == names and all(videos[n].id == first[n].id for n in first)
+    assert sorted(_probed_ids(runtime)) == sorted(v.id for v in videos.values())
+

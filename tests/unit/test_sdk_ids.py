@@ -1,0 +1,16 @@
+"""plugin_sdk.db.new_id: random version-4 UUIDs as text."""
+
+import uuid
+
+from plugin_sdk.db import new_id
+
+
+def test_new_ids_are_distinct_rfc_4122_version_4_uuids_in_canonical_form() -> None:
+    ids = [new_id() for _ in range(5000)]
+    assert len(set(ids)) == len(ids)
+    for text in ids:
+        parsed = uuid.UUID(text)
+        assert (parsed.version, parsed.variant) == (4, uuid.RFC_4122)
+        assert str(parsed) == text  # lowercase, hyphenated, 36 characters
+    # every hex digit shows up in the random positions (not a constant pattern)
+    assert set("".join(i.replace("-", "") for i in ids[:200])) == set("0123456789abcdef")
