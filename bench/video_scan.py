@@ -103,7 +103,7 @@ def main() -> None:
         print(
             f"first scan of {args.files} files: median {median:.2f} s = {args.files / median:,.0f} files/s, "
             f"best {best:.2f} s = {args.files / best:,.0f} files/s over {args.repeat} trees "
-            f"(rows committed with {result['probesEnqueued']} probes in {result.get('probeRuns', result['probesEnqueued'])} runs); "
+            f"(rows committed with {result['probesEnqueued']} probes in {result['probeRuns']} runs); "
             f"each: {', '.join(f'{t:.2f}' for t in firsts)} s"
         )
         big_first, big_rescan, _ = run(rt, args.rescan_files, tmp)
