@@ -11,6 +11,7 @@ Redis at BENCH_REDIS_URL (default redis://127.0.0.1:6379/11). Prints:
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import shutil
 import statistics
@@ -93,6 +94,8 @@ def main() -> None:
     set_runtime(rt)
     upgrade_all(rt)
     rt.redis.flushdb()
+    gc.collect()
+    gc.freeze()  # as a worker does before forking the work horse that runs a scan
     try:
         _small_first, small_rescan, _ = run(rt, 1000, tmp)
         firsts = []

@@ -15,7 +15,7 @@ import os
 import threading
 from collections import Counter
 from collections.abc import Iterator, Mapping
-from queue import Queue
+from queue import Full, Queue
 
 from sqlalchemy import func, select, text
 from sqlalchemy.dialects.postgresql import insert
@@ -315,35 +315,62 @@ class ParallelCopy:
             thread.start()
 
     def put(self, lines: str, videos: list[tuple[str, str]]) -> None:
-        if self.error is not None:
-            raise self.error
-        self._chunks.put((lines, videos))
+        self._hand_over((lines, videos))
 
     def close(self) -> None:
         for _ in self._threads:
-            self._chunks.put(None)
+            self._hand_over(None, stopping=True)
         for thread in self._threads:
             thread.join()
         if self.error is not None:
             raise self.error
 
+    def _hand_over(self, item: tuple[str, list[tuple[str, str]]] | None, stopping: bool = False) -> None:
+        """Queue ``item``, waiting while the connections are behind; never forever: a connection
+        thread that died cannot leave the scan hanging."""
+        while True:
+            if self.error is not None and not stopping:
+                raise self.error
+            try:
+                self._chunks.put(item, timeout=0.5)
+                return
+            except Full:
+                if not any(t.is_alive() for t in self._threads):
+                    self._fail(RuntimeError("the scan's copy connections stopped"))
+                    return
+
+    def _fail(self, exc: BaseException) -> None:
+        with self._lock:
+            self.error = self.error or exc
+
     def _run(self) -> None:
-        with Session(self.bind) as session:
+        session = Session(self.bind)
+        try:
             while (chunk := self._chunks.get()) is not None:
-                if self.error is not None:
-                    continue  # drain: the producer learns of the error on its next put
-                lines, videos = chunk
-                try:
-                    raw = session.connection().connection.driver_connection
-                    with raw.cursor() as cur, cur.copy(COPY_SQL) as copy:
-                        copy.write(lines)
-                    runs = enqueue_jobs(session, MEDIA_PROBE, probe_batches(videos))
-                    session.commit()
-                except BaseException as exc:
-                    session.rollback()
-                    with self._lock:
-                        self.error = self.error or exc
-                    continue
-                with self._lock:
-                    self.inserted.extend(videos)
-                    self.probe_runs += runs
+                if self.error is None:  # after an error: drain, the producer learns of it
+                    self._write(session, *chunk)
+        except BaseException as exc:  # never leave the producer waiting on a dead thread
+            self._fail(exc)
+        finally:
+            try:
+                session.close()
+            except Exception:
+                log.warning("closing a scan copy connection failed", exc_info=True)
+
+    def _write(self, session: Session, lines: str, videos: list[tuple[str, str]]) -> None:
+        try:
+            raw = session.connection().connection.driver_connection
+            with raw.cursor() as cur, cur.copy(COPY_SQL) as copy:
+                copy.write(lines)
+            runs = enqueue_jobs(session, MEDIA_PROBE, probe_batches(videos))
+            session.commit()
+        except BaseException as exc:
+            self._fail(exc)
+            try:
+                session.rollback()
+            except Exception:
+                log.warning("rolling back a failed scan chunk failed", exc_info=True)
+            return
+        with self._lock:
+            self.inserted.extend(videos)
+            self.probe_runs += runs

@@ -264,3 +264,21 @@ def test_a_scan_that_fails_midway_keeps_whole_chunks_and_the_next_scan_adds_the_
     assert set(videos) == names and all(videos[n].id == first[n].id for n in first)
     assert sorted(_probed_ids(runtime)) == sorted(v.id for v in videos.values())
 
+
+
+@pytest.mark.timeout(60)
+def test_a_copy_connection_that_fails_stops_the_scan_with_its_error_and_never_hangs(
+    runtime, client, library, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import psycopg
+
+    from plugin_sdk.models import LibraryRoot
+    from plugins_builtin.videos import new_rows, scan
+
+    monkeypatch.setattr(new_rows, "COPY_CHUNK", 2)
+    monkeypatch.setattr(new_rows, "COPY_SQL", "COPY videos (no_such_column) FROM STDIN")
+    _big_tree(library)
+    root = _add_root(client, library)
+    with runtime.session() as db, pytest.raises(psycopg.errors.UndefinedColumn):
+        scan.scan_root(db, db.get(LibraryRoot, root["id"]))
+    assert _videos(runtime) == {} and _probed_ids(runtime) == []
