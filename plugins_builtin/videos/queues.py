@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from plugin_sdk import QueueDefinition
 from plugin_sdk.jobs import enqueue_jobs
-from plugin_sdk.models import LibraryRoot
+from plugin_sdk.models import JOB_ACTIVE_STATUSES, JobRunRow, LibraryRoot
 from plugins_builtin.videos.models import Video
 
 LIBRARY_SCAN = "library-scan"
@@ -50,8 +50,8 @@ PROBE_BATCH = 100
 def probe_batches(videos: list[tuple[str, str]]) -> list[tuple[dict[str, Any], str, str, str]]:
     """``media-probe`` job items for new videos (``(id, title)`` pairs), ``PROBE_BATCH`` per run.
 
-    A batch's target is its first video (so SFW mode hides it with that video); only use this for
-    videos no run targets yet (new rows), since a waiting run on the first video skips the batch.
+    A batch's target is its first video (so SFW mode hides it with that video); only pass videos no
+    waiting or running probe covers yet, since a run waiting on the first video skips the batch.
     """
     items = []
     for start in range(0, len(videos), PROBE_BATCH):
@@ -71,7 +71,17 @@ def missing_scans(db: Session) -> int:
 
 
 def missing_probes(db: Session) -> int:
-    return _per_video(db, MEDIA_PROBE, "Probe", Video.probed_at.is_(None))
+    """Unprobed videos no waiting or running probe covers, ``PROBE_BATCH`` per run."""
+    covered: set[str] = set()
+    for target_id, payload in db.execute(
+        select(JobRunRow.target_id, JobRunRow.payload).where(
+            JobRunRow.queue_name == MEDIA_PROBE, JobRunRow.status.in_(JOB_ACTIVE_STATUSES)
+        )
+    ):
+        covered.add(target_id)
+        covered.update(payload.get("videoIds") or ())
+    rows = db.execute(select(Video.id, Video.title).where(Video.probed_at.is_(None)).order_by(Video.created_at))
+    return enqueue_jobs(db, MEDIA_PROBE, probe_batches([(vid, title) for vid, title in rows if vid not in covered]))
 
 
 def missing_fingerprints(db: Session) -> int:

@@ -282,3 +282,33 @@ def test_a_copy_connection_that_fails_stops_the_scan_with_its_error_and_never_ha
     with runtime.session() as db, pytest.raises(psycopg.errors.UndefinedColumn):
         scan.scan_root(db, db.get(LibraryRoot, root["id"]))
     assert _videos(runtime) == {} and _probed_ids(runtime) == []
+
+
+def test_run_queue_probes_in_batches_only_what_no_waiting_probe_covers(
+    client, runtime, run_jobs, library, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from plugins_builtin.videos import new_rows, queues
+
+    monkeypatch.setattr(new_rows, "COPY_CHUNK", 4)
+    monkeypatch.setattr(queues, "PROBE_BATCH", 3)
+    _big_tree(library)
+    root = _add_root(client, library)
+    _scan(client, run_jobs, root["id"], queue="library-scan")
+    assert client.post("/api/jobs/queues/media-probe/run", json={}).get_json()["data"]["count"] == 0
+
+    with runtime.session() as db:  # the user cancelled all but one batch
+        runs = db.execute(select(JobRunRow).where(JobRunRow.queue_name == "media-probe")).scalars().all()
+        kept = next(r for r in runs if "videoIds" in r.payload)
+        for r in runs:
+            if r is not kept:
+                r.status = "cancelled"
+        db.commit()
+        kept_ids = set(kept.payload["videoIds"])
+    assert client.post("/api/jobs/queues/media-probe/run", json={}).get_json()["data"]["count"] == 3  # 7 in 3+3+1
+    with runtime.session() as db:
+        waiting = db.execute(
+            select(JobRunRow.payload).where(JobRunRow.queue_name == "media-probe", JobRunRow.status == "waiting")
+        ).scalars().all()
+    covered = [vid for p in waiting for vid in (p.get("videoIds") or [p["videoId"]])]
+    assert sorted(covered) == sorted(v.id for v in _videos(runtime).values())  # each exactly once
+    assert kept_ids <= set(covered)
