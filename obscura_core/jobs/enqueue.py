@@ -118,8 +118,9 @@ def enqueue_jobs(
             if (target_type, tid) in seen:  # one statement cannot insert the same target twice
                 continue
             seen.add((target_type, tid))
-        row = {"id": new_id(), "target_type": target_type, "target_id": tid, "label": label}
-        rows.append({**row, "payload": dict(payload)})
+        rows.append(
+            {"id": new_id(), "target_type": target_type, "target_id": tid, "label": label, "payload": dict(payload)}
+        )
     if not rows:
         return 0
     params = {"queue": queue, "max_attempts": qd.max_attempts, "items": json.dumps(rows)}

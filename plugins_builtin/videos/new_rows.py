@@ -14,7 +14,7 @@ import logging
 import os
 import threading
 from collections import Counter
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from queue import Full, Queue
 
 from sqlalchemy import func, select, text
@@ -290,6 +290,29 @@ def insert_new_files(
             copy.write(lines)
             new.extend(videos)
     return new, skipped
+
+
+def copy_new_rows(
+    db: Session,
+    root: LibraryRoot,
+    kept: list[tuple[FileEntry, Placement]],
+    walk: WalkResult,
+    place: Containers,
+    progress: Callable[[float, str], None] | None = None,
+) -> tuple[list[tuple[str, str]], int]:
+    """COPY the new rows a chunk at a time on their own connections (each chunk committed with its
+    probe jobs). Returns the inserted videos' ``(id, title)`` and how many probe runs were created."""
+    copier = ParallelCopy(db, connections=min(COPY_CONNECTIONS, -(-len(kept) // COPY_CHUNK)))
+    done = 0
+    try:
+        for lines, videos in copy_chunks(root, kept, walk, place):
+            copier.put(lines, videos)
+            done += len(videos)
+            if progress:
+                progress(30 + 60 * done / len(kept), f"{done} of {len(kept)} new files")
+    finally:
+        copier.close()
+    return copier.inserted, copier.probe_runs
 
 
 class ParallelCopy:

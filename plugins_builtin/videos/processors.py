@@ -37,13 +37,6 @@ def _video(ctx: JobContext, payload: Mapping[str, Any]) -> Video | None:
     return ctx.db.get(Video, payload.get("videoId"))
 
 
-def probe_ids(payload: Mapping[str, Any]) -> list[str]:
-    """The videos a ``media-probe`` run covers: ``{"videoIds": [...]}`` (a scan's batch) or
-    ``{"videoId": ...}`` (one file)."""
-    ids = payload.get("videoIds") or ([payload["videoId"]] if payload.get("videoId") else [])
-    return [str(i) for i in ids]
-
-
 def process_media_probe(payload: Mapping[str, Any], ctx: JobContext) -> dict[str, Any]:
     """Probe one video (``videoId``: its result is the video's) or a batch (``videoIds``: the
     result lists each video's under ``videos``; a file that cannot be read is reported there and
@@ -53,7 +46,7 @@ def process_media_probe(payload: Mapping[str, Any], ctx: JobContext) -> dict[str
         if video is None:
             return {"videoId": payload.get("videoId"), "skipped": "the video no longer exists"}
         return _probe_one(ctx, video)
-    ids = probe_ids(payload)
+    ids = [str(i) for i in payload["videoIds"]]
     found = {v.id: v for v in ctx.db.execute(select(Video).where(Video.id.in_(ids))).scalars()}
     results: list[dict[str, Any]] = []
     for index, video_id in enumerate(ids):

@@ -3,9 +3,8 @@
 One walk, one query of the known rows, an in-memory comparison: an unchanged rescan writes
 nothing and enqueues nothing. New files are classified (movie / episode by folder depth), named
 from sidecars or their file names, and COPYed in chunks (``new_rows``), each committed with its
-videos' probe jobs. A file that moved or was renamed
-(same size and oshash) keeps its row and metadata. A root that is missing, unreadable or
-suddenly empty is reported and never pruned.
+videos' probe jobs. A file that moved or was renamed (same size and oshash) keeps its row and
+metadata. A root that is missing, unreadable or suddenly empty is reported and never pruned.
 """
 
 from __future__ import annotations
@@ -27,14 +26,7 @@ from plugin_sdk.links import entities_deleted
 from plugin_sdk.models import LibraryRoot
 from plugins_builtin.videos import assets
 from plugins_builtin.videos.models import Video, VideoSeason, VideoSeries, VideoSubtitle
-from plugins_builtin.videos.new_rows import (
-    COPY_CHUNK,
-    COPY_CONNECTIONS,
-    Containers,
-    ParallelCopy,
-    classify_new,
-    copy_chunks,
-)
+from plugins_builtin.videos.new_rows import Containers, classify_new, copy_new_rows
 from plugins_builtin.videos.queues import MEDIA_PROBE
 from plugins_builtin.videos.scanning.classify import classify_video
 from plugins_builtin.videos.scanning.filetypes import is_subtitle_file, split_extension, subtitle_format
@@ -161,7 +153,7 @@ def scan_root(db: Session, root: LibraryRoot, progress: Any = None) -> dict[str,
     batch_runs = 0
     if kept:
         db.commit()  # moved rows, series and seasons first: the copy connections must see them
-        new, batch_runs = _copy_new_rows(db, root, kept, walk, place, progress)
+        new, batch_runs = copy_new_rows(db, root, kept, walk, place, progress)
     try:
         for video_id, entry in changed:
             db.execute(
@@ -204,24 +196,6 @@ def scan_root(db: Session, root: LibraryRoot, progress: Any = None) -> dict[str,
         subtitleScansEnqueued=subtitles,
     )
     return report
-
-
-def _copy_new_rows(
-    db: Session, root: LibraryRoot, kept: list[Any], walk: WalkResult, place: Containers, progress: Any
-) -> tuple[list[tuple[str, str]], int]:
-    """COPY the new rows a chunk at a time on their own connections (each chunk committed with its
-    probe jobs). Returns the inserted videos' ``(id, title)`` and how many probe runs were created."""
-    copier = ParallelCopy(db, connections=min(COPY_CONNECTIONS, -(-len(kept) // COPY_CHUNK)))
-    done = 0
-    try:
-        for lines, videos in copy_chunks(root, kept, walk, place):
-            copier.put(lines, videos)
-            done += len(videos)
-            if progress:
-                progress(30 + 60 * done / len(kept), f"{done} of {len(kept)} new files")
-    finally:
-        copier.close()
-    return copier.inserted, copier.probe_runs
 
 
 def _enqueue_changed_sidecars(
