@@ -99,27 +99,27 @@ def start_serve(env_overrides: dict[str, str | None], log: Path, timeout: float 
     raise AssertionError(f"obscura serve did not answer within {timeout}s:\n{log.read_text()}")
 
 
-@pytest.fixture(scope="module")
-def served(obscura_service_urls: tuple[str, str], tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
-    """``obscura serve`` on a fresh database and its own Redis database, for this module."""
+@contextlib.contextmanager
+def serve_fresh(
+    service_urls: tuple[str, str], name: str, redis_db: int, data: Path, env: dict[str, str | None]
+) -> Iterator[Served]:
+    """``obscura serve`` on a new database ``name``, a flushed Redis database ``redis_db`` and the
+    data folder ``data`` (``env`` adds to or unsets the environment); the database is dropped after."""
     import psycopg
+    import redis
 
-    admin, redis_url = obscura_service_urls
-    name = f"obscura_e2e_{os.getpid()}"
+    admin, redis_url = service_urls
     with psycopg.connect(admin, autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         conn.execute(f'CREATE DATABASE "{name}"')
-    e2e_redis = redis_url_with_db(redis_url, 10)
-    import redis
-
-    redis.Redis.from_url(e2e_redis).flushdb()
-    data = tmp_path_factory.mktemp("e2e-data")
+    own_redis = redis_url_with_db(redis_url, redis_db)
+    redis.Redis.from_url(own_redis).flushdb()
     server = start_serve(
         {
             "DATABASE_URL": database_url_with_name(admin, name),
-            "REDIS_URL": e2e_redis,
+            "REDIS_URL": own_redis,
             "OBSCURA_DATA_DIR": str(data),
-            "OBSCURA_WORKERS": "2",
+            **env,
         },
         data / "serve.log",
     )
@@ -129,6 +129,14 @@ def served(obscura_service_urls: tuple[str, str], tmp_path_factory: pytest.TempP
         server.stop()
         with psycopg.connect(admin, autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="module")
+def served(obscura_service_urls: tuple[str, str], tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+    """``obscura serve`` on a fresh database and its own Redis database, for this module."""
+    data = tmp_path_factory.mktemp("e2e-data")
+    with serve_fresh(obscura_service_urls, f"obscura_e2e_{os.getpid()}", 10, data, {"OBSCURA_WORKERS": "2"}) as s:
+        yield s
 
 
 @pytest.fixture(scope="module")

@@ -11,8 +11,7 @@ from typing import Any
 
 import pytest
 
-from plugin_sdk.testing import database_url_with_name, redis_url_with_db
-from tests.e2e.conftest import Served, start_serve
+from tests.e2e.conftest import Served, serve_fresh
 from tests.e2e.ui import VIEWPORTS, api, opened_page, screenshot, wait_for_jobs
 from tests.integration.videos.media import MediaCache
 
@@ -24,34 +23,11 @@ SECTION = "#section-storage [data-maintenance]"
 @pytest.fixture(scope="module")
 def served(obscura_service_urls: tuple[str, str], tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     """``obscura serve`` on its own database, Redis database and data folder (kept for the checks)."""
-    import psycopg
-    import redis
-
-    admin, redis_url = obscura_service_urls
-    name = f"obscura_e2e_maint_{os.getpid()}"
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
-    own_redis = redis_url_with_db(redis_url, 13)
-    redis.Redis.from_url(own_redis).flushdb()
     data = tmp_path_factory.mktemp("e2e-maint-data")
-    server = start_serve(
-        {
-            "DATABASE_URL": database_url_with_name(admin, name),
-            "REDIS_URL": own_redis,
-            "OBSCURA_DATA_DIR": str(data),
-            "OBSCURA_CACHE_DIR": None,
-            "OBSCURA_WORKERS": "1",
-        },
-        data / "serve.log",
-    )
-    server.data_dir = data  # type: ignore[attr-defined]
-    try:
+    env: dict[str, str | None] = {"OBSCURA_CACHE_DIR": None, "OBSCURA_WORKERS": "1"}
+    with serve_fresh(obscura_service_urls, f"obscura_e2e_maint_{os.getpid()}", 13, data, env) as server:
+        server.data_dir = data  # type: ignore[attr-defined]
         yield server
-    finally:
-        server.stop()
-        with psycopg.connect(admin, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @pytest.fixture(scope="module")

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.conftest import start_serve
+from tests.e2e.conftest import serve_fresh
 from tests.e2e.ui import ApiError, api, new_page, screenshot, wait_for_jobs
 
 pytestmark = pytest.mark.e2e
@@ -27,37 +27,13 @@ PLUGINS = ("videos", "images", "audio", "taxonomy")
 @pytest.fixture(scope="module")
 def served(obscura_service_urls: tuple[str, str], tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     """``obscura serve`` on a fresh database with the media plugins and the taxonomy."""
-    import psycopg
-    import redis
-
     from obscura_core.plugins import BUILTIN_PLUGINS
-    from plugin_sdk.testing import database_url_with_name, redis_url_with_db
 
-    admin, redis_url = obscura_service_urls
-    name = f"obscura_e2e_tax_{os.getpid()}"
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
-    e2e_redis = redis_url_with_db(redis_url, 12)
-    redis.Redis.from_url(e2e_redis).flushdb()
     data = tmp_path_factory.mktemp("e2e-taxonomy-data")
     others = ",".join(n for n, _ in BUILTIN_PLUGINS if n not in PLUGINS)
-    server = start_serve(
-        {
-            "DATABASE_URL": database_url_with_name(admin, name),
-            "REDIS_URL": e2e_redis,
-            "OBSCURA_DATA_DIR": str(data),
-            "OBSCURA_WORKERS": "1",
-            "OBSCURA_DISABLE_PLUGINS": others or None,
-        },
-        data / "serve.log",
-    )
-    try:
+    env = {"OBSCURA_WORKERS": "1", "OBSCURA_DISABLE_PLUGINS": others or None}
+    with serve_fresh(obscura_service_urls, f"obscura_e2e_tax_{os.getpid()}", 12, data, env) as server:
         yield server
-    finally:
-        server.stop()
-        with psycopg.connect(admin, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def _clip(path: Path, seconds: int, colour: str) -> None:
