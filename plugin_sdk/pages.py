@@ -105,3 +105,21 @@ def panel_target(args: Any, allowed: tuple[str, ...] | None = None) -> tuple[str
     if allowed is not None and entity_type not in allowed:
         return None
     return entity_type, entity_id
+
+
+LINKED_FILTERS = {"performer": "performers", "tag": "tags", "studio": "studio"}
+"""Entity types a "linked rows" panel serves → the list filter (``LinkFilters`` field) selecting them."""
+
+
+def linked_filter(args: Any) -> dict[str, str | list[str]]:
+    """For a panel listing a performer's, tag's or studio's rows (``?entity=…&id=…``): the list
+    filter selecting them, as ``LinkFilters`` fields (``{"performers": [id]}``, ``{"studio": id}``).
+    Answers 400 when the request names no performer, tag or studio."""
+    from flask import abort
+
+    target = panel_target(args, tuple(LINKED_FILTERS))
+    if target is None:
+        abort(400, "Ask for ?entity=<performer|studio|tag>&id=<id>.")
+    entity_type, entity_id = target
+    key = LINKED_FILTERS[entity_type]
+    return {key: entity_id if key == "studio" else [entity_id]}

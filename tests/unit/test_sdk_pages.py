@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
 from werkzeug.datastructures import MultiDict
+from werkzeug.exceptions import BadRequest
 
-from plugin_sdk.pages import panel_target, panel_url
+from plugin_sdk.pages import linked_filter, panel_target, panel_url
 
 
 def test_panel_urls_carry_the_entity() -> None:
@@ -20,3 +22,12 @@ def test_panel_target_reads_and_checks_it() -> None:
     assert panel_target(MultiDict({"entity": "tag"})) is None, "no id"
     assert panel_target(MultiDict({"id": "42"})) is None, "no entity type"
     assert panel_target(MultiDict({"entity": "tag", "id": "x" * 65})) is None, "too long for an id"
+
+
+def test_linked_filter_selects_a_performers_tags_or_studios_rows_and_refuses_anything_else() -> None:
+    assert linked_filter(MultiDict({"entity": "performer", "id": "p1"})) == {"performers": ["p1"]}
+    assert linked_filter(MultiDict({"entity": "tag", "id": "t1"})) == {"tags": ["t1"]}
+    assert linked_filter(MultiDict({"entity": "studio", "id": "s1"})) == {"studio": "s1"}
+    for bad in ({"entity": "video", "id": "v1"}, {"entity": "tag"}, {}):
+        with pytest.raises(BadRequest):
+            linked_filter(MultiDict(bad))

@@ -4,35 +4,29 @@ link filters as ``GET /api/audio-tracks``."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, render_template, request
 from sqlalchemy import func, select
 
 from plugin_sdk import Panel
 from plugin_sdk.db import get_db
 from plugin_sdk.links import LinkFilters, filter_clauses
-from plugin_sdk.pages import panel_target
+from plugin_sdk.pages import LINKED_FILTERS, linked_filter
 from plugins_builtin.audio.models import AudioTrack
 from plugins_builtin.audio.pages.views import fmt_duration
 
 LINKED_URL = "/audio/fragments/linked"
 LINKED_COUNT = 20
-FILTERS = {"performer": "performers", "tag": "tags", "studio": "studio"}  # entity type → list filter
 
 
 def panels(entity_type: str) -> list[Panel]:
     """An "Audio" panel on performer, studio and tag pages."""
-    return [Panel(title="Audio", url=LINKED_URL, order=30)] if entity_type in FILTERS else []
+    return [Panel(title="Audio", url=LINKED_URL, order=30)] if entity_type in LINKED_FILTERS else []
 
 
 def register(bp: Blueprint) -> None:
     @bp.get(LINKED_URL)
     def linked_tracks() -> str:
-        target = panel_target(request.args, tuple(FILTERS))
-        if target is None:
-            abort(400, "Ask for ?entity=<performer|studio|tag>&id=<id>.")
-        entity_type, entity_id = target
-        key = FILTERS[entity_type]
-        filters = LinkFilters.model_validate({key: entity_id if key == "studio" else [entity_id]})
+        filters = LinkFilters.model_validate(linked_filter(request.args))
         db = get_db()
         conds = filter_clauses("audio-track", AudioTrack.id, filters, db)
         total = db.execute(select(func.count()).select_from(AudioTrack).where(*conds)).scalar_one()

@@ -4,36 +4,30 @@ link filters as ``GET /api/galleries`` and ``GET /api/images``."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, render_template, request
 from sqlalchemy import func, select
 
 from plugin_sdk import Panel
 from plugin_sdk.db import get_db
 from plugin_sdk.links import LinkFilters, filter_clauses
-from plugin_sdk.pages import panel_target
+from plugin_sdk.pages import LINKED_FILTERS, linked_filter
 from plugins_builtin.images.models import Gallery, Image
 from plugins_builtin.images.pages.cards import GALLERY_COLUMNS, gallery_cards, thumb_url
 
 LINKED_URL = "/galleries/fragments/linked"
 LINKED_GALLERIES = 8
 LINKED_IMAGES = 18
-FILTERS = {"performer": "performers", "tag": "tags", "studio": "studio"}  # entity type → list filter
 
 
 def panels(entity_type: str) -> list[Panel]:
     """A "Galleries & images" panel on performer, studio and tag pages."""
-    return [Panel(title="Galleries & images", url=LINKED_URL, order=20)] if entity_type in FILTERS else []
+    return [Panel(title="Galleries & images", url=LINKED_URL, order=20)] if entity_type in LINKED_FILTERS else []
 
 
 def register(bp: Blueprint) -> None:
     @bp.get(LINKED_URL)
     def linked_images() -> str:
-        target = panel_target(request.args, tuple(FILTERS))
-        if target is None:
-            abort(400, "Ask for ?entity=<performer|studio|tag>&id=<id>.")
-        entity_type, entity_id = target
-        key = FILTERS[entity_type]
-        filters = LinkFilters.model_validate({key: entity_id if key == "studio" else [entity_id]})
+        filters = LinkFilters.model_validate(linked_filter(request.args))
         db = get_db()
         g_conds = filter_clauses("gallery", Gallery.id, filters, db)
         i_conds = filter_clauses("image", Image.id, filters, db)

@@ -5,21 +5,20 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, render_template, request
 
 from plugin_sdk import Panel
 from plugin_sdk.db import get_db
-from plugin_sdk.pages import panel_target
+from plugin_sdk.pages import LINKED_FILTERS, linked_filter
 from plugins_builtin.videos.routes.query import VideosQuery, fetch_page
 
 LINKED_URL = "/videos/fragments/linked"
 LINKED_COUNT = 12
-FILTERS = {"performer": "performers", "tag": "tags", "studio": "studio"}  # entity type → list filter
 
 
 def panels(entity_type: str) -> list[Panel]:
     """A "Videos" panel on performer, studio and tag pages."""
-    return [Panel(title="Videos", url=LINKED_URL, order=10)] if entity_type in FILTERS else []
+    return [Panel(title="Videos", url=LINKED_URL, order=10)] if entity_type in LINKED_FILTERS else []
 
 
 def register(bp: Blueprint) -> None:
@@ -27,18 +26,13 @@ def register(bp: Blueprint) -> None:
 
     @bp.get(LINKED_URL)
     def linked_videos() -> str:
-        target = panel_target(request.args, tuple(FILTERS))
-        if target is None:
-            abort(400, "Ask for ?entity=<performer|studio|tag>&id=<id>.")
-        entity_type, entity_id = target
-        key = FILTERS[entity_type]
-        value: str | list[str] = entity_id if key == "studio" else [entity_id]
-        query = VideosQuery.model_validate({key: value, "sort": "recent", "perPage": LINKED_COUNT})
+        link = linked_filter(request.args)
+        query = VideosQuery.model_validate({**link, "sort": "recent", "perPage": LINKED_COUNT})
         db = get_db()
         rows, total, _ = fetch_page(db, query)
         return render_template(
             "videos/_linked.html",
             cards=cards(db, rows),
             total=total,
-            all_url="/videos?" + urlencode({"view": "grid", key: entity_id}),
+            all_url="/videos?" + urlencode({"view": "grid", **link}, doseq=True),
         )
