@@ -1,10 +1,10 @@
 """New video rows in bulk: classify new files, create their series and seasons, COPY the rows.
 
-A scan hands its new files to :class:`ParallelCopy`, which COPYs them a chunk at a time on two
-connections of its own, each chunk committed with the probe jobs of its videos (the server's
-index and foreign-key work is most of a first scan; two backends share it across the cores while
-this process formats the next chunk). An upload inserts its one file with
-:func:`insert_new_files` in the request's own transaction.
+A scan hands its new files to :class:`NewRowStream` folder by folder while it walks; every chunk
+goes to :class:`ParallelCopy`, which COPYs it on one of two connections of its own, committed with
+the probe jobs of its videos. The server's index and foreign-key work is most of a first scan: two
+backends share it across the cores while this process walks on and formats the next chunk. An
+upload inserts its one file with :func:`insert_new_files` in the request's own transaction.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import logging
 import os
 import threading
 from collections import Counter
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from queue import Full, Queue
 
 from sqlalchemy import func, select, text
@@ -107,8 +107,9 @@ class Containers:
         self.series[folder_path] = sid
         return sid
 
-    def prepare(self, series: Mapping[str, str], seasons: set[SeasonKey]) -> None:
-        """Create every missing series and season of a scan in two statements."""
+    def prepare(self, series: Mapping[str, str], seasons: set[SeasonKey]) -> bool:
+        """Create the missing ones of these series and seasons in two statements; ``True`` when
+        any was written."""
         new_series = {path: rel for path, rel in series.items() if path not in self.series}
         if new_series:
             paths = sorted(new_series)
@@ -163,6 +164,7 @@ class Containers:
                 },
             ).all()
             self.seasons.update({(sid, number): season_id for sid, number, season_id in rows})
+        return bool(new_series or wanted)
 
     def season_id(self, series_id: str, number: int, folder_path: str | None, title: str | None) -> str:
         key = (series_id, number)
@@ -182,32 +184,67 @@ class Containers:
         return sid
 
 
+class Classifier:
+    """Places new files by folder depth (movie, episode or skipped), working out each folder once,
+    and names the series and seasons a batch of them needs."""
+
+    def __init__(self, root: LibraryRoot) -> None:
+        self.prefix = root.path.rstrip(os.sep) + os.sep
+        self.movies, self.shows = root.scan_movies, root.scan_series
+        self.skipped: Counter[str] = Counter()
+        self._folders: dict[str, tuple[Placement | None, str | None, SeasonKey | None]] = {}
+
+    def place(self, entry: FileEntry) -> Placement | None:
+        """``entry``'s placement, or ``None`` (counted in :attr:`skipped`) when it is not indexed."""
+        c = self._folder(entry.path.rpartition(os.sep)[0])[0]
+        if c is None:
+            self.skipped["file is not under the library root path"] += 1
+            return None
+        if c.kind == "skip":
+            self.skipped[c.reason or "skipped"] += 1
+            return None
+        return c
+
+    def containers(self, kept: list[tuple[FileEntry, Placement]]) -> tuple[dict[str, str], set[SeasonKey]]:
+        """The series ``{path: folder}`` and seasons :data:`SeasonKey` of the episodes in ``kept``."""
+        series: dict[str, str] = {}
+        seasons: set[SeasonKey] = set()
+        for entry, c in kept:
+            if c.kind == "episode":
+                _, series_path, season = self._folder(entry.path.rpartition(os.sep)[0])
+                if series_path is not None and season is not None:
+                    series[series_path] = c.series_folder or ""
+                    seasons.add(season)
+        return series, seasons
+
+    def _folder(self, folder: str) -> tuple[Placement | None, str | None, SeasonKey | None]:
+        found = self._folders.get(folder)
+        if found is None:
+            found = self._folders[folder] = self._place_folder(folder)
+        return found
+
+    def _place_folder(self, folder: str) -> tuple[Placement | None, str | None, SeasonKey | None]:
+        inside = folder + os.sep
+        if not inside.startswith(self.prefix):
+            return None, None, None
+        segments = inside[len(self.prefix) :].split(os.sep)  # the folders, then "" for the file
+        c = place_segments(segments, self.movies, self.shows)
+        if c.kind != "episode":
+            return c, None, None
+        series_path = self.prefix + (c.series_folder or "")
+        season_path = f"{series_path}{os.sep}{c.season_folder}" if c.season_folder else None
+        return c, series_path, (series_path, c.season_number or 0, season_path, c.season_folder)
+
+
 def classify_new(
     root: LibraryRoot, entries: list[FileEntry]
 ) -> tuple[list[tuple[FileEntry, Placement]], dict[str, str], set[SeasonKey], Counter[str]]:
     """The new files to insert with their placement (movie or episode by folder depth), the series
     ``{path: folder}`` and seasons :data:`SeasonKey` they need, and the skipped files' reasons."""
-    skipped: Counter[str] = Counter()
-    kept: list[tuple[FileEntry, Placement]] = []
-    series: dict[str, str] = {}
-    seasons: set[SeasonKey] = set()
-    prefix = root.path.rstrip(os.sep) + os.sep
-    movies, shows = root.scan_movies, root.scan_series
-    for entry in entries:
-        if not entry.path.startswith(prefix):
-            skipped["file is not under the library root path"] += 1
-            continue
-        c = place_segments(entry.path[len(prefix) :].split(os.sep), movies, shows)
-        if c.kind == "skip":
-            skipped[c.reason or "skipped"] += 1
-            continue
-        if c.kind == "episode":
-            series_path = prefix + (c.series_folder or "")
-            season_path = f"{series_path}{os.sep}{c.season_folder}" if c.season_folder else None
-            series[series_path] = c.series_folder or ""
-            seasons.add((series_path, c.season_number or 0, season_path, c.season_folder))
-        kept.append((entry, c))
-    return kept, series, seasons, skipped
+    classifier = Classifier(root)
+    kept = [(entry, c) for entry in entries if (c := classifier.place(entry)) is not None]
+    series, seasons = classifier.containers(kept)
+    return kept, series, seasons, classifier.skipped
 
 
 def _text(value: str | None) -> str:
@@ -261,15 +298,10 @@ class _RowMaker:
         )  # fmt: skip
         return "\t".join(fields), video_id, title
 
-
-def copy_chunks(
-    root: LibraryRoot, kept: list[tuple[FileEntry, Placement]], walk: WalkResult, place: Containers
-) -> Iterator[tuple[str, list[tuple[str, str]]]]:
-    """The COPY text of each chunk of :data:`COPY_CHUNK` rows, with its videos' ``(id, title)``."""
-    maker = _RowMaker(root, walk, place)
-    for start in range(0, len(kept), COPY_CHUNK):
-        rows = [maker.line(entry, c) for entry, c in kept[start : start + COPY_CHUNK]]
-        yield "\n".join([line for line, _, _ in rows]) + "\n", [(vid, title) for _, vid, title in rows]
+    def chunk(self, kept: list[tuple[FileEntry, Placement]]) -> tuple[str, list[tuple[str, str]]]:
+        """The COPY text of ``kept``, with its videos' ``(id, title)``."""
+        rows = [self.line(entry, c) for entry, c in kept]
+        return "\n".join([line for line, _, _ in rows]) + "\n", [(vid, title) for _, vid, title in rows]
 
 
 def insert_new_files(
@@ -281,38 +313,77 @@ def insert_new_files(
     place = Containers(db, root)
     if series:
         place.prepare(series, seasons)
-    new: list[tuple[str, str]] = []
     if not kept:
-        return new, skipped
+        return [], skipped
+    lines, new = _RowMaker(root, walk or WalkResult(), place).chunk(kept)
     raw = db.connection().connection.driver_connection
     with raw.cursor() as cur, cur.copy(COPY_SQL) as copy:
-        for lines, videos in copy_chunks(root, kept, walk or WalkResult(), place):
-            copy.write(lines)
-            new.extend(videos)
+        copy.write(lines)
     return new, skipped
 
 
-def copy_new_rows(
-    db: Session,
-    root: LibraryRoot,
-    kept: list[tuple[FileEntry, Placement]],
-    walk: WalkResult,
-    place: Containers,
-    progress: Callable[[float, str], None] | None = None,
-) -> tuple[list[tuple[str, str]], int]:
-    """COPY the new rows a chunk at a time on their own connections (each chunk committed with its
-    probe jobs). Returns the inserted videos' ``(id, title)`` and how many probe runs were created."""
-    copier = ParallelCopy(db, connections=min(COPY_CONNECTIONS, -(-len(kept) // COPY_CHUNK)))
-    done = 0
-    try:
-        for lines, videos in copy_chunks(root, kept, walk, place):
-            copier.put(lines, videos)
-            done += len(videos)
-            if progress:
-                progress(30 + 60 * done / len(kept), f"{done} of {len(kept)} new files")
-    finally:
-        copier.close()
-    return copier.inserted, copier.probe_runs
+class NewRowStream:
+    """A scan's new files, written while the walk goes on: :meth:`add` places each file, and every
+    :data:`COPY_CHUNK` of them get their series and seasons (created and committed on the scan's
+    session, so the copy connections see them), their COPY lines, and go to :class:`ParallelCopy`.
+    :meth:`finish` writes the rest and waits for every chunk."""
+
+    def __init__(
+        self,
+        db: Session,
+        root: LibraryRoot,
+        walk: WalkResult,
+        place: Containers,
+        progress: Callable[[float, str], None] | None = None,
+    ) -> None:
+        self.db, self.place, self.progress = db, place, progress
+        self.classifier = Classifier(root)
+        self.maker = _RowMaker(root, walk, place)
+        self.pending: list[tuple[FileEntry, Placement]] = []
+        self.sent = 0
+        self._copier: ParallelCopy | None = None
+
+    @property
+    def skipped(self) -> Counter[str]:
+        return self.classifier.skipped
+
+    def add(self, entries: Iterable[FileEntry]) -> None:
+        for entry in entries:
+            c = self.classifier.place(entry)
+            if c is not None:
+                self.pending.append((entry, c))
+        while len(self.pending) >= COPY_CHUNK:
+            chunk, self.pending = self.pending[:COPY_CHUNK], self.pending[COPY_CHUNK:]
+            self._send(chunk)
+
+    def finish(self) -> tuple[list[tuple[str, str]], int]:
+        """Write what is left and wait for every chunk (raising the first error). Returns the
+        inserted videos' ``(id, title)`` and how many probe runs were created."""
+        try:
+            if self.pending:
+                chunk, self.pending = self.pending, []
+                self._send(chunk)
+        finally:
+            self.close()
+        copier = self._copier
+        return (copier.inserted, copier.probe_runs) if copier else ([], 0)
+
+    def close(self) -> None:
+        """Wait for the chunks already handed over (raising the first error); idempotent."""
+        copier = self._copier
+        if copier is not None and not copier.closed:
+            copier.close()
+
+    def _send(self, chunk: list[tuple[FileEntry, Placement]]) -> None:
+        if self.place.prepare(*self.classifier.containers(chunk)):
+            self.db.commit()
+        lines, videos = self.maker.chunk(chunk)
+        if self._copier is None:
+            self._copier = ParallelCopy(self.db)
+        self._copier.put(lines, videos)
+        self.sent += len(videos)
+        if self.progress:
+            self.progress(30, f"{len(self.maker.walk.files)} files found, {self.sent} new so far")
 
 
 class ParallelCopy:
@@ -329,6 +400,7 @@ class ParallelCopy:
         self.inserted: list[tuple[str, str]] = []
         self.probe_runs = 0
         self.error: BaseException | None = None
+        self.closed = False
         self._lock = threading.Lock()
         self._chunks: Queue[tuple[str, list[tuple[str, str]]] | None] = Queue(maxsize=2 * connections)
         self._threads = [
@@ -341,6 +413,7 @@ class ParallelCopy:
         self._hand_over((lines, videos))
 
     def close(self) -> None:
+        self.closed = True
         for _ in self._threads:
             self._hand_over(None, stopping=True)
         for thread in self._threads:

@@ -2,9 +2,11 @@
 
 One walk, one query of the known rows, an in-memory comparison: an unchanged rescan writes
 nothing and enqueues nothing. New files are classified (movie / episode by folder depth), named
-from sidecars or their file names, and COPYed in chunks (``new_rows``), each committed with its
-videos' probe jobs. A file that moved or was renamed (same size and oshash) keeps its row and
-metadata. A root that is missing, unreadable or suddenly empty is reported and never pruned.
+from sidecars or their file names, and COPYed in chunks while the walk goes on (``new_rows``),
+each chunk committed with its videos' probe jobs. A file that moved or was renamed (same size and
+oshash) keeps its row and metadata: a new file as big as a known hashed one waits for the end of
+the walk to be told apart. A root that is missing, unreadable or suddenly empty is reported and
+never pruned.
 """
 
 from __future__ import annotations
@@ -26,11 +28,11 @@ from plugin_sdk.links import entities_deleted
 from plugin_sdk.models import LibraryRoot
 from plugins_builtin.videos import assets
 from plugins_builtin.videos.models import Video, VideoSeason, VideoSeries, VideoSubtitle
-from plugins_builtin.videos.new_rows import Containers, classify_new, copy_new_rows
+from plugins_builtin.videos.new_rows import Containers, NewRowStream
 from plugins_builtin.videos.queues import MEDIA_PROBE
 from plugins_builtin.videos.scanning.classify import classify_video
 from plugins_builtin.videos.scanning.filetypes import is_subtitle_file, split_extension, subtitle_format
-from plugins_builtin.videos.walk import FileEntry, WalkResult, walk_videos
+from plugins_builtin.videos.walk import FileEntry, WalkResult, iter_walk
 
 log = logging.getLogger("obscura.videos.scan")
 
@@ -66,6 +68,38 @@ def _place_moved(db: Session, video_id: str, entry: FileEntry, root: LibraryRoot
     db.execute(update(Video).where(Video.id == video_id).values(**values))
 
 
+def _follow_moves(
+    db: Session, root: LibraryRoot, place: Containers, missing: list[Any], held: list[FileEntry]
+) -> tuple[set[str], list[tuple[str, str, str]], list[FileEntry]]:
+    """A held-back new file with the size and oshash of a vanished row takes that row over. Returns
+    the moved rows' ids, ``(video id, old path, new path)`` for their sidecars to follow, and the
+    held-back files that are new after all."""
+    candidates: dict[int, list[Any]] = {}
+    for r in missing:
+        if r.oshash and r.file_size:
+            candidates.setdefault(r.file_size, []).append(r)
+    moved_ids: set[str] = set()
+    followed: list[tuple[str, str, str]] = []
+    still_new = []
+    for entry in held:
+        options = candidates.get(entry.size)
+        match = None
+        if options:
+            try:
+                digest = oshash_file(entry.path)
+                match = next((o for o in options if o.oshash == digest), None)
+            except (OSError, ValueError):
+                match = None
+        if match is None:
+            still_new.append(entry)
+            continue
+        options.remove(match)
+        moved_ids.add(match.id)
+        followed.append((match.id, match.file_path, entry.path))
+        _place_moved(db, match.id, entry, root, place)
+    return moved_ids, followed, still_new
+
+
 def _prune_empty_containers(db: Session, root_id: str) -> None:
     db.execute(
         delete(VideoSeason).where(
@@ -92,68 +126,46 @@ def scan_root(db: Session, root: LibraryRoot, progress: Any = None) -> dict[str,
     problem = root_problem(root.path)
     if problem:
         return {**report, "rootProblem": problem, "known": len(existing)}
-    walk = walk_videos(root.path, recursive=root.recursive)
-    if not walk.files and existing:
-        return {
-            **report,
-            "rootProblem": emptied_root_problem(root.path, len(existing), "videos"),
-            "known": len(existing),
-        }
-    if progress:
-        progress(30, f"{len(walk.files)} files found")
-
     by_path = {r.file_path: r for r in existing}
-    on_disk = {f.path for f in walk.files}
-    new_entries: list[FileEntry] = []
-    changed: list[tuple[str, FileEntry]] = []
-    for entry in walk.files:
-        row = by_path.get(entry.path)
-        if row is None:
-            new_entries.append(entry)
-        elif row.file_size != entry.size or row.file_mtime != entry.mtime:
-            changed.append((row.id, entry))
-    missing = [r for r in existing if r.file_path not in on_disk]
-
-    # moves and renames: a new file with the size and oshash of a vanished row takes that row over
+    # a new file might be a known one moved or renamed (same size and oshash): held back until
+    # the walk has shown which known files are gone; every other new file is written at once
+    movable_sizes = {r.file_size for r in existing if r.oshash and r.file_size}
+    walk = WalkResult()
     place = Containers(db, root)
-    moved = 0
-    candidates: dict[int, list[Any]] = {}
-    for r in missing:
-        if r.oshash and r.file_size:
-            candidates.setdefault(r.file_size, []).append(r)
-    moved_ids: set[str] = set()
-    followed: list[tuple[str, str, str]] = []  # (video id, old path, new path): its sidecars follow it
-    if candidates:
-        still_new = []
-        for entry in new_entries:
-            options = candidates.get(entry.size)
-            match = None
-            if options:
-                try:
-                    digest = oshash_file(entry.path)
-                    match = next((o for o in options if o.oshash == digest), None)
-                except (OSError, ValueError):
-                    match = None
-            if match is None:
-                still_new.append(entry)
-                continue
-            options.remove(match)
-            moved_ids.add(match.id)
-            followed.append((match.id, match.file_path, entry.path))
-            _place_moved(db, match.id, entry, root, place)
-            moved += 1
-        new_entries = still_new
+    stream = NewRowStream(db, root, walk, place, progress)
+    changed: list[tuple[str, FileEntry]] = []
+    held: list[FileEntry] = []
+    try:
+        for files in iter_walk(root.path, walk, recursive=root.recursive):
+            fresh = []
+            for entry in files:
+                row = by_path.get(entry.path)
+                if row is None:
+                    (held if entry.size in movable_sizes else fresh).append(entry)
+                elif row.file_size != entry.size or row.file_mtime != entry.mtime:
+                    changed.append((row.id, entry))
+            if fresh:
+                stream.add(fresh)
+        if not walk.files and existing:
+            return {
+                **report,
+                "rootProblem": emptied_root_problem(root.path, len(existing), "videos"),
+                "known": len(existing),
+            }
+        if progress:
+            progress(30, f"{len(walk.files)} files found")
+        on_disk = {f.path for f in walk.files}
+        missing = [r for r in existing if r.file_path not in on_disk]
+        moved_ids, followed, still_new = _follow_moves(db, root, place, missing, held)
+        if moved_ids:
+            db.commit()  # the series and seasons moved files went to: the copy connections must see them
+        stream.add(still_new)
+        new, batch_runs = stream.finish()
+    finally:
+        stream.close()
     missing = [r for r in missing if r.id not in moved_ids]
-
     removed_ids = [r.id for r in missing]
-    kept, series, seasons, skipped = classify_new(root, new_entries)
-    if series:
-        place.prepare(series, seasons)
-    new: list[tuple[str, str]] = []
-    batch_runs = 0
-    if kept:
-        db.commit()  # moved rows, series and seasons first: the copy connections must see them
-        new, batch_runs = copy_new_rows(db, root, kept, walk, place, progress)
+    moved = len(moved_ids)
     try:
         for video_id, entry in changed:
             db.execute(
@@ -187,9 +199,9 @@ def scan_root(db: Session, root: LibraryRoot, progress: Any = None) -> dict[str,
         changed=len(changed),
         moved=moved,
         removed=len(removed_ids),
-        unchanged=len(walk.files) - len(new_entries) - len(changed) - moved,
-        skipped=sum(skipped.values()),
-        skippedReasons=dict(skipped.most_common(REPORT_LIMIT)),
+        unchanged=len(walk.files) - len(new) - sum(stream.skipped.values()) - len(changed) - moved,
+        skipped=sum(stream.skipped.values()),
+        skippedReasons=dict(stream.skipped.most_common(REPORT_LIMIT)),
         walkErrors=walk.errors[:REPORT_LIMIT],
         probesEnqueued=len(new) + changed_runs,
         probeRuns=batch_runs + changed_runs,

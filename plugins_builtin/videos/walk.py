@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from plugins_builtin.videos.scanning.filetypes import is_subtitle_file, is_video_file
 
 
-@dataclass(frozen=True, slots=True)
-class FileEntry:
+class FileEntry(NamedTuple):
     path: str
     size: int
     mtime: float
@@ -26,12 +27,14 @@ class WalkResult:
 SIDECAR_SUFFIXES = (".nfo", ".json")
 
 
-def walk_videos(root: str, recursive: bool = True, max_depth: int = 8) -> WalkResult:
-    """One pass over ``root`` with ``os.scandir`` (hidden entries skipped at every level).
+def iter_walk(root: str, result: WalkResult, recursive: bool = True, max_depth: int = 8) -> Iterator[list[FileEntry]]:
+    """Walk ``root`` one folder at a time with ``os.scandir``, yielding each folder's video files
+    as soon as it is read (its sidecar names already in ``result.sidecars``), so a scan can write
+    rows while it is still walking. ``result`` collects every file and error as well.
 
-    Unreadable folders are reported in ``errors`` and skipped; the walk goes on.
+    Hidden entries are skipped at every level; an unreadable folder is reported in
+    ``result.errors`` and skipped, and the walk goes on.
     """
-    result = WalkResult()
     stack: list[tuple[str, int]] = [(root, 0)]
     while stack:
         folder, depth = stack.pop()
@@ -41,6 +44,7 @@ def walk_videos(root: str, recursive: bool = True, max_depth: int = 8) -> WalkRe
             result.errors.append(f"{folder}: {exc.strerror or exc}")
             continue
         extras: set[str] = set()
+        files: list[FileEntry] = []
         for entry in entries:
             name = entry.name
             if name.startswith("."):
@@ -52,12 +56,22 @@ def walk_videos(root: str, recursive: bool = True, max_depth: int = 8) -> WalkRe
                     continue
                 if is_video_file(name):
                     st = entry.stat(follow_symlinks=True)
-                    result.files.append(FileEntry(entry.path, st.st_size, st.st_mtime))
+                    files.append(FileEntry(entry.path, st.st_size, st.st_mtime))
                 elif name.endswith(SIDECAR_SUFFIXES) or is_subtitle_file(name):
                     extras.add(name)
             except OSError as exc:
                 result.errors.append(f"{entry.path}: {exc.strerror or exc}")
         if extras:
             result.sidecars[folder] = extras
+        if files:
+            result.files.extend(files)
+            yield files
+
+
+def walk_videos(root: str, recursive: bool = True, max_depth: int = 8) -> WalkResult:
+    """The whole walk of ``root`` (see :func:`iter_walk`), files sorted by path."""
+    result = WalkResult()
+    for _ in iter_walk(root, result, recursive, max_depth):
+        pass
     result.files.sort(key=lambda f: f.path)
     return result

@@ -93,10 +93,11 @@ def is_derivative(stem: str) -> bool:
 
 def is_video_file(name: str) -> bool:
     """Return True when ``name`` is a non-hidden, non-derivative video file name."""
-    if is_hidden(name):
+    base = name.rsplit("/", 1)[-1]
+    dot = base.rfind(".")  # a scan asks this of every file: no tuple, no second split
+    if dot <= 0 or base.startswith(".") or base[dot:].lower() not in VIDEO_EXTENSIONS:
         return False
-    stem, ext = split_extension(name)
-    return ext.lower() in VIDEO_EXTENSIONS and not is_derivative(stem)
+    return not is_derivative(base[:dot])
 
 
 def is_subtitle_file(name: str) -> bool:
