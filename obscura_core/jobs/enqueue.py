@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from obscura_core.jobs.feed import feed, mark_unpushed
 from obscura_core.jobs.rq_queue import new_rq_job_id, push, push_many
 from obscura_core.runtime import get_runtime
-from plugin_sdk.db import new_id
+from plugin_sdk.db import new_id, new_ids
 from plugin_sdk.errors import ValidationError
 from plugin_sdk.models import JOB_ACTIVE_STATUSES, JobRunRow
 
@@ -118,11 +118,11 @@ def enqueue_jobs(
             if (target_type, tid) in seen:  # one statement cannot insert the same target twice
                 continue
             seen.add((target_type, tid))
-        rows.append(
-            {"id": new_id(), "target_type": target_type, "target_id": tid, "label": label, "payload": dict(payload)}
-        )
+        rows.append({"target_type": target_type, "target_id": tid, "label": label, "payload": dict(payload)})
     if not rows:
         return 0
+    for row, run_id in zip(rows, new_ids(len(rows)), strict=True):
+        row["id"] = run_id
     params = {"queue": queue, "max_attempts": qd.max_attempts, "items": json.dumps(rows)}
     created = db.execute(_BULK_INSERT, params).rowcount
     if created:

@@ -21,7 +21,7 @@ from sqlalchemy import func, select, text
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
-from plugin_sdk.db import new_id
+from plugin_sdk.db import new_id, new_ids
 from plugin_sdk.jobs import enqueue_jobs
 from plugin_sdk.models import LibraryRoot
 from plugins_builtin.videos.models import VideoSeason, VideoSeries
@@ -263,7 +263,7 @@ class _RowMaker:
         self.base = root.path.rstrip(os.sep) + os.sep
         self.walk, self.place = walk, place
 
-    def line(self, entry: FileEntry, c: Placement) -> tuple[str, str, str]:
+    def line(self, entry: FileEntry, c: Placement, video_id: str) -> tuple[str, str, str]:
         """One row in PostgreSQL's COPY text format (:data:`COPY_COLUMNS`; names parsed, sidecar
         read) with the new video's id and title. Formatted here: psycopg's per-value adaptation
         costs more than the database's insert."""
@@ -289,7 +289,6 @@ class _RowMaker:
             if side.tags or side.performers or side.studio:
                 linked = {"tags": list(side.tags), "performers": list(side.performers), "studio": side.studio}
                 sidecar = json.dumps(linked)
-        video_id = new_id()
         fields = (
             video_id, c.kind, self.root_id, series_id, season_id, _number(season), _number(episode),
             _number(episode_end), _number(absolute), _text(title), _text(title.lower()), _text(details),
@@ -300,7 +299,7 @@ class _RowMaker:
 
     def chunk(self, kept: list[tuple[FileEntry, Placement]]) -> tuple[str, list[tuple[str, str]]]:
         """The COPY text of ``kept``, with its videos' ``(id, title)``."""
-        rows = [self.line(entry, c) for entry, c in kept]
+        rows = [self.line(entry, c, vid) for (entry, c), vid in zip(kept, new_ids(len(kept)), strict=True)]
         return "\n".join([line for line, _, _ in rows]) + "\n", [(vid, title) for _, vid, title in rows]
 
 

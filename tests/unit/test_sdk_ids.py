@@ -1,12 +1,16 @@
-"""plugin_sdk.db.new_id: random version-4 UUIDs as text."""
+"""plugin_sdk.db.new_id / new_ids: random version-4 UUIDs as text."""
 
 import uuid
 
-from plugin_sdk.db import new_id
+import pytest
+
+from plugin_sdk.db import new_id, new_ids
 
 
-def test_new_ids_are_distinct_rfc_4122_version_4_uuids_in_canonical_form() -> None:
-    ids = [new_id() for _ in range(5000)]
+@pytest.mark.parametrize("make", [lambda n: [new_id() for _ in range(n)], new_ids], ids=["new_id", "new_ids"])
+def test_new_ids_are_distinct_rfc_4122_version_4_uuids_in_canonical_form(make) -> None:
+    ids = make(5000)
+    assert len(ids) == 5000
     assert len(set(ids)) == len(ids)
     for text in ids:
         parsed = uuid.UUID(text)
