@@ -58,8 +58,8 @@ SeasonKey = tuple[str, int, str | None, str | None]
 
 
 def _sidecar_for(entry: FileEntry, walk: WalkResult) -> SidecarMetadata | None:
-    folder, name = os.path.split(entry.path)
-    names = walk.sidecars.get(folder)
+    folder, _, name = entry.path.rpartition(os.sep)
+    names = walk.sidecars.get(folder or os.sep)
     if not names:
         return None
     stem = split_extension(name)[0]
@@ -248,7 +248,11 @@ def classify_new(
 
 
 def _text(value: str | None) -> str:
-    return NULL if value is None else value.translate(_COPY_ESCAPES)
+    if value is None:
+        return NULL
+    if "\\" in value or "\t" in value or "\n" in value or "\r" in value:  # rare: find is cheaper
+        return value.translate(_COPY_ESCAPES)
+    return value
 
 
 def _number(value: float | None) -> str:
@@ -281,18 +285,19 @@ class _RowMaker:
             season = c.season_number or 0
             season_id = self.place.seasons[(series_id, season)]
             episode, episode_end, absolute = ep.episode, ep.episode_end, ep.absolute
-        details = date = rating = sidecar = None
+        details = date = rating = sidecar = NULL
         urls = "[]"
         if side:
             title = side.title or title
-            details, date, rating, urls = side.details, side.date, side.rating, json.dumps(list(side.urls))
+            details, date, urls = _text(side.details), _text(side.date), _text(json.dumps(list(side.urls)))
+            rating = _number(side.rating)
             if side.tags or side.performers or side.studio:
                 linked = {"tags": list(side.tags), "performers": list(side.performers), "studio": side.studio}
-                sidecar = json.dumps(linked)
+                sidecar = _text(json.dumps(linked))
         fields = (
             video_id, c.kind, self.root_id, series_id, season_id, _number(season), _number(episode),
-            _number(episode_end), _number(absolute), _text(title), _text(title.lower()), _text(details),
-            _text(date), _number(year), _number(rating), self.nsfw, _text(urls), _text(sidecar),
+            _number(episode_end), _number(absolute), _text(title), _text(title.lower()), details,
+            date, _number(year), rating, self.nsfw, urls, sidecar,
             _text(entry.path), str(entry.size), repr(entry.mtime),
         )  # fmt: skip
         return "\t".join(fields), video_id, title

@@ -180,6 +180,8 @@ def _take_year(text: str, *, prefer_last_bare: bool) -> tuple[int | None, str]:
     bare candidate that is not at the very start is used (``2001.A.Space.Odyssey.1968``
     → 1968; ``1917`` alone is a title, not a year).
     """
+    if "19" not in text and "20" not in text:  # no year can be there: skip three regexes
+        return None, text
     for pattern in (_YEAR_PAREN_RE, _YEAR_BRACKET_RE):
         match = pattern.search(text)
         if match:

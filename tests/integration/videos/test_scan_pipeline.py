@@ -255,6 +255,28 @@ def test_large_scans_copy_chunks_on_their_own_connections_with_batched_probes(
     assert all(v.probed_at is not None and v.probe_error for v in _videos(runtime).values())
 
 
+def test_odd_characters_in_names_reach_the_rows_exactly(runtime, client, library) -> None:
+    """Backslashes, tabs and newlines are COPY's own syntax; names carrying them land unchanged."""
+    from plugin_sdk.models import LibraryRoot
+    from plugins_builtin.videos import scan
+
+    names = {"Back\\slash (2001).mp4", "Tab\there.mp4", "New\nline.mp4", "Café ünïcode.mkv"}
+    for name in names:
+        (library / name).touch()
+    (library / "Back\\slash (2001).nfo").write_text(
+        "<movie><title>Slash \\ and\ttab</title><plot>two\nlines \\N</plot></movie>", encoding="utf-8"
+    )
+    root = _add_root(client, library)
+    with runtime.session() as db:
+        assert scan.scan_root(db, db.get(LibraryRoot, root["id"]))["new"] == len(names)
+    videos = _videos(runtime)
+    assert set(videos) == names
+    assert {v.file_path for v in videos.values()} == {str(library / n) for n in names}
+    slash = videos["Back\\slash (2001).mp4"]
+    assert (slash.title, slash.details, slash.year) == ("Slash \\ and\ttab", "two\nlines \\N", 2001)
+    assert videos["Tab\there.mp4"].title == "Tab here"
+
+
 def test_rows_are_committed_while_the_walk_goes_on(
     client, runtime, library, monkeypatch: pytest.MonkeyPatch
 ) -> None:
