@@ -40,6 +40,7 @@ class Performer(NamedMixin, Base):
     __table_args__ = (
         Index("ix_performers_alias_keys", "alias_keys", postgresql_using="gin"),
         Index("ix_performers_recent", "created_at", "id"),
+        Index("ix_performers_nsfw", "id", postgresql_where=text("is_nsfw IS TRUE")),
     )
 
     disambiguation: Mapped[str | None] = mapped_column(Text)
@@ -65,6 +66,7 @@ class Studio(NamedMixin, Base):
     __table_args__ = (
         Index("ix_studios_alias_keys", "alias_keys", postgresql_using="gin"),
         Index("ix_studios_parent", "parent_id"),
+        Index("ix_studios_nsfw", "id", postgresql_where=text("is_nsfw IS TRUE")),
     )
 
     parent_id: Mapped[str | None] = mapped_column(ForeignKey("studios.id", ondelete="SET NULL"))
@@ -74,7 +76,10 @@ class Studio(NamedMixin, Base):
 
 class Tag(NamedMixin, Base):
     __tablename__ = "tags"
-    __table_args__ = (Index("ix_tags_alias_keys", "alias_keys", postgresql_using="gin"),)
+    __table_args__ = (
+        Index("ix_tags_alias_keys", "alias_keys", postgresql_using="gin"),
+        Index("ix_tags_nsfw", "id", postgresql_where=text("is_nsfw IS TRUE")),
+    )
 
     description: Mapped[str | None] = mapped_column(Text)
 

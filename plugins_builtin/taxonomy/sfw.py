@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, exists, select
 from sqlalchemy.orm import Session
 
-from plugins_builtin.taxonomy.kinds import KINDS
+from plugins_builtin.taxonomy.kinds import KINDS, Kind
 from plugins_builtin.taxonomy.sqlarrays import in_array
 
 
@@ -17,7 +17,7 @@ def sfw_clause(db: Session, entity_type: str, id_column: ColumnElement[Any]) -> 
     taxonomy row is NSFW (then nothing is added to the query)."""
     conds: list[ColumnElement[bool]] = []
     for kind in KINDS.values():
-        flagged = list(db.execute(select(kind.model.id).where(kind.model.is_nsfw.is_(True))).scalars())
+        flagged = _flagged_ids(db, kind)
         if flagged:
             conds.append(
                 ~exists().where(
@@ -27,3 +27,15 @@ def sfw_clause(db: Session, entity_type: str, id_column: ColumnElement[Any]) -> 
                 )
             )
     return and_(*conds) if conds else None
+
+
+def _flagged_ids(db: Session, kind: Kind) -> list[str]:
+    """The NSFW rows of ``kind``, read once per session (a request builds the SFW condition of
+    every media model: videos, series, images, galleries, tracks, albums)."""
+    cache: dict[str, list[str]] = db.info.setdefault("taxonomy_nsfw_ids", {})
+    found = cache.get(kind.key)
+    if found is None:
+        found = cache[kind.key] = list(
+            db.execute(select(kind.model.id).where(kind.model.is_nsfw.is_(True))).scalars()
+        )
+    return found

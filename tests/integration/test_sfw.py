@@ -205,3 +205,23 @@ def test_collections_count_and_list_visible_members_only(client, world) -> None:
     grid = client.get("/collections", headers=SFW).get_data(as_text=True)
     assert "1 item" in grid and "2 items" not in grid
 
+
+
+def test_a_request_reads_the_nsfw_taxonomy_rows_once(runtime, client, world) -> None:
+    """Every media model's SFW condition needs the NSFW performers, studios and tags: one read of
+    each per request, not one per model."""
+    from sqlalchemy import event
+
+    reads: list[str] = []
+
+    def count(conn, cursor, statement, *args) -> None:
+        if re.search(r"FROM (performers|studios|tags)\s+WHERE \1\.is_nsfw IS true", statement):
+            reads.append(statement)
+
+    event.listen(runtime.engine, "before_cursor_execute", count)
+    try:
+        items = _ok(client.get("/api/videos?perPage=60", headers=SFW))["items"]
+    finally:
+        event.remove(runtime.engine, "before_cursor_execute", count)
+    assert items and not any(SECRET in v["title"] for v in items)
+    assert len(reads) == 3, reads
