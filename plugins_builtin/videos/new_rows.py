@@ -17,14 +17,13 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from queue import Full, Queue
 
-from sqlalchemy import func, select, text
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
-from plugin_sdk.db import new_id, new_ids
+from plugin_sdk.db import new_ids
 from plugin_sdk.jobs import enqueue_jobs
 from plugin_sdk.models import LibraryRoot
-from plugins_builtin.videos.models import VideoSeason, VideoSeries
+from plugins_builtin.videos.models import VideoSeries
 from plugins_builtin.videos.queues import MEDIA_PROBE, probe_batches
 from plugins_builtin.videos.scanning.classify import Placement, place_segments
 from plugins_builtin.videos.scanning.filetypes import split_extension
@@ -73,7 +72,8 @@ def _sidecar_for(entry: FileEntry, walk: WalkResult) -> SidecarMetadata | None:
 
 
 class Containers:
-    """Finds or creates series and season rows, once per folder per scan."""
+    """Finds or creates series and season rows, once per folder per scan (:meth:`prepare`), and
+    keeps their ids: :attr:`series` by folder path, :attr:`seasons` by ``(series id, number)``."""
 
     def __init__(self, db: Session, root: LibraryRoot) -> None:
         self.db = db
@@ -84,28 +84,6 @@ class Containers:
             ).all()
         )
         self.seasons: dict[tuple[str, int], str] = {}
-
-    def series_id(self, folder_path: str, relative: str) -> str:
-        found = self.series.get(folder_path)
-        if found:
-            return found
-        title, year = parse_series_folder(os.path.basename(folder_path))
-        sid = self.db.execute(
-            insert(VideoSeries)
-            .values(
-                id=new_id(),
-                library_root_id=self.root.id,
-                folder_path=folder_path,
-                relative_path=relative,
-                title=title or os.path.basename(folder_path),
-                year=year,
-                is_nsfw=self.root.is_nsfw,
-            )
-            .on_conflict_do_update(index_elements=["folder_path"], set_={"library_root_id": self.root.id})
-            .returning(VideoSeries.id)
-        ).scalar_one()
-        self.series[folder_path] = sid
-        return sid
 
     def prepare(self, series: Mapping[str, str], seasons: set[SeasonKey]) -> bool:
         """Create the missing ones of these series and seasons in two statements; ``True`` when
@@ -128,7 +106,7 @@ class Containers:
                 {
                     "root": self.root.id,
                     "nsfw": self.root.is_nsfw,
-                    "ids": [new_id() for _ in paths],
+                    "ids": new_ids(len(paths)),
                     "paths": paths,
                     "rels": [new_series[p] for p in paths],
                     "titles": [t or os.path.basename(p) for (t, _), p in zip(parsed, paths, strict=True)],
@@ -156,7 +134,7 @@ class Containers:
                     """
                 ),
                 {
-                    "ids": [new_id() for _ in wanted],
+                    "ids": new_ids(len(wanted)),
                     "series": [w[0] for w in wanted],
                     "numbers": [w[1] for w in wanted],
                     "folders": [w[2] for w in wanted],
@@ -165,23 +143,6 @@ class Containers:
             ).all()
             self.seasons.update({(sid, number): season_id for sid, number, season_id in rows})
         return bool(new_series or wanted)
-
-    def season_id(self, series_id: str, number: int, folder_path: str | None, title: str | None) -> str:
-        key = (series_id, number)
-        found = self.seasons.get(key)
-        if found:
-            return found
-        sid = self.db.execute(
-            insert(VideoSeason)
-            .values(id=new_id(), series_id=series_id, season_number=number, folder_path=folder_path, title=title)
-            .on_conflict_do_update(
-                index_elements=["series_id", "season_number"],
-                set_={"folder_path": func.coalesce(VideoSeason.folder_path, folder_path)},
-            )
-            .returning(VideoSeason.id)
-        ).scalar_one()
-        self.seasons[key] = sid
-        return sid
 
 
 class Classifier:
@@ -196,7 +157,7 @@ class Classifier:
 
     def place(self, entry: FileEntry) -> Placement | None:
         """``entry``'s placement, or ``None`` (counted in :attr:`skipped`) when it is not indexed."""
-        c = self._folder(entry.path.rpartition(os.sep)[0])[0]
+        c = self.folder_of(entry)[0]
         if c is None:
             self.skipped["file is not under the library root path"] += 1
             return None
@@ -211,13 +172,16 @@ class Classifier:
         seasons: set[SeasonKey] = set()
         for entry, c in kept:
             if c.kind == "episode":
-                _, series_path, season = self._folder(entry.path.rpartition(os.sep)[0])
+                _, series_path, season = self.folder_of(entry)
                 if series_path is not None and season is not None:
                     series[series_path] = c.series_folder or ""
                     seasons.add(season)
         return series, seasons
 
-    def _folder(self, folder: str) -> tuple[Placement | None, str | None, SeasonKey | None]:
+    def folder_of(self, entry: FileEntry) -> tuple[Placement | None, str | None, SeasonKey | None]:
+        """The placement of ``entry``'s folder (``None`` outside the root), and for episodes the
+        series folder path and the :data:`SeasonKey` it goes to."""
+        folder = entry.path.rpartition(os.sep)[0]
         found = self._folders.get(folder)
         if found is None:
             found = self._folders[folder] = self._place_folder(folder)

@@ -14,7 +14,6 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import delete, exists, func, select, text, update
@@ -28,9 +27,8 @@ from plugin_sdk.links import entities_deleted
 from plugin_sdk.models import LibraryRoot
 from plugins_builtin.videos import assets
 from plugins_builtin.videos.models import Video, VideoSeason, VideoSeries, VideoSubtitle
-from plugins_builtin.videos.new_rows import Containers, NewRowStream
+from plugins_builtin.videos.new_rows import Classifier, Containers, NewRowStream
 from plugins_builtin.videos.queues import MEDIA_PROBE
-from plugins_builtin.videos.scanning.classify import classify_video
 from plugins_builtin.videos.scanning.filetypes import is_subtitle_file, split_extension, subtitle_format
 from plugins_builtin.videos.walk import FileEntry, WalkResult, iter_walk
 
@@ -48,28 +46,25 @@ def sidecar_subtitle_names(video_path: str, folder_names: set[str] | None) -> se
     return {n for n in folder_names if n.startswith(prefix) and is_subtitle_file(n) and subtitle_format(n) is not None}
 
 
-def _place_moved(db: Session, video_id: str, entry: FileEntry, root: LibraryRoot, place: Containers) -> None:
+def _place_moved(
+    db: Session, video_id: str, entry: FileEntry, classifier: Classifier, place: Containers
+) -> None:
     """A moved file keeps its row and metadata; only its path and placement change."""
-    c = classify_video(Path(root.path), Path(entry.path), root.scan_movies, root.scan_series)
+    c, series_path, season = classifier.folder_of(entry)
     values: dict[str, Any] = {"file_path": entry.path, "file_mtime": entry.mtime}
-    if c.kind == "movie":
+    if c is not None and c.kind == "movie":
         values.update(kind="movie", series_id=None, season_id=None, season_number=None)
-    elif c.kind == "episode":
-        series_id = place.series_id(str(c.series_path), c.series_folder or "")
-        season = c.season_number or 0
+    elif c is not None and c.kind == "episode" and series_path is not None and season is not None:
+        place.prepare({series_path: c.series_folder or ""}, {season})
+        series_id, number = place.series[series_path], season[1]
         values.update(
-            kind="episode",
-            series_id=series_id,
-            season_number=season,
-            season_id=place.season_id(
-                series_id, season, str(c.season_path) if c.season_path else None, c.season_folder
-            ),
+            kind="episode", series_id=series_id, season_number=number, season_id=place.seasons[(series_id, number)]
         )
     db.execute(update(Video).where(Video.id == video_id).values(**values))
 
 
 def _follow_moves(
-    db: Session, root: LibraryRoot, place: Containers, missing: list[Any], held: list[FileEntry]
+    db: Session, classifier: Classifier, place: Containers, missing: list[Any], held: list[FileEntry]
 ) -> tuple[set[str], list[tuple[str, str, str]], list[FileEntry]]:
     """A held-back new file with the size and oshash of a vanished row takes that row over. Returns
     the moved rows' ids, ``(video id, old path, new path)`` for their sidecars to follow, and the
@@ -96,7 +91,7 @@ def _follow_moves(
         options.remove(match)
         moved_ids.add(match.id)
         followed.append((match.id, match.file_path, entry.path))
-        _place_moved(db, match.id, entry, root, place)
+        _place_moved(db, match.id, entry, classifier, place)
     return moved_ids, followed, still_new
 
 
@@ -156,7 +151,7 @@ def scan_root(db: Session, root: LibraryRoot, progress: Any = None) -> dict[str,
             progress(30, f"{len(walk.files)} files found")
         on_disk = {f.path for f in walk.files}
         missing = [r for r in existing if r.file_path not in on_disk]
-        moved_ids, followed, still_new = _follow_moves(db, root, place, missing, held)
+        moved_ids, followed, still_new = _follow_moves(db, stream.classifier, place, missing, held)
         if moved_ids:
             db.commit()  # the series and seasons moved files went to: the copy connections must see them
         stream.add(still_new)
