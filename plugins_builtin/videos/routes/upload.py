@@ -83,11 +83,10 @@ def make_blueprint() -> Blueprint:
         if not new:
             target.unlink(missing_ok=True)
             raise ValidationError("The uploaded file could not be indexed.")
-        video_id, title = new[0]
+        payload, target_type, video_id, label = queues.probe_batches(new)[0]  # one video: a single run
         run_id = enqueue_job(
-            db, queues.MEDIA_PROBE, {"videoId": video_id}, target_type="video", target_id=video_id,
-            target_label=f"Probe · {title}",
-        )  # fmt: skip
+            db, queues.MEDIA_PROBE, payload, target_type=target_type, target_id=video_id, target_label=label
+        )
         db.commit()
         return ok({"videoId": video_id, "fileName": target.name, "jobRunId": run_id}, status=201)
 
