@@ -200,17 +200,6 @@ class Classifier:
         return c, series_path, (series_path, c.season_number or 0, season_path, c.season_folder)
 
 
-def classify_new(
-    root: LibraryRoot, entries: list[FileEntry]
-) -> tuple[list[tuple[FileEntry, Placement]], dict[str, str], set[SeasonKey], Counter[str]]:
-    """The new files to insert with their placement (movie or episode by folder depth), the series
-    ``{path: folder}`` and seasons :data:`SeasonKey` they need, and the skipped files' reasons."""
-    classifier = Classifier(root)
-    kept = [(entry, c) for entry in entries if (c := classifier.place(entry)) is not None]
-    series, seasons = classifier.containers(kept)
-    return kept, series, seasons, classifier.skipped
-
-
 def _text(value: str | None) -> str:
     if value is None:
         return NULL
@@ -277,17 +266,17 @@ def insert_new_files(
 ) -> tuple[list[tuple[str, str]], Counter[str]]:
     """Classify, name and COPY new files in ``db``'s transaction (the caller commits, and enqueues
     what it wants). Returns each new video's ``(id, title)`` and the skipped files' reasons."""
-    kept, series, seasons, skipped = classify_new(root, entries)
-    place = Containers(db, root)
-    if series:
-        place.prepare(series, seasons)
+    classifier = Classifier(root)
+    kept = [(entry, c) for entry in entries if (c := classifier.place(entry)) is not None]
     if not kept:
-        return [], skipped
+        return [], classifier.skipped
+    place = Containers(db, root)
+    place.prepare(*classifier.containers(kept))
     lines, new = _RowMaker(root, walk or WalkResult(), place).chunk(kept)
     raw = db.connection().connection.driver_connection
     with raw.cursor() as cur, cur.copy(COPY_SQL) as copy:
         copy.write(lines)
-    return new, skipped
+    return new, classifier.skipped
 
 
 class NewRowStream:

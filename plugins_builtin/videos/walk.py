@@ -66,12 +66,3 @@ def iter_walk(root: str, result: WalkResult, recursive: bool = True, max_depth: 
         if files:
             result.files.extend(files)
             yield files
-
-
-def walk_videos(root: str, recursive: bool = True, max_depth: int = 8) -> WalkResult:
-    """The whole walk of ``root`` (see :func:`iter_walk`), files sorted by path."""
-    result = WalkResult()
-    for _ in iter_walk(root, result, recursive, max_depth):
-        pass
-    result.files.sort(key=lambda f: f.path)
-    return result

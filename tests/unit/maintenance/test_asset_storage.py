@@ -20,7 +20,7 @@ from plugin_sdk.types import AssetFile
 from plugins_builtin.images.scan import walk_images
 from plugins_builtin.videos.scanning.filetypes import is_subtitle_file, is_video_file
 from plugins_builtin.videos.scanning.sidecars import discover_subtitle_sidecars
-from plugins_builtin.videos.walk import walk_videos
+from plugins_builtin.videos.walk import WalkResult, iter_walk
 
 
 def sha(path: Path) -> str:
@@ -50,7 +50,9 @@ def test_scanners_skip_what_obscura_writes_next_to_media(tmp_path: Path) -> None
     (tmp_path / "Movie.Part2.mp4").write_bytes(b"x")
     (tmp_path / "Movie.Part2-trickplay.vtt").write_text("WEBVTT\n")
 
-    videos = walk_videos(str(tmp_path))
+    videos = WalkResult()
+    for _ in iter_walk(str(tmp_path), videos):
+        pass
     assert sorted(Path(f.path).name for f in videos.files) == ["Movie.Part2.mp4", "Movie.mp4"]
     assert videos.sidecars[str(tmp_path)] == {"Movie.en.srt"}
     assert not is_video_file("Movie-preview.mp4") and not is_subtitle_file("Movie-trickplay.vtt")
