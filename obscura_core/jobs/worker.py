@@ -17,7 +17,7 @@ import time
 from collections.abc import Sequence
 
 from redis import Redis
-from rq import Worker
+from rq import SimpleWorker, Worker
 from rq.scheduler import RQScheduler
 from rq.serializers import JSONSerializer
 
@@ -26,8 +26,33 @@ from obscura_core.runtime import Runtime, set_runtime
 log = logging.getLogger("obscura.worker")
 
 
-class ObscuraWorker(Worker):
+PUBSUB_POLL_SECONDS = 0.5
+"""How long the command listener blocks between looks at its stop flag."""
+
+
+class PromptStop:
+    """Listen for RQ's worker commands (stop-job, shutdown) with a short poll, so a worker stops
+    within a second.
+
+    RQ runs the listener with ``sleep_time=60``; since redis-py 8, ``PubSubWorkerThread.stop()``
+    joins the thread, so every worker exit waited for that 60 s read to time out (burst workers
+    in tests as well as ``obscura serve``'s). The subscription itself is RQ's.
+    """
+
+    def subscribe(self) -> None:
+        self.pubsub = self.connection.pubsub()
+        self.pubsub.subscribe(**{self.pubsub_channel_name: self.handle_payload})
+        self.pubsub_thread = self.pubsub.run_in_thread(
+            sleep_time=PUBSUB_POLL_SECONDS, daemon=True, exception_handler=self._pubsub_exception_handler
+        )
+
+
+class ObscuraWorker(PromptStop, Worker):
     """RQ's forking worker (needed to stop running jobs), with our JSON serializer."""
+
+
+class InProcessWorker(PromptStop, SimpleWorker):
+    """RQ's worker that runs jobs in its own process (``plugin_sdk.testing.drain_jobs``)."""
 
 
 def worker_name(pid: int) -> str:
