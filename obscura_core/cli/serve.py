@@ -19,6 +19,7 @@ log = logging.getLogger("obscura.serve")
 def _prepare(embedded: bool) -> tuple[Settings, object | None]:
     """Settings from the environment, with embedded services started where URLs are unset."""
     from obscura_core.services.embedded import EmbeddedServices, ensure_secret
+    from obscura_core.services.postgres import EmbeddedPostgresError
 
     settings = Settings.from_env()
     services = None
@@ -27,7 +28,10 @@ def _prepare(embedded: bool) -> tuple[Settings, object | None]:
         if not embedded:
             raise click.ClickException("DATABASE_URL and REDIS_URL must be set (or drop --no-embedded).")
         services = EmbeddedServices(settings.data_dir)
-        os.environ.update(services.start(database=need_db, redis=need_redis))
+        try:
+            os.environ.update(services.start(database=need_db, redis=need_redis))
+        except EmbeddedPostgresError as exc:
+            raise click.ClickException(str(exc)) from None
     ensure_secret(settings.data_dir)
     return Settings.from_env(), services
 

