@@ -8,12 +8,12 @@ RUN apt-get update \
  && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /app
-COPY pyproject.toml README.md CHANGELOG.md ./
+COPY pyproject.toml constraints.txt README.md CHANGELOG.md ./
 COPY obscura_core ./obscura_core
 COPY plugins_builtin ./plugins_builtin
 COPY plugin_sdk ./plugin_sdk
 COPY migrations ./migrations
-RUN pip install --no-cache-dir .
+RUN pip install --no-cache-dir -c constraints.txt .
 
 ENV OBSCURA_DATA_DIR=/data \
     CHANGELOG_PATH=/app/CHANGELOG.md \

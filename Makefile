@@ -5,13 +5,14 @@ PYTHON ?= python3
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test lint unit integration e2e deps ffmpeg chromium docs bench clean
+.PHONY: run test lint unit integration e2e deps ffmpeg chromium docs bench clean lock
 
-$(STAMP): pyproject.toml examples/obscura-hello/pyproject.toml
+# constraints.txt pins every dependency to versions tested together (`make lock` refreshes it)
+$(STAMP): pyproject.toml examples/obscura-hello/pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -e '.[dev]'
-	$(PY) -m pip install -q -e ./examples/obscura-hello
+	$(PY) -m pip install -q -c constraints.txt -e '.[dev]'
+	$(PY) -m pip install -q -c constraints.txt -e ./examples/obscura-hello
 	touch $@
 
 deps: $(STAMP)
@@ -42,6 +43,14 @@ docs: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) bench/job_roundtrip.py
+
+lock:
+	rm -rf .lock-venv
+	$(PYTHON) -m venv .lock-venv
+	.lock-venv/bin/pip install -q -e '.[dev]' -e ./examples/obscura-hello
+	{ echo "# Versions CI and the Dockerfile install (pip install -c constraints.txt ...); \`make lock\` rewrites it."; \
+	  .lock-venv/bin/pip freeze --exclude-editable | grep -v '^obscura'; } > constraints.txt
+	rm -rf .lock-venv
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
