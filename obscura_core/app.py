@@ -9,12 +9,12 @@ import logging
 from collections import defaultdict
 from pathlib import Path
 
-from flask import Flask
+from flask import Blueprint, Flask
 
 from obscura_core import security
 from obscura_core.db import session as db_session
 from obscura_core.errors import register_error_handlers
-from obscura_core.registry import RegistryError, collect
+from obscura_core.registry import RegistryError
 from obscura_core.runtime import Runtime, build_runtime, current_runtime, set_runtime
 from obscura_core.settings import Settings
 
@@ -45,7 +45,7 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     db_session.init_app(app)
 
     names: dict[str, str] = {}
-    for plugin, bp in collect(runtime.pm, "obscura_blueprints"):
+    for plugin, bp in runtime.hooks.each("obscura_blueprints", items=Blueprint):
         if bp.name in names:
             raise RegistryError(f"blueprint '{bp.name}' is registered by both '{names[bp.name]}' and '{plugin}'")
         names[bp.name] = plugin

@@ -6,8 +6,11 @@ marked with ``plugin_sdk.hookimpl`` and may accept any subset of the spec's argu
 Misspelt hook names, unknown arguments and unmarked ``obscura_*`` functions are rejected at
 start-up with a message naming the plugin.
 
-Collect hooks (blueprints, queues, processors, models, nav items, ...) are called once when the
-registry is built; the core merges the per-plugin lists and refuses duplicates.
+Collect hooks (blueprints, queues, processors, models, nav items, panels, ...) are called once per
+process when the registry is built (``obscura_panels`` once per entity type); the core merges the
+per-plugin lists and refuses duplicates. Every call goes through ``obscura_core.hookcall.Hooks``:
+an implementation that raises or answers with the wrong type is logged with its plugin's name and
+left out, and the other plugins go on (see ``docs/plugins/hooks.md``).
 """
 
 from __future__ import annotations
@@ -417,6 +420,36 @@ def obscura_entity_patch(
                 return None
             set_collections(db, entity_type, entity_ids, changes["collection_ids"])
             return {"collection_ids"}
+    """
+
+
+@hookspec
+def obscura_entity_changed(db: Session, entity_type: str, entity_ids: Sequence[str], fields: Collection[str]) -> None:
+    """Some media rows were edited (a PATCH or bulk PATCH): react to the change.
+
+    Media plugins fire it through ``plugin_sdk.edits.apply_patch`` in the transaction that makes
+    the change, after the row and its links are updated and before the commit; jobs enqueued here
+    with ``plugin_sdk.jobs.enqueue_job(db, ...)`` commit with it. Read the rows' new values from
+    ``db``. Must not commit.
+
+    :param db: the request's session.
+    :param entity_type: ``video``, ``series``, ``gallery``, ``image``, ``audio-track``,
+        ``audio-library`` or a third party's type.
+    :param entity_ids: the edited rows.
+    :param fields: the snake_case names of the fields the request set (link fields such as
+        ``tag_names`` included), whether or not their value differs from before.
+    :return: nothing.
+
+    Called in: web.
+
+    Example::
+
+        @hookimpl
+        def obscura_entity_changed(db, entity_type, entity_ids, fields):
+            if entity_type == "video" and "rating" in fields:
+                for video_id in entity_ids:
+                    enqueue_job(db, "hello-rated", {"videoId": video_id},
+                                target_type="video", target_id=video_id)
     """
 
 

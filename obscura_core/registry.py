@@ -1,48 +1,43 @@
 """The registry: what every plugin contributed, merged, checked for conflicts and frozen.
 
 Web and worker build it the same way from the same plugin set, so a queue name means the same
-processor everywhere. Handlers read the registry instead of calling collect hooks themselves.
+processor everywhere. Handlers read the registry instead of calling collect hooks themselves: the
+collect hooks are called once per process (``obscura_panels`` once per entity type).
+
+Only what would make the app unsound stops start-up (two plugins claiming one queue, table,
+command or migration lineage; a queue without a processor). An answer of the wrong type is a
+plugin fault: logged with the plugin's name and left out (``obscura_core.hookcall``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
-from plugin_sdk.types import ModelSet, NavItem, Processor, QueueDefinition, SettingsSection
+from plugin_sdk.types import (
+    AssetSource,
+    CollectionSource,
+    ModelSet,
+    NavItem,
+    Panel,
+    Processor,
+    QueueDefinition,
+    ScraperProvider,
+    SettingsSection,
+    ShellPart,
+    Stylesheet,
+)
 
 if TYPE_CHECKING:
-    import pluggy
+    from obscura_core.hookcall import Hooks
 
 QUEUE_NAME_CHARS = set("abcdefghijklmnopqrstuvwxyz0123456789-_")
 
 
 class RegistryError(RuntimeError):
     """Two plugins contributed the same thing, or a queue has no processor."""
-
-
-def collect(pm: pluggy.PluginManager, hook_name: str, **kwargs: Any) -> list[tuple[str, Any]]:
-    """Call a collect hook plugin by plugin, returning ``(plugin name, item)`` pairs.
-
-    List results are flattened; ``None`` results are skipped.
-    """
-    caller = getattr(pm.hook, hook_name)
-    out: list[tuple[str, Any]] = []
-    for impl in caller.get_hookimpls():
-        if impl.hookwrapper or impl.wrapper:
-            continue
-        result = impl.function(**{a: kwargs[a] for a in impl.argnames})
-        if result is None:
-            continue
-        if isinstance(result, Mapping):
-            out.append((impl.plugin_name, result))
-        elif isinstance(result, list | tuple):
-            out.extend((impl.plugin_name, item) for item in result)
-        else:
-            out.append((impl.plugin_name, result))
-    return out
 
 
 @dataclass(frozen=True)
@@ -56,18 +51,21 @@ class Registry:
     nav_entries: tuple[tuple[str, NavItem], ...]
     settings_sections: tuple[tuple[str, SettingsSection], ...]
     cli_commands: Mapping[str, tuple[str, Any]]
-    scrapers: tuple[tuple[str, Any], ...]
+    scrapers: tuple[tuple[str, ScraperProvider], ...]
+    shell_parts: tuple[ShellPart, ...]
+    stylesheets: tuple[tuple[str, Stylesheet], ...]
+    asset_sources: tuple[AssetSource, ...]
+    collection_sources: tuple[tuple[str, CollectionSource], ...]
+    hooks: Hooks = field(repr=False, compare=False)
+    _panels: dict[str, tuple[tuple[str, Panel], ...]] = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
-    def build(cls, pm: pluggy.PluginManager) -> Registry:
+    def build(cls, hooks: Hooks) -> Registry:
         errors: list[str] = []
 
         queues: dict[str, QueueDefinition] = {}
         owner: dict[str, str] = {}
-        for plugin, qd in collect(pm, "obscura_queues"):
-            if not isinstance(qd, QueueDefinition):
-                errors.append(f"plugin '{plugin}' returned {qd!r} from obscura_queues, not a QueueDefinition")
-                continue
+        for plugin, qd in hooks.each("obscura_queues", items=QueueDefinition):
             if not qd.name or set(qd.name) - QUEUE_NAME_CHARS:
                 errors.append(f"queue name {qd.name!r} of plugin '{plugin}' must be lowercase kebab-case")
             elif qd.name in queues:
@@ -80,7 +78,7 @@ class Registry:
 
         processors: dict[str, Processor] = {}
         proc_owner: dict[str, str] = {}
-        for plugin, mapping in collect(pm, "obscura_processors"):
+        for plugin, mapping in hooks.mappings("obscura_processors"):
             for name, fn in dict(mapping).items():
                 if name in processors:
                     errors.append(f"queue '{name}' has processors from both '{proc_owner[name]}' and '{plugin}'")
@@ -98,7 +96,7 @@ class Registry:
         model_sets: list[tuple[str, ModelSet]] = []
         lineages: dict[str, str] = {}
         tables: dict[str, str] = {}
-        for plugin, ms in collect(pm, "obscura_models"):
+        for plugin, ms in hooks.each("obscura_models", items=ModelSet):
             if ms.plugin in lineages:
                 errors.append(
                     f"migration lineage '{ms.plugin}' is declared by both '{lineages[ms.plugin]}' and '{plugin}'"
@@ -120,14 +118,16 @@ class Registry:
                     )
             model_sets.append((plugin, ms))
 
-        nav = collect(pm, "obscura_nav_items")
+        nav = hooks.each("obscura_nav_items", items=NavItem)
         nav.sort(key=lambda e: (e[1].order, e[1].label))
 
-        sections = collect(pm, "obscura_settings_sections")
+        sections = hooks.each("obscura_settings_sections", items=SettingsSection)
         sections.sort(key=lambda s: (s[1].order, s[1].title))
 
+        import click
+
         commands: dict[str, tuple[str, Any]] = {}
-        for plugin, cmd in collect(pm, "obscura_cli_commands"):
+        for plugin, cmd in hooks.each("obscura_cli_commands", items=click.Command):
             if cmd.name in commands:
                 errors.append(f"command '{cmd.name}' is added by both '{commands[cmd.name][0]}' and '{plugin}'")
             commands[cmd.name] = (plugin, cmd)
@@ -143,8 +143,26 @@ class Registry:
             nav_entries=tuple(nav),
             settings_sections=tuple(sections),
             cli_commands=MappingProxyType(commands),
-            scrapers=tuple(collect(pm, "obscura_scrapers")),
+            scrapers=tuple(hooks.each("obscura_scrapers", items=ScraperProvider)),
+            shell_parts=tuple(
+                sorted((p for _, p in hooks.each("obscura_shell_parts", items=ShellPart)), key=_part_order)
+            ),
+            stylesheets=tuple(
+                sorted(hooks.each("obscura_stylesheets", items=Stylesheet), key=lambda e: (e[1].order, e[0]))
+            ),
+            asset_sources=tuple(a for _, a in hooks.each("obscura_generated_assets", items=AssetSource)),
+            collection_sources=tuple(hooks.each("obscura_collection_sources", items=CollectionSource)),
+            hooks=hooks,
         )
+
+    def panels(self, entity_type: str) -> tuple[tuple[str, Panel], ...]:
+        """``(plugin, Panel)`` pairs for the pages of ``entity_type`` (``order``, then title);
+        ``obscura_panels`` is asked once per entity type."""
+        found = self._panels.get(entity_type)
+        if found is None:
+            pairs = self.hooks.each("obscura_panels", items=Panel, entity_type=entity_type)
+            found = self._panels[entity_type] = tuple(sorted(pairs, key=lambda e: (e[1].order, e[1].title)))
+        return found
 
     @property
     def nav_items(self) -> tuple[NavItem, ...]:
@@ -161,3 +179,7 @@ class Registry:
 
     def queue_missing_enqueuer(self, name: str) -> Callable[..., int] | None:
         return self.queue(name).enqueue_missing
+
+
+def _part_order(part: ShellPart) -> tuple[int, str]:
+    return part.order, part.key

@@ -18,6 +18,7 @@ from redis import Redis
 from sqlalchemy import Engine, create_engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from obscura_core.hookcall import Hooks
 from obscura_core.plugins import PluginReport, build_plugin_manager
 from obscura_core.registry import Registry
 from obscura_core.settings import Settings
@@ -35,6 +36,7 @@ class Runtime:
     pm: Any
     report: PluginReport
     registry: Registry
+    hooks: Hooks
     _engine: Engine | None = field(default=None, repr=False)
     _sessionmaker: sessionmaker[Session] | None = field(default=None, repr=False)
     _redis: Redis | None = field(default=None, repr=False)
@@ -71,7 +73,7 @@ class Runtime:
 
     def startup(self) -> None:
         """Call every plugin's ``obscura_startup`` for this process's role."""
-        self.pm.hook.obscura_startup(ctx=StartupContext(role=self.role, settings=self.settings))
+        self.hooks.notify("obscura_startup", ctx=StartupContext(role=self.role, settings=self.settings))
 
     def close(self) -> None:
         if self._engine is not None:
@@ -98,8 +100,13 @@ def build_runtime(
     """Load and validate the plugins and build the registry (no database access)."""
     settings = settings or Settings.from_env()
     pm, report = build_plugin_manager(settings, plugins=plugins, builtins=builtins, load_entrypoints=load_entrypoints)
-    registry = Registry.build(pm)
-    return Runtime(settings=settings, role=role, pm=pm, report=report, registry=registry)
+    hooks = Hooks(pm, trace=settings.trace_plugins)
+    registry = Registry.build(hooks)
+    rt = Runtime(settings=settings, role=role, pm=pm, report=report, registry=registry, hooks=hooks)
+    if settings.redis_url:
+        ref = weakref.ref(rt)
+        hooks.redis_source = lambda: ref().redis if ref() is not None else None
+    return rt
 
 
 def set_runtime(rt: Runtime | None) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, event
+from sqlalchemy import ColumnElement, and_, event, false
 from sqlalchemy.orm import ORMExecuteState, Session, with_loader_criteria
 
 from plugin_sdk.sfw import ENTITY_ATTR
@@ -45,9 +45,12 @@ def _extra_clauses(db: Session, model: type[Any]) -> list[ColumnElement[bool]]:
         return []
     from obscura_core.runtime import get_runtime
 
-    pm = get_runtime().pm
-    clauses = pm.hook.obscura_sfw_clause(db=db, entity_type=entity_type, id_column=model.id)
-    return [c for c in clauses if c is not None]
+    # a rule that fails hides every row of the kind (fail closed) rather than showing NSFW ones
+    answers = get_runtime().hooks.answers(
+        "obscura_sfw_clause", returns=ColumnElement, savepoint=db, on_fault=false(),
+        db=db, entity_type=entity_type, id_column=model.id,
+    )  # fmt: skip
+    return [clause for _, clause in answers]
 
 
 def criteria_for(db: Session, model: type[Any]) -> ColumnElement[bool]:

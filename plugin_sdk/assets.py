@@ -242,7 +242,4 @@ def asset_sources() -> list[AssetSource]:
     """Every loaded plugin's ``obscura_generated_assets`` answer, flattened."""
     from obscura_core.runtime import get_runtime
 
-    out: list[AssetSource] = []
-    for answer in get_runtime().pm.hook.obscura_generated_assets():
-        out.extend(answer or [])
-    return out
+    return list(get_runtime().registry.asset_sources)

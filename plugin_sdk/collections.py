@@ -13,29 +13,19 @@ loaded::
 
 from __future__ import annotations
 
-from typing import Any
-
 from plugin_sdk.types import CollectionSource
 
 
-def _pm() -> Any:
-    from obscura_core.runtime import get_runtime
-
-    return get_runtime().pm
-
-
 def collection_sources() -> dict[str, CollectionSource]:
-    """``{entity type: CollectionSource}`` from every loaded plugin, in plugin load order.
+    """``{entity type: CollectionSource}`` from every loaded plugin, by ``order`` then kind.
 
     When two plugins describe the same entity type, the one registered last (a third party
     overriding a built-in) wins.
     """
+    from obscura_core.runtime import get_runtime
+
     found: dict[str, CollectionSource] = {}
-    for result in _pm().hook.obscura_collection_sources():  # last registered first
-        for source in result or ():
-            found.setdefault(source.kind, source)
-    ordered = sorted(found.values(), key=lambda s: _ORDER.get(s.kind, len(_ORDER)))
+    for _, source in reversed(get_runtime().registry.collection_sources):  # last registered first
+        found.setdefault(source.kind, source)
+    ordered = sorted(found.values(), key=lambda s: (s.order, s.kind))
     return {s.kind: s for s in ordered}
-
-
-_ORDER = {"video": 0, "gallery": 1, "image": 2, "audio-track": 3}

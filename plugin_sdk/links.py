@@ -77,16 +77,21 @@ class LinkFilters(BaseModel):
 FILTER_KEYS: tuple[str, ...] = tuple(LinkFilters.model_fields)
 
 
-def _pm() -> Any:
+def _hooks() -> Any:
     from obscura_core.runtime import get_runtime
 
-    return get_runtime().pm
+    return get_runtime().hooks
 
 
 def links_available() -> bool:
     """Whether a loaded plugin keeps links (implements ``obscura_entity_filter``): show link fields
     and filters in a page only when it does."""
-    return bool(_pm().hook.obscura_entity_filter.get_hookimpls())
+    return _hooks().implemented("obscura_entity_filter")
+
+
+def _key_collection(value: Any) -> bool:
+    """a collection of the keys it applied"""
+    return isinstance(value, set | frozenset | list | tuple) and all(isinstance(k, str) for k in value)
 
 
 def _camel(key: str) -> str:
@@ -116,11 +121,12 @@ def apply_links(db: Session, entity_type: str, entity_ids: Sequence[str], change
     if not fields or not entity_ids:
         return
     handled: set[str] = set()
-    results = _pm().hook.obscura_entity_patch(
-        db=db, entity_type=entity_type, entity_ids=list(entity_ids), changes=dict(fields)
-    )
-    for result in results:
-        handled.update(result or ())
+    results = _hooks().answers(
+        "obscura_entity_patch", returns=_key_collection, savepoint=db,
+        db=db, entity_type=entity_type, entity_ids=list(entity_ids), changes=dict(fields),
+    )  # fmt: skip
+    for _, result in results:
+        handled.update(result)
     missing = [k for k in fields if k not in handled]
     if missing:
         raise ValidationError(
@@ -134,8 +140,11 @@ def links_for(db: Session, entity_type: str, entity_ids: Sequence[str]) -> dict[
     merged: dict[str, dict[str, Any]] = {}
     if not entity_ids:
         return merged
-    for result in _pm().hook.obscura_entity_links(db=db, entity_type=entity_type, entity_ids=list(entity_ids)):
-        for entity_id, fields in (result or {}).items():
+    answers = _hooks().mappings(
+        "obscura_entity_links", savepoint=db, db=db, entity_type=entity_type, entity_ids=list(entity_ids)
+    )
+    for _, result in answers:
+        for entity_id, fields in result.items():
             merged.setdefault(str(entity_id), {}).update(fields)
     return merged
 
@@ -180,13 +189,13 @@ def filter_clause(
     :param db: the session names are resolved with (default: the current request's).
     :raises ValidationError: no loaded plugin knows ``key`` ("… needs the taxonomy plugin").
     """
-    pm = _pm()
-    if not pm.hook.obscura_entity_filter.get_hookimpls():
-        clause = None
-    else:
-        clause = pm.hook.obscura_entity_filter(
-            db=_session(db), entity_type=entity_type, id_column=id_column, key=key, values=list(values)
-        )
+    from sqlalchemy import ColumnElement
+
+    session = _session(db)
+    clause = _hooks().first(
+        "obscura_entity_filter", returns=ColumnElement, savepoint=session,
+        db=session, entity_type=entity_type, id_column=id_column, key=key, values=list(values),
+    )  # fmt: skip
     if clause is None:
         raise ValidationError(
             f"query.{key}: filtering by {key} needs the {PLUGIN} plugin, which is not loaded.", code="plugin_missing"
@@ -211,4 +220,4 @@ def entities_deleted(db: Session, entity_type: str, entity_ids: Iterable[str]) -
     transaction, so links and other per-row data go with them."""
     ids = [str(i) for i in entity_ids]
     if ids:
-        _pm().hook.obscura_entities_deleted(db=db, entity_type=entity_type, entity_ids=ids)
+        _hooks().notify("obscura_entities_deleted", savepoint=db, db=db, entity_type=entity_type, entity_ids=ids)

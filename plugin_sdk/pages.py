@@ -43,10 +43,10 @@ _SLOT = """{%- for plugin, panel in panels -%}
 {%- endfor -%}"""
 
 
-def _pm() -> Any:
+def _runtime() -> Any:
     from obscura_core.runtime import get_runtime
 
-    return get_runtime().pm
+    return get_runtime()
 
 
 def panel_url(url: str, entity_type: str, entity_id: str | None) -> str:
@@ -60,17 +60,8 @@ def panel_url(url: str, entity_type: str, entity_id: str | None) -> str:
 def page_panels(entity_type: str, entity_id: str | None = None) -> list[tuple[str, Panel]]:
     """``(plugin name, Panel)`` pairs contributed through ``obscura_panels(entity_type)``, in order
     (``order``, then title); URL panels carry the entity in their query string."""
-    pm = _pm()
-    found: list[tuple[str, Panel]] = []
-    for impl in pm.hook.obscura_panels.get_hookimpls():
-        if impl.hookwrapper or impl.wrapper:
-            continue
-        result = impl.function(entity_type=entity_type) if "entity_type" in impl.argnames else impl.function()
-        for panel in result or ():
-            found.append((impl.plugin_name, panel))
-    found.sort(key=lambda e: (e[1].order, e[1].title))
     out: list[tuple[str, Panel]] = []
-    for plugin, panel in found:
+    for plugin, panel in _runtime().registry.panels(entity_type):
         if panel.url:
             panel = Panel(title=panel.title, template=panel.template, order=panel.order,
                           url=panel_url(panel.url, entity_type, entity_id))  # fmt: skip

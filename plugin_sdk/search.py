@@ -360,6 +360,13 @@ def match(
     return Match(where=where, score=score, mode=mode)
 
 
+def _hit_list(value: Any) -> bool:
+    """a list of SearchHit"""
+    from plugin_sdk.types import SearchHit
+
+    return isinstance(value, list | tuple) and all(isinstance(h, SearchHit) for h in value)
+
+
 def search_everything(
     db: Session, query: str, limit: int, kinds: Sequence[str] | None = None, offset: int = 0
 ) -> list[SearchHit]:
@@ -367,20 +374,17 @@ def search_everything(
     skipping ``offset`` per kind), best first. For a plugin building a global search page."""
     from obscura_core.runtime import get_runtime
 
-    hook = get_runtime().pm.hook.obscura_search
+    hooks = get_runtime().hooks
     hits: list[SearchHit] = []
-    for impl in hook.get_hookimpls():
-        if impl.hookwrapper or impl.wrapper:
-            continue
+    for impl in hooks.impls("obscura_search"):
         pages_itself = "offset" in impl.argnames
-        args = {
-            "db": db,
-            "query": query,
-            "limit": limit if pages_itself else limit + offset,
-            "kinds": list(kinds) if kinds else None,
-            "offset": offset,
-        }
-        result = list(impl.function(**{a: args[a] for a in impl.argnames}) or ())
+        called, answer = hooks.call(
+            impl, "obscura_search", returns=_hit_list, savepoint=db, db=db, query=query,
+            limit=limit if pages_itself else limit + offset, kinds=list(kinds) if kinds else None, offset=offset,
+        )  # fmt: skip
+        if not called or not answer:
+            continue  # a plugin that fails is logged with its name; the others' hits still show
+        result = list(answer)
         if not pages_itself and offset:  # an implementation without ``offset``: skip its first hits here
             result.sort(key=lambda h: -h.score)
             seen: dict[str, int] = {}

@@ -384,6 +384,7 @@ class CollectionSource:
         (inside the cache or a library root) for cover mosaics.
     :param refresh_after: queues whose completion may change which rows match (scans, probes):
         dynamic collections are re-evaluated after them.
+    :param order: where the kind is listed among the others (lower first; the built-ins use 10–40).
     """
 
     kind: str
@@ -395,3 +396,4 @@ class CollectionSource:
     views: Callable[[Session, Sequence[str]], Mapping[str, CollectionItemView]]
     thumbnail_files: Callable[[Session, Sequence[str]], Mapping[str, Path]]
     refresh_after: tuple[str, ...] = ()
+    order: int = 100

@@ -171,8 +171,8 @@ def make_blueprint() -> Blueprint:
         """Remove a root; its media rows go with it (the files on disk stay)."""
         db = get_db()
         root = _get(db, root_id)
-        current_app.extensions["obscura"].pm.hook.obscura_entity_deleted(
-            entity_type="library_root", entity_id=root.id, db=db
+        current_app.extensions["obscura"].hooks.notify(
+            "obscura_entity_deleted", savepoint=db, entity_type="library_root", entity_id=root.id, db=db
         )
         db.delete(root)
         db.commit()

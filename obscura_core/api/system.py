@@ -11,11 +11,11 @@ from pathlib import Path
 from typing import Any
 
 from flask import Blueprint, current_app, jsonify, request
+from pydantic import Field
 from rq import Worker
 from sqlalchemy import text
 
 from obscura_core import __version__
-from obscura_core.registry import collect
 from obscura_core.runtime import Runtime
 from plugin_sdk import hookimpl
 from plugin_sdk.db import get_db
@@ -54,6 +54,9 @@ class SystemStatus(ApiModel):
     workers: list[WorkerInfo]
     workers_alive: int
     plugin_failures: list[dict[str, Any]]
+    plugin_faults: list[dict[str, Any]] = Field(
+        default_factory=list, description="the latest hook calls that raised or answered wrongly, newest first"
+    )
     plugins: dict[str, Any]
 
 
@@ -101,10 +104,11 @@ def system_status(rt: Runtime) -> SystemStatus:
         db = get_db()
         db.execute(text("SELECT 1"))
         db_info = ServiceInfo(reachable=True)
-        for plugin, extra in collect(rt.pm, "obscura_system_status", db=db):
-            plugins[plugin] = extra
     except Exception as exc:
         db_info = ServiceInfo(reachable=False, error=str(exc).splitlines()[0])
+    if db_info.reachable:  # a plugin's fault is its own: logged, recorded, never "database unreachable"
+        for plugin, extra in rt.hooks.mappings("obscura_system_status", savepoint=db, db=db):
+            plugins[plugin] = extra
     workers: list[WorkerInfo] = []
     try:
         rt.redis.ping()
@@ -124,6 +128,7 @@ def system_status(rt: Runtime) -> SystemStatus:
         plugin_failures=[
             {"name": f.name, "dist": f.dist, "stage": f.stage, "error": f.error} for f in rt.report.failed
         ],
+        plugin_faults=[f.to_json() for f in rt.hooks.recent_faults()[:20]],
         plugins=plugins,
     )
 

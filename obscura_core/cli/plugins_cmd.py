@@ -15,6 +15,7 @@ from obscura_core.runtime import Runtime
 def describe_plugins(app: Flask) -> dict[str, Any]:
     rt: Runtime = app.extensions["obscura"]
     routes = plugin_routes(app)
+    faults = [f.to_json() for f in rt.hooks.recent_faults()]
     loaded = []
     for info in rt.report.loaded:
         plugin = rt.pm.get_plugin(info.name)
@@ -30,10 +31,16 @@ def describe_plugins(app: Flask) -> dict[str, Any]:
                 "queues": sorted(q for q, owner in rt.registry.queue_owner.items() if owner == info.name),
                 "routes": routes.get(info.name, []),
                 "nav": [n.label for owner, n in rt.registry.nav_entries if owner == info.name],
+                "faults": sum(1 for f in faults if f["plugin"] == info.name),
+                "hookTimings": {
+                    hook: {"calls": int(calls), "ms": round(seconds * 1000, 2)}
+                    for (owner, hook), (calls, seconds) in sorted(rt.hooks.timings.items())
+                    if owner == info.name
+                },
             }
         )
     failed = [{"name": f.name, "dist": f.dist, "stage": f.stage, "error": f.error} for f in rt.report.failed]
-    return {"plugins": loaded, "failed": failed}
+    return {"plugins": loaded, "failed": failed, "faults": faults}
 
 
 @click.command()
@@ -59,3 +66,5 @@ def plugins(as_json: bool) -> None:
             click.echo(f"  nav:    {', '.join(p['nav'])}")
     for f in data["failed"]:
         click.secho(f"FAILED {f['name']} ({f['dist']}): {f['stage']}: {f['error']}", fg="red", err=True)
+    for f in data["faults"][:20]:
+        click.secho(f"fault  {f['plugin']} in {f['hook']}: {f['error']}", fg="yellow", err=True)

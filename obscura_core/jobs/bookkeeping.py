@@ -81,7 +81,12 @@ def obscura_run_job(run: JobRun, ctx: Any) -> Generator[None, Any, Any]:
             )
         ).rowcount
         if done:
-            ctx.runtime.pm.hook.obscura_job_finished(run=run, result=result, ctx=ctx)
+            # each plugin in its own SAVEPOINT: one that fails is recorded against its name and
+            # leaves nothing half-written, and the run it follows stays completed
+            ctx.runtime.hooks.notify(
+                "obscura_job_finished", savepoint=db, about=f"after run {run.id} of {run.queue}",
+                run=run, result=result, ctx=ctx,
+            )  # fmt: skip
         db.commit()
         return result
     except BaseException as exc:

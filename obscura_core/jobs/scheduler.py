@@ -34,9 +34,9 @@ def scan_roots(rt: Runtime, db, trigger: str, root_ids: list[str] | None = None)
     roots = list(db.execute(stmt).scalars())
     if not roots:
         return 0
-    counts = rt.pm.hook.obscura_scan_roots(db=db, roots=roots, trigger=trigger)
+    counts = rt.hooks.answers("obscura_scan_roots", returns=int, savepoint=db, db=db, roots=roots, trigger=trigger)
     db.commit()
-    return sum(c or 0 for c in counts)
+    return sum(count for _, count in counts)
 
 
 def maybe_auto_scan(rt: Runtime, now: float | None = None) -> int:

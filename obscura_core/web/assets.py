@@ -9,8 +9,6 @@ from pathlib import Path
 
 from flask import Flask
 
-from obscura_core.registry import collect
-
 CORE_CSS = Path(__file__).parent / "static" / "obscura.css"
 
 
@@ -26,7 +24,7 @@ class Bundle:
 
 def build_bundle(app: Flask) -> Bundle:
     rt = app.extensions["obscura"]
-    sheets = sorted(collect(rt.pm, "obscura_stylesheets"), key=lambda e: (e[1].order, e[0]))
+    sheets = rt.registry.stylesheets
     parts = [CORE_CSS.read_bytes()]
     for plugin, sheet in sheets:
         parts.append(f"\n/* ---- plugin {plugin}: {Path(sheet.path).name} ---- */\n".encode())

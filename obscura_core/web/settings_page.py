@@ -22,7 +22,6 @@ from pydantic.alias_generators import to_camel
 from sqlalchemy import select
 
 from obscura_core.api.settings import LibrarySettingsPatch
-from obscura_core.registry import collect
 from obscura_core.runtime import Runtime
 from obscura_core.web.operations import register_filters
 from plugin_sdk import NavItem, Panel, hookimpl
@@ -261,13 +260,7 @@ def problems_by_root(extras: list[tuple[str, Any]]) -> dict[str, list[dict[str, 
 
 def root_problems(rt: Runtime, db: Any) -> dict[str, list[dict[str, Any]]]:
     """Every plugin's ``rootProblems`` (see :func:`problems_by_root`); a failing plugin hides none of the page."""
-    try:
-        extras = collect(rt.pm, "obscura_system_status", db=db)
-    except Exception:
-        log.exception("a plugin's obscura_system_status failed")
-        db.rollback()
-        return {}
-    return problems_by_root(extras)
+    return problems_by_root(rt.hooks.mappings("obscura_system_status", savepoint=db, db=db))
 
 
 def load_roots(db: Any) -> list[LibraryRoot]:

@@ -9,11 +9,11 @@ from flask import Blueprint, Response, abort, current_app, render_template, requ
 from pydantic import Field
 
 from obscura_core import __version__
-from obscura_core.registry import collect
 from obscura_core.web.assets import bundle
 from plugin_sdk import NavItem, Panel, SearchHit, ShellPart, hookimpl
 from plugin_sdk.db import get_db
 from plugin_sdk.http import ApiModel, api_route, ok
+from plugin_sdk.search import search_everything
 from plugin_sdk.sfw import sfw_requested
 
 BOTTOM_NAV_SLOTS = 4
@@ -52,15 +52,12 @@ def nav_context() -> dict[str, Any]:
 
 def shell_parts() -> list[ShellPart]:
     """Parts of the shell that survive navigation (``obscura_shell_parts``), in order."""
-    rt = current_app.extensions["obscura"]
-    return sorted((part for _, part in collect(rt.pm, "obscura_shell_parts")), key=lambda p: (p.order, p.key))
+    return list(current_app.extensions["obscura"].registry.shell_parts)
 
 
 def panels(entity_type: str) -> list[tuple[str, Panel]]:
     """Panels plugins contribute to a page, in order."""
-    rt = current_app.extensions["obscura"]
-    found = collect(rt.pm, "obscura_panels", entity_type=entity_type)
-    return sorted(found, key=lambda e: (e[1].order, e[1].title))
+    return list(current_app.extensions["obscura"].registry.panels(entity_type))
 
 
 def plural_label(kind: str) -> str:
@@ -107,14 +104,7 @@ def make_blueprint() -> Blueprint:
     @api_route(bp, "/api/palette", query=PaletteQuery, response=list[PaletteGroup])
     def palette(query: PaletteQuery):
         """Search every plugin for the command palette, grouped by kind."""
-        rt = current_app.extensions["obscura"]
-        hits: list[SearchHit] = [
-            hit
-            for _, hit in collect(
-                rt.pm, "obscura_search", db=get_db(), query=query.q.strip(), limit=PALETTE_LIMIT, kinds=None, offset=0
-            )
-        ]
-        hits.sort(key=lambda h: -h.score)
+        hits: list[SearchHit] = search_everything(get_db(), query.q.strip(), PALETTE_LIMIT)
         groups: dict[str, list[dict[str, Any]]] = {}
         for hit in hits:
             group = groups.setdefault(hit.kind, [])

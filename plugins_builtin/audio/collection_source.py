@@ -74,6 +74,6 @@ def sources() -> list[CollectionSource]:
         CollectionSource(
             kind="audio-track", label="Audio tracks", table=t, id_column=t.id, title_column=t.sort_title,
             fields=fields, views=views, thumbnail_files=thumbnail_files,
-            refresh_after=(queues.AUDIO_SCAN, queues.AUDIO_PROBE),
+            refresh_after=(queues.AUDIO_SCAN, queues.AUDIO_PROBE), order=40,
         )
     ]  # fmt: skip

@@ -115,9 +115,11 @@ def sources() -> list[CollectionSource]:
         CollectionSource(
             kind="gallery", label="Galleries", table=Gallery, id_column=Gallery.id, title_column=Gallery.sort_title,
             fields=gallery_fields, views=gallery_views, thumbnail_files=gallery_files, refresh_after=after,
+            order=20,
         ),
         CollectionSource(
             kind="image", label="Images", table=Image, id_column=Image.id, title_column=Image.title,
             fields=image_fields, views=image_views, thumbnail_files=image_files, refresh_after=after,
+            order=30,
         ),
     ]  # fmt: skip

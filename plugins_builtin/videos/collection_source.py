@@ -82,6 +82,6 @@ def sources() -> list[CollectionSource]:
         CollectionSource(
             kind="video", label="Videos", table=Video, id_column=Video.id, title_column=Video.sort_title,
             fields=fields, views=views, thumbnail_files=thumbnail_files,
-            refresh_after=(queues.LIBRARY_SCAN, queues.MEDIA_PROBE),
+            refresh_after=(queues.LIBRARY_SCAN, queues.MEDIA_PROBE), order=10,
         )
     ]  # fmt: skip

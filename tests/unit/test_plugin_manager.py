@@ -6,6 +6,7 @@ import types
 
 import pytest
 
+from obscura_core.hookcall import Hooks
 from obscura_core.plugins import ESSENTIAL_PLUGINS, PluginLoadError, build_plugin_manager
 from obscura_core.registry import Registry, RegistryError
 from obscura_core.runtime import build_runtime
@@ -27,7 +28,7 @@ def _plugin(name: str, **hooks: object) -> types.ModuleType:
 def test_essential_plugins_load_and_build_a_registry() -> None:
     pm, report = build_plugin_manager(_settings(), builtins=(), load_entrypoints=False)
     assert {p.name for p in report.loaded} == {name for name, _ in ESSENTIAL_PLUGINS}
-    registry = Registry.build(pm)
+    registry = Registry.build(Hooks(pm))
     assert [m.plugin for _, m in registry.model_sets] == ["core"]
     assert [n.label for n in registry.nav_items] == ["Home", "Operations", "Settings"]
 

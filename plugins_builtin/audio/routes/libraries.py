@@ -13,15 +13,14 @@ from pydantic import Field
 from sqlalchemy import func, select
 
 from plugin_sdk.db import get_db, new_id
+from plugin_sdk.edits import apply_patch
 from plugin_sdk.errors import NotFoundError, UnsupportedMediaTypeError, ValidationError
 from plugin_sdk.http import Pagination, api_route, ok, page
 from plugin_sdk.links import (
     LinkFields,
     LinkFilters,
-    apply_links,
     entities_deleted,
     filter_clauses,
-    pop_links,
     with_links,
     with_links_many,
 )
@@ -144,15 +143,7 @@ def make_blueprint() -> Blueprint:
         """Edit a library."""
         db = get_db()
         library = get_library(db, library_id)
-        changes = body.model_dump(exclude_unset=True)
-        apply_links(db, "audio-library", [library.id], pop_links(changes))
-        for key, value in changes.items():
-            if value is None and key in ("title", "organized", "is_nsfw"):
-                raise ValidationError(f"body.{key}: cannot be null")
-            setattr(library, key, value.strip() if key == "title" else value)
-        if "title" in changes:
-            library.sort_title = library.title.lower()
-        library.edited_fields = sorted(set(library.edited_fields or []) | set(changes))
+        apply_patch(db, "audio-library", [library], body.model_dump(exclude_unset=True))
         db.commit()
         return ok(with_links(db, "audio-library", library_out(library)))
 

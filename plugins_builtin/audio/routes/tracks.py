@@ -11,16 +11,15 @@ from pydantic import Field
 from sqlalchemy import func, or_, select
 
 from plugin_sdk.db import get_db
+from plugin_sdk.edits import apply_patch, entity_changed
 from plugin_sdk.errors import NotFoundError, ValidationError
 from plugin_sdk.files import send_source
 from plugin_sdk.http import ApiModel, Pagination, api_route, ok, page, parse_query
 from plugin_sdk.links import (
     LinkFields,
     LinkFilters,
-    apply_links,
     entities_deleted,
     filter_clauses,
-    pop_links,
     with_links,
     with_links_many,
 )
@@ -173,15 +172,7 @@ def make_blueprint() -> Blueprint:
         """Edit a track; edited fields are never overwritten by its tags again."""
         db = get_db()
         track = get_track(db, track_id)
-        changes = body.model_dump(exclude_unset=True)
-        apply_links(db, "audio-track", [track.id], pop_links(changes))
-        for key, value in changes.items():
-            if value is None and key in ("title", "organized", "is_nsfw"):
-                raise ValidationError(f"body.{key}: cannot be null")
-            setattr(track, key, value.strip() if isinstance(value, str) and key == "title" else value)
-        if "title" in changes:
-            track.sort_title = track.title.lower()
-        track.edited_fields = sorted(set(track.edited_fields or []) | (changes.keys() & set(EDITABLE)))
+        apply_patch(db, "audio-track", [track], body.model_dump(exclude_unset=True), editable=EDITABLE)
         db.commit()
         return ok(_detail(db, track))
 
@@ -218,6 +209,7 @@ def make_blueprint() -> Blueprint:
         track = get_track(db, track_id)
         track.play_count += 1
         track.last_played_at = datetime.now(UTC)
+        entity_changed(db, "audio-track", [track.id], ("play_count", "last_played_at"))
         db.commit()
         return ok({"playCount": track.play_count, "lastPlayedAt": track.last_played_at.isoformat()})
 

@@ -14,16 +14,15 @@ from pydantic import Field
 from sqlalchemy import func, select
 
 from plugin_sdk.db import get_db, new_id
+from plugin_sdk.edits import apply_patch
 from plugin_sdk.errors import ConflictError, NotFoundError, UnsupportedMediaTypeError, ValidationError
 from plugin_sdk.http import ApiModel, Pagination, api_route, ok, page
 from plugin_sdk.jobs import enqueue_job
 from plugin_sdk.links import (
     LinkFields,
     LinkFilters,
-    apply_links,
     entities_deleted,
     filter_clauses,
-    pop_links,
     with_links,
     with_links_many,
 )
@@ -228,15 +227,7 @@ def make_blueprint() -> Blueprint:
         """Edit a gallery's title, details, date, rating, organized or NSFW flag."""
         db = get_db()
         gallery = get_gallery(db, gallery_id)
-        changes = body.model_dump(exclude_unset=True)
-        apply_links(db, "gallery", [gallery.id], pop_links(changes))
-        for key, value in changes.items():
-            if value is None and key in ("title", "organized", "is_nsfw"):
-                raise ValidationError(f"body.{key}: cannot be null")
-            setattr(gallery, key, value.strip() if key == "title" else value)
-        if "title" in changes:
-            gallery.sort_title = gallery.title.lower()
-        gallery.edited_fields = sorted(set(gallery.edited_fields or []) | set(changes))
+        apply_patch(db, "gallery", [gallery], body.model_dump(exclude_unset=True))
         db.commit()
         return ok(with_links(db, "gallery", one_gallery_out(db, gallery)))
 

@@ -13,15 +13,14 @@ from pydantic import Field
 from sqlalchemy import func, select
 
 from plugin_sdk.db import get_db
+from plugin_sdk.edits import apply_patch
 from plugin_sdk.errors import ConflictError, NotFoundError, ValidationError
 from plugin_sdk.http import ApiModel, Pagination, api_route, ok, page, parse_query
 from plugin_sdk.links import (
     LinkFields,
     LinkFilters,
-    apply_links,
     entities_deleted,
     filter_clauses,
-    pop_links,
     with_links,
     with_links_many,
 )
@@ -94,14 +93,6 @@ def get_image(db: Any, image_id: str) -> Image:
     return image
 
 
-def _apply(image: Image, changes: dict[str, Any]) -> None:
-    for key, value in changes.items():
-        if value is None and key in ("title", "organized", "is_nsfw"):
-            raise ValidationError(f"body.{key}: cannot be null")
-        setattr(image, key, value.strip() if isinstance(value, str) and key == "title" else value)
-    image.edited_fields = sorted(set(image.edited_fields or []) | (changes.keys() & set(EDITABLE)))
-
-
 def make_preview(db: Any, image: Image, path: Path) -> None:
     """Make the lightbox preview on its first request; a file that went bad answers 404 below."""
     try:
@@ -158,14 +149,11 @@ def make_blueprint() -> Blueprint:
         changes = body.patch.model_dump(exclude_unset=True)
         if not changes:
             raise ValidationError("body.patch: nothing to change")
-        links = pop_links(changes)
         rows = db.execute(select(Image).where(Image.id.in_(body.ids))).scalars().all()
         missing = set(body.ids) - {r.id for r in rows}
         if missing:
             raise NotFoundError(f"No image with id '{sorted(missing)[0]}'.")
-        apply_links(db, "image", [r.id for r in rows], links)
-        for image in rows:
-            _apply(image, dict(changes))
+        apply_patch(db, "image", rows, changes, editable=EDITABLE)
         db.commit()
         return ok({"updated": len(rows)})
 
@@ -186,9 +174,7 @@ def make_blueprint() -> Blueprint:
         """Edit an image; edited fields are kept by later scans."""
         db = get_db()
         image = get_image(db, image_id)
-        changes = body.model_dump(exclude_unset=True)
-        apply_links(db, "image", [image.id], pop_links(changes))
-        _apply(image, changes)
+        apply_patch(db, "image", [image], body.model_dump(exclude_unset=True), editable=EDITABLE)
         db.commit()
         title = (
             db.execute(select(Gallery.title).where(Gallery.id == image.gallery_id)).scalar()

@@ -9,14 +9,13 @@ from pydantic import Field
 from sqlalchemy import func, or_, select
 
 from plugin_sdk.db import get_db
-from plugin_sdk.errors import NotFoundError, ValidationError
+from plugin_sdk.edits import apply_patch
+from plugin_sdk.errors import NotFoundError
 from plugin_sdk.http import ApiModel, Pagination, api_route, ok, page
 from plugin_sdk.links import (
     LinkFields,
     LinkFilters,
-    apply_links,
     filter_clauses,
-    pop_links,
     with_links,
     with_links_many,
 )
@@ -198,16 +197,7 @@ def make_blueprint() -> Blueprint:
         """Rename a series or edit its details."""
         db = get_db()
         series = _series(db, series_id)
-        changes = body.model_dump(exclude_unset=True)
-        apply_links(db, "series", [series.id], pop_links(changes))
-        for key, value in changes.items():
-            if value is None and key in ("title", "is_nsfw", "organized"):
-                raise ValidationError(f"body.{key}: cannot be null")
-            if key == "title":
-                series.custom_name = value
-            else:
-                setattr(series, key, value)
-        series.edited_fields = sorted(set(series.edited_fields or []) | set(changes))
+        apply_patch(db, "series", [series], body.model_dump(exclude_unset=True), columns={"title": "custom_name"})
         db.commit()
         counts = _counts(db, [series.id]).get(series.id, (0, 0, None))
         return ok(with_links(db, "series", SeriesOut(**_out(series, counts))))

@@ -10,9 +10,10 @@ from pydantic import Field, field_validator
 from sqlalchemy import func, select
 
 from plugin_sdk.db import get_db
+from plugin_sdk.edits import NOT_NULL, apply_patch, entity_changed
 from plugin_sdk.errors import NotFoundError, ValidationError
 from plugin_sdk.http import ApiModel, api_route, ok
-from plugin_sdk.links import LinkFields, apply_links, entities_deleted, pop_links, with_links, with_links_many
+from plugin_sdk.links import LinkFields, entities_deleted, with_links, with_links_many
 from plugins_builtin.videos import assets
 from plugins_builtin.videos.models import VideoMarker, VideoSeries
 from plugins_builtin.videos.routes.common import get_video, video_source
@@ -121,17 +122,9 @@ def make_blueprint() -> Blueprint:
         db = get_db()
         video = get_video(db, video_id)
         changes = body.model_dump(exclude_unset=True)
-        links = pop_links(changes)
         if video.kind != "episode" and ({"season_number", "episode_number"} & changes.keys()):
             raise ValidationError("seasonNumber and episodeNumber apply to episodes only.")
-        apply_links(db, "video", [video.id], links)
-        for key, value in changes.items():
-            if value is None and key in ("title", "organized", "is_nsfw", "urls"):
-                raise ValidationError(f"body.{key}: cannot be null")
-            setattr(video, key, value)
-        if "title" in changes:
-            video.sort_title = video.title.lower()
-        video.edited_fields = sorted(set(video.edited_fields or []) | (changes.keys() & set(EDITABLE)))
+        apply_patch(db, "video", [video], changes, editable=EDITABLE, not_null=(*NOT_NULL, "urls"))
         db.commit()
         return ok(with_links(db, "video", detail(db, video)))
 
@@ -163,6 +156,7 @@ def make_blueprint() -> Blueprint:
         video = get_video(db, video_id)
         video.play_count += 1
         video.last_played_at = datetime.now(UTC)
+        entity_changed(db, "video", [video.id], ("play_count", "last_played_at"))
         db.commit()
         return ok(with_links(db, "video", detail(db, video)))
 

@@ -1,0 +1,90 @@
+"""Editing media rows: one PATCH rule for every media plugin.
+
+``apply_patch`` is what a media PATCH (or bulk PATCH) route does with the request body, so that
+every kind of row is edited the same way::
+
+    @api_route(bp, "/api/clips/<clip_id>", methods=["PATCH"], body=ClipPatch, response=ClipOut)
+    def patch(clip_id: str, body: ClipPatch):
+        db = get_db()
+        clip = get_clip(db, clip_id)
+        apply_patch(db, "clip", [clip], body.model_dump(exclude_unset=True), editable=EDITABLE)
+        db.commit()
+        return ok(with_links(db, "clip", clip_out(clip)))
+
+It hands the link fields (``tagNames``…) to the plugin keeping links, sets the row's own fields,
+keeps ``sort_title`` and ``edited_fields`` (the fields later scans must not overwrite) up to date,
+and tells every plugin what changed (``obscura_entity_changed``) in the same transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+from pydantic.alias_generators import to_camel
+
+from plugin_sdk.errors import ValidationError
+from plugin_sdk.links import apply_links, pop_links
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+NOT_NULL: tuple[str, ...] = ("title", "organized", "is_nsfw")
+"""Fields a PATCH may leave out but never set to ``null``."""
+
+
+def apply_patch(
+    db: Session,
+    entity_type: str,
+    rows: Sequence[Any],
+    changes: dict[str, Any],
+    *,
+    editable: Collection[str] | None = None,
+    not_null: Collection[str] = NOT_NULL,
+    columns: Mapping[str, str] | None = None,
+) -> list[str]:
+    """Apply a PATCH body to ``rows`` (the caller commits).
+
+    :param entity_type: the rows' kind, for link fields and ``obscura_entity_changed``.
+    :param rows: the ORM rows to edit (checked to exist by the caller).
+    :param changes: ``body.model_dump(exclude_unset=True)``: snake_case fields the request set.
+    :param editable: fields recorded in the rows' ``edited_fields`` (``None``: every field set).
+    :param not_null: fields that may not be set to ``null`` (400).
+    :param columns: a field stored under another attribute (``{"title": "custom_name"}``).
+    :return: the names of the fields set, link fields included.
+    :raises ValidationError: a ``null`` for a ``not_null`` field, or a link field no plugin keeps.
+    """
+    changes = dict(changes)
+    for key in not_null:
+        if key in changes and changes[key] is None:
+            raise ValidationError(f"body.{to_camel(key)}: cannot be null")
+    if isinstance(changes.get("title"), str):
+        changes["title"] = changes["title"].strip()
+    links = pop_links(changes)
+    ids = [row.id for row in rows]
+    apply_links(db, entity_type, ids, links)
+    columns = columns or {}
+    recorded = set(changes) if editable is None else set(changes) & set(editable)
+    for row in rows:
+        for key, value in changes.items():
+            setattr(row, columns.get(key, key), value)
+        if "title" in changes and "title" not in columns and hasattr(row, "sort_title"):
+            row.sort_title = row.title.lower()
+        if recorded and hasattr(row, "edited_fields"):
+            row.edited_fields = sorted(set(row.edited_fields or []) | recorded)
+    fields = [*changes, *links]
+    if ids and fields:
+        db.flush()
+        entity_changed(db, entity_type, ids, fields)
+    return fields
+
+
+def entity_changed(db: Session, entity_type: str, entity_ids: Sequence[str], fields: Collection[str]) -> None:
+    """Tell every plugin that these rows were edited (``obscura_entity_changed``), in the editing
+    transaction; :func:`apply_patch` calls it, a route editing rows another way calls it itself."""
+    from obscura_core.runtime import get_runtime
+
+    get_runtime().hooks.notify(
+        "obscura_entity_changed", savepoint=db, db=db, entity_type=entity_type,
+        entity_ids=list(entity_ids), fields=sorted(fields),
+    )  # fmt: skip
