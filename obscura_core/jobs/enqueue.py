@@ -1,4 +1,17 @@
-"""``enqueue_job``: write the ``job_runs`` row, push to RQ once the session commits."""
+"""Enqueueing: every run is a ``job_runs`` row first; RQ sees it only through the feeder.
+
+There is one path from a plugin to a processor (``docs/jobs.md``):
+
+1. ``enqueue_jobs`` (``enqueue_job`` is the same with one item) inserts ``waiting`` rows with no
+   RQ job, in the caller's transaction, skipping targets that already have a waiting or active
+   run;
+2. after the commit, ``feed`` (``obscura_core.jobs.feed``) claims the oldest unpushed rows of the
+   queue, gives each its RQ job id and pushes them, a window at a time;
+3. a worker's ``execute(run id)`` runs the queue's processor inside the bookkeeping wrapper, which
+   marks the run completed and calls ``obscura_job_finished``, or failed and lets RQ retry.
+
+A rolled-back transaction enqueues nothing; a lost Redis loses nothing (the rows are still there).
+"""
 
 from __future__ import annotations
 
@@ -8,19 +21,32 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from sqlalchemy import and_, event, select, text
-from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
 from obscura_core.jobs.feed import feed, mark_unpushed
-from obscura_core.jobs.rq_queue import new_rq_job_id, push, push_many
 from obscura_core.runtime import get_runtime
-from plugin_sdk.db import new_id, new_ids
+from plugin_sdk.db import new_ids
 from plugin_sdk.errors import ValidationError
 from plugin_sdk.models import JOB_ACTIVE_STATUSES, JobRunRow
 
 log = logging.getLogger("obscura.jobs")
 
-_PENDING = "obscura_pending_pushes"
+_FEED = "obscura_queues_to_feed"
+
+_INSERT = text(
+    """
+    INSERT INTO job_runs (id, queue_name, status, target_type, target_id, target_label, payload,
+                          max_attempts, attempts, progress)
+    SELECT u.id, :queue, 'waiting', u.target_type, u.target_id, u.label, u.payload, :max_attempts, 0, 0
+    FROM jsonb_to_recordset(CAST(:items AS jsonb))
+         AS u(id text, target_type text, target_id text, label text, payload jsonb)
+    ON CONFLICT (queue_name, target_type, target_id) WHERE status IN ('waiting', 'active') DO NOTHING
+    RETURNING id
+    """
+)
+"""One JSON document for every row: a text[] of JSON payloads costs a regex escape per quote."""
+
+Item = tuple[Mapping[str, Any], str | None, str | None, str | None]
 
 
 def enqueue_job(
@@ -32,82 +58,40 @@ def enqueue_job(
     target_id: str | None = None,
     target_label: str | None = None,
 ) -> str:
-    """See :func:`plugin_sdk.jobs.enqueue_job`."""
-    rt = get_runtime()
-    qd = rt.registry.queues.get(queue)
-    if qd is None:
-        raise ValidationError(f"Unknown queue '{queue}'.", code="unknown_queue")
-    run_id = new_id()
-    rq_job_id = new_rq_job_id(run_id)
-    stmt = (
-        insert(JobRunRow)
-        .values(
-            id=run_id,
-            queue_name=queue,
-            status="waiting",
-            target_type=target_type,
-            target_id=None if target_id is None else str(target_id),
-            target_label=target_label,
-            payload=dict(payload),
-            max_attempts=qd.max_attempts,
-            rq_job_id=rq_job_id,
-        )
-        .on_conflict_do_nothing(
-            index_elements=["queue_name", "target_type", "target_id"],
-            # a literal predicate: PostgreSQL cannot match a partial index to bound parameters
-            # (which server-side prepared statements turn them into)
-            index_where=text("status IN ('waiting', 'active')"),
-        )
-        .returning(JobRunRow.id)
-    )
-    inserted = db.execute(stmt).scalar_one_or_none()
-    if inserted is None:
-        existing = db.execute(
-            select(JobRunRow.id).where(
-                and_(
-                    JobRunRow.queue_name == queue,
-                    JobRunRow.target_type == target_type,
-                    JobRunRow.target_id == str(target_id),
-                    JobRunRow.status.in_(JOB_ACTIVE_STATUSES),
-                )
+    """See :func:`plugin_sdk.jobs.enqueue_job`: :func:`enqueue_jobs` with one item, returning the
+    new run's id, or the id of the run already waiting or active for that target."""
+    tid = None if target_id is None else str(target_id)
+    created = _insert(db, queue, [(payload, target_type, tid, target_label)])
+    if created:
+        return created[0]
+    existing = db.execute(
+        select(JobRunRow.id).where(
+            and_(
+                JobRunRow.queue_name == queue,
+                JobRunRow.target_type == target_type,
+                JobRunRow.target_id == tid,
+                JobRunRow.status.in_(JOB_ACTIVE_STATUSES),
             )
-        ).scalar_one_or_none()
-        if existing is not None:
-            return existing
-        # The active run finished between our insert and select: try once more.
-        return enqueue_job(db, queue, payload, target_type=target_type, target_id=target_id, target_label=target_label)
-    db.info.setdefault(_PENDING, []).append((queue, run_id, rq_job_id))
-    return run_id
+        )
+    ).scalar_one_or_none()
+    if existing is not None:
+        return existing
+    # The active run finished between our insert and select: try once more.
+    return enqueue_job(db, queue, payload, target_type=target_type, target_id=tid, target_label=target_label)
 
 
-_FEED = "obscura_queues_to_feed"
-
-_BULK_INSERT = text(
-    """
-    INSERT INTO job_runs (id, queue_name, status, target_type, target_id, target_label, payload,
-                          max_attempts, attempts, progress)
-    SELECT u.id, :queue, 'waiting', u.target_type, u.target_id, u.label, u.payload, :max_attempts, 0, 0
-    FROM jsonb_to_recordset(CAST(:items AS jsonb))
-         AS u(id text, target_type text, target_id text, label text, payload jsonb)
-    ON CONFLICT (queue_name, target_type, target_id) WHERE status IN ('waiting', 'active') DO NOTHING
-    """
-)
-"""One JSON document for every row: a text[] of JSON payloads costs a regex escape per quote."""
-
-
-def enqueue_jobs(
-    db: Session,
-    queue: str,
-    items: Iterable[tuple[Mapping[str, Any], str | None, str | None, str | None]],
-) -> int:
+def enqueue_jobs(db: Session, queue: str, items: Iterable[Item]) -> int:
     """Enqueue many runs of one queue: ``items`` are ``(payload, target_type, target_id, label)``.
 
     One INSERT for all of them (targets already waiting or active are skipped); after the commit
-    the feeder hands them to RQ a window at a time (see ``obscura_core.jobs.feed``). Returns how
-    many new runs were created.
+    the feeder hands them to RQ a window at a time. Returns how many new runs were created.
     """
-    rt = get_runtime()
-    qd = rt.registry.queues.get(queue)
+    return len(_insert(db, queue, items))
+
+
+def _insert(db: Session, queue: str, items: Iterable[Item]) -> list[str]:
+    """Insert the runs (one statement), have the queue fed after the commit; the new runs' ids."""
+    qd = get_runtime().registry.queues.get(queue)
     if qd is None:
         raise ValidationError(f"Unknown queue '{queue}'.", code="unknown_queue")
     rows: list[dict[str, Any]] = []
@@ -120,45 +104,30 @@ def enqueue_jobs(
             seen.add((target_type, tid))
         rows.append({"target_type": target_type, "target_id": tid, "label": label, "payload": dict(payload)})
     if not rows:
-        return 0
+        return []
     for row, run_id in zip(rows, new_ids(len(rows)), strict=True):
         row["id"] = run_id
     params = {"queue": queue, "max_attempts": qd.max_attempts, "items": json.dumps(rows)}
-    created = db.execute(_BULK_INSERT, params).rowcount
+    created = list(db.execute(_INSERT, params).scalars())
     if created:
         db.info.setdefault(_FEED, set()).add(queue)
     return created
 
 
 @event.listens_for(Session, "after_commit")
-def _push_after_commit(session: Session) -> None:
+def _feed_after_commit(session: Session) -> None:
     to_feed = session.info.pop(_FEED, None)
-    if to_feed:
-        rt = get_runtime()
-        for queue in sorted(to_feed):
-            mark_unpushed(rt, queue)
-            try:
-                feed(rt, queue)
-            except Exception:  # Redis down: the scheduler's feed picks them up later
-                log.exception("could not hand new runs of %s to RQ; they stay waiting", queue)
-    pending = session.info.pop(_PENDING, None)
-    if not pending:
+    if not to_feed:
         return
     rt = get_runtime()
-    by_queue: dict[str, list[tuple[str, str]]] = {}
-    for queue, run_id, rq_job_id in pending:
-        by_queue.setdefault(queue, []).append((run_id, rq_job_id))
-    for queue, runs in by_queue.items():
+    for queue in sorted(to_feed):
         try:
-            if len(runs) == 1:
-                push(rt.redis, rt.registry.queues[queue], runs[0][0], runs[0][1], attempts_done=0)
-            else:
-                push_many(rt.redis, rt.registry.queues[queue], runs)
-        except Exception:  # Redis down: the reconciler re-enqueues waiting rows later.
-            log.exception("could not push %s run(s) of %s to RQ; they stay waiting", len(runs), queue)
+            mark_unpushed(rt, queue)
+            feed(rt, queue)
+        except Exception:  # Redis down: the scheduler's feed picks them up later
+            log.exception("could not hand new runs of %s to RQ; they stay waiting", queue)
 
 
 @event.listens_for(Session, "after_rollback")
 def _drop_after_rollback(session: Session) -> None:
-    session.info.pop(_PENDING, None)
     session.info.pop(_FEED, None)

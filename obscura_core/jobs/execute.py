@@ -15,8 +15,7 @@ from sqlalchemy import update
 
 from obscura_core.jobs import slots
 from obscura_core.jobs.context import RunContext
-from obscura_core.jobs.feed import feed
-from obscura_core.jobs.rq_queue import new_rq_job_id, push
+from obscura_core.jobs.feed import feed, release
 from obscura_core.runtime import Runtime, get_runtime
 from plugin_sdk.models import JOB_ACTIVE_STATUSES, JobRunRow, LibrarySettings
 from plugin_sdk.types import JobRun, QueueDefinition
@@ -60,11 +59,11 @@ def execute(run_id: str) -> dict[str, Any] | Any:
             attempts=row.attempts + 1,
             created_at=row.created_at,
         )
-        attempts, current_rq_id = row.attempts, row.rq_job_id
+        current_rq_id = row.rq_job_id
 
     slot = slots.acquire(rt.settings, qd.name, limit)
     if slot is None:
-        _defer(rt, qd, run_id, current_rq_id, attempts)
+        _defer(rt, qd, run_id, current_rq_id)
         return {"deferred": True}
     try:
         with rt.session() as db:
@@ -81,10 +80,9 @@ def execute(run_id: str) -> dict[str, Any] | Any:
             log.exception("feeding queue %s failed", qd.name)
 
 
-def _defer(rt: Runtime, qd: QueueDefinition, run_id: str, rq_job_id: str | None, attempts: int) -> None:
-    """All slots are busy: hand the run back to the queue under a new RQ job id."""
+def _defer(rt: Runtime, qd: QueueDefinition, run_id: str, rq_job_id: str | None) -> None:
+    """All slots are busy: hand the run back to the feeder, which pushes it again in its turn."""
     time.sleep(DEFER_DELAY_S)
-    new_id = new_rq_job_id(run_id)
     with rt.session() as db:
         moved = db.execute(
             update(JobRunRow)
@@ -93,8 +91,8 @@ def _defer(rt: Runtime, qd: QueueDefinition, run_id: str, rq_job_id: str | None,
                 JobRunRow.rq_job_id == rq_job_id,
                 JobRunRow.status.in_(JOB_ACTIVE_STATUSES),
             )
-            .values(rq_job_id=new_id)
+            .values(rq_job_id=None)
         ).rowcount
         db.commit()
     if moved:
-        push(rt.redis, qd, run_id, new_id, attempts_done=attempts)
+        release(rt, qd.name, [run_id])

@@ -1,10 +1,11 @@
-"""Feeding Redis from PostgreSQL: big backlogs stay in ``job_runs``, RQ holds a window.
+"""Feeding Redis from PostgreSQL: the only way a run reaches RQ.
 
-``enqueue_jobs`` (a scan's thousands of follow-ups) writes rows without an RQ job
-(``rq_job_id IS NULL``). ``feed`` pushes the oldest of them whenever a queue's RQ backlog falls
-below ``LOW_WATER``: after the enqueueing commit, after every finished job of that queue, and on
-every scheduler tick. Redis stays small, enqueueing 20k runs costs one INSERT, and a flushed
-Redis loses nothing that PostgreSQL does not still hold.
+Runs are written without an RQ job (``rq_job_id IS NULL``): new ones by ``enqueue_jobs``, runs
+Redis lost by the reconciler, runs a worker had no concurrency slot for (``release``). ``feed``
+claims the oldest of them and pushes them whenever a queue's RQ backlog falls below
+``LOW_WATER``: after the enqueueing commit, after every finished job of that queue, and on every
+scheduler tick. Redis stays small, enqueueing 20k runs costs one INSERT, and a flushed Redis loses
+nothing that PostgreSQL does not still hold.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import text
 
-from obscura_core.jobs.rq_queue import push, push_many, rq_queue
+from obscura_core.jobs.rq_queue import RQ_JOB_ID_SQL, push, push_many, rq_queue
 
 if TYPE_CHECKING:
     from obscura_core.runtime import Runtime
@@ -26,8 +27,8 @@ LOW_WATER = 100
 FLAG = "obscura:unpushed:{queue}"
 
 _CLAIM = text(
-    """
-    UPDATE job_runs SET rq_job_id = 'run-' || id || '-' || substr(md5(random()::text), 1, 6)
+    f"""
+    UPDATE job_runs SET rq_job_id = {RQ_JOB_ID_SQL}
     WHERE id IN (
         SELECT id FROM job_runs
         WHERE queue_name = :queue AND status = 'waiting' AND rq_job_id IS NULL
@@ -68,6 +69,14 @@ def feed(rt: Runtime, queue: str, *, force: bool = False) -> int:
     else:
         mark_unpushed(rt, queue)
     return len(rows)
+
+
+def release(rt: Runtime, queue: str, run_ids: list[str]) -> None:
+    """Hand runs back to the feeder (their RQ job is gone, or was not allowed to run): the caller
+    has cleared their ``rq_job_id`` and committed; they are pushed again in their turn."""
+    if run_ids:
+        mark_unpushed(rt, queue)
+        feed(rt, queue)
 
 
 def feed_all(rt: Runtime) -> int:

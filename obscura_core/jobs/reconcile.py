@@ -1,9 +1,10 @@
 """Make Redis agree with ``job_runs`` again after Redis lost jobs (restart, FLUSHALL) or a
 work horse died without the wrapper finishing.
 
-Waiting runs whose RQ job is gone are pushed again; active runs whose job is gone or ended go
-back to waiting (or to failed when their attempts are used up). Runs under a PostgreSQL advisory
-lock so several workers never reconcile at once.
+Waiting runs whose RQ job is gone, and active runs whose job is gone or ended, go back to the
+feeder (``rq_job_id`` cleared; active ones become waiting, or failed when their attempts are used
+up). Runs not yet handed to RQ are the feeder's and are left alone. Runs under a PostgreSQL
+advisory lock so several workers never reconcile at once.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from rq.job import Job, JobStatus
 from rq.serializers import JSONSerializer
 from sqlalchemy import func, select, text
 
-from obscura_core.jobs.rq_queue import new_rq_job_id, push
+from obscura_core.jobs.feed import release
 from obscura_core.runtime import Runtime
 from plugin_sdk.models import JOB_ACTIVE_STATUSES, JobRunRow
 
@@ -47,6 +48,7 @@ def reconcile(rt: Runtime, grace: timedelta = timedelta(seconds=2)) -> dict[str,
             db.execute(
                 select(JobRunRow).where(
                     JobRunRow.status.in_(JOB_ACTIVE_STATUSES),
+                    JobRunRow.rq_job_id.is_not(None),
                     JobRunRow.queue_name.in_(list(rt.registry.queues)),
                     JobRunRow.updated_at < func.now() - grace,
                 )
@@ -54,7 +56,7 @@ def reconcile(rt: Runtime, grace: timedelta = timedelta(seconds=2)) -> dict[str,
             .scalars()
             .all()
         )
-        to_push: list[tuple[str, str, str, int]] = []
+        to_push: dict[str, list[str]] = {}
         for row in rows:
             status = _rq_status(rt, row.rq_job_id)
             lost = status is None or status in GONE
@@ -66,15 +68,14 @@ def reconcile(rt: Runtime, grace: timedelta = timedelta(seconds=2)) -> dict[str,
                 row.finished_at = func.now()
                 failed += 1
                 continue
-            new_id = new_rq_job_id(row.id)
             row.status = "waiting"
-            row.rq_job_id = new_id
+            row.rq_job_id = None
             row.updated_at = func.now()
-            to_push.append((row.queue_name, row.id, new_id, row.attempts))
+            to_push.setdefault(row.queue_name, []).append(row.id)
         db.commit()
-    for queue, run_id, rq_id, attempts in to_push:
-        push(rt.redis, rt.registry.queues[queue], run_id, rq_id, attempts_done=attempts)
-        pushed += 1
+    for queue, run_ids in to_push.items():
+        release(rt, queue, run_ids)
+        pushed += len(run_ids)
     if pushed or failed:
         log.info("reconciled job_runs with Redis: %s pushed again, %s failed", pushed, failed)
     return {"pushed": pushed, "failed": failed, "skipped": 0}

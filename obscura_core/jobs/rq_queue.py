@@ -1,8 +1,13 @@
-"""Pushing runs to RQ: one core function (``execute``) called with the ``job_runs`` id."""
+"""Pushing runs to RQ: one core function (``execute``) called with the ``job_runs`` id.
+
+This module alone names RQ jobs: ``run-<job_runs id>-<token>``, a new token per push, so the
+row's ``rq_job_id`` always names the one RQ job allowed to run it (a superseded push finds a
+different id on the row and skips). The feeder mints them in SQL as it claims rows
+(:data:`RQ_JOB_ID_SQL`).
+"""
 
 from __future__ import annotations
 
-import secrets
 from typing import TYPE_CHECKING
 
 from rq import Queue, Retry
@@ -18,10 +23,8 @@ RESULT_TTL_S = 600
 FAILURE_TTL_S = 7 * 24 * 3600
 
 
-def new_rq_job_id(run_id: str) -> str:
-    """RQ job ids are ``run-<job_runs id>-<token>``: a new token per push, so the row's
-    ``rq_job_id`` always names the one RQ job allowed to run it."""
-    return f"run-{run_id}-{secrets.token_hex(3)}"
+RQ_JOB_ID_SQL = "'run-' || id || '-' || substr(md5(random()::text), 1, 6)"
+"""A fresh RQ job id for a ``job_runs`` row, as an SQL expression over its ``id`` column."""
 
 
 def rq_queue(redis: Redis, name: str) -> Queue:
