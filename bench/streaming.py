@@ -34,12 +34,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from plugins_builtin.videos.streaming.hls import (  # noqa: E402
-    live_transcode_speed,
-    renditions_for,
-    segment_bounds,
-    segment_command,
-)
+from plugins_builtin.videos.streaming.hls_encode import live_transcode_speed, segment_command  # noqa: E402
+from plugins_builtin.videos.streaming.hls_playlists import renditions_for, segment_bounds  # noqa: E402
 
 FFMPEG = shutil.which("ffmpeg") or "/usr/bin/ffmpeg"
 FFPROBE = shutil.which("ffprobe") or "/usr/bin/ffprobe"
@@ -63,7 +59,8 @@ def app(environ, start_response):
 HLS_APP = """
 from flask import Flask, send_file
 from plugin_sdk.media import probe
-from plugins_builtin.videos.streaming.hls import HlsCache, find_rendition, renditions_for
+from plugins_builtin.videos.streaming.hls import HlsCache
+from plugins_builtin.videos.streaming.hls_playlists import find_rendition, renditions_for
 
 SOURCE = {source!r}
 INFO = probe(SOURCE, binary={ffprobe!r})

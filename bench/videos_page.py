@@ -91,7 +91,7 @@ def fill(rt, rows: int) -> None:
 
 
 def measure(client, url: str, n: int, cold_codecs: bool = False) -> tuple[float, float, int]:
-    from plugins_builtin.videos.pages.browse import forget_codecs
+    from plugins_builtin.videos.pages.filter_bar import forget_codecs
 
     times, size = [], 0
     for _ in range(n):

@@ -41,7 +41,7 @@ def obscura_queues() -> list[QueueDefinition]:
 
 @hookimpl
 def obscura_processors() -> dict[str, Processor]:
-    from plugins_builtin.videos.generate import process_preview
+    from plugins_builtin.videos.preview_processor import process_preview
     from plugins_builtin.videos.processors import process_fingerprint, process_media_probe
     from plugins_builtin.videos.scan import process_library_scan
     from plugins_builtin.videos.subtitles import process_extract_subtitles
@@ -140,9 +140,7 @@ def obscura_panels(entity_type: str) -> list[Panel]:
 
 
 @hookimpl
-def obscura_search(
-    db: Session, query: str, limit: int, kinds: Sequence[str] | None, offset: int
-) -> list[SearchHit]:
+def obscura_search(db: Session, query: str, limit: int, kinds: Sequence[str] | None, offset: int) -> list[SearchHit]:
     from plugins_builtin.videos.pages.search import search
 
     return search(db, query, limit, kinds, offset)

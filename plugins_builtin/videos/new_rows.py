@@ -27,13 +27,14 @@ from plugins_builtin.videos.models import VideoSeries
 from plugins_builtin.videos.queues import MEDIA_PROBE, probe_batches
 from plugins_builtin.videos.scanning.classify import Placement, place_segments
 from plugins_builtin.videos.scanning.filetypes import split_extension
+from plugins_builtin.videos.scanning.nfo import read_sidecar_metadata
 from plugins_builtin.videos.scanning.parsing import (
     filename_to_title,
     parse_episode_filename,
     parse_movie_filename,
     parse_series_folder,
 )
-from plugins_builtin.videos.scanning.sidecars import SidecarMetadata, read_sidecar_metadata
+from plugins_builtin.videos.scanning.sidecar_metadata import SidecarMetadata
 from plugins_builtin.videos.walk import FileEntry, WalkResult
 
 log = logging.getLogger("obscura.videos.scan")

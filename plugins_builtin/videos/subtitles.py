@@ -19,7 +19,7 @@ from plugins_builtin.videos import assets
 from plugins_builtin.videos.media.subtitles_extract import convert_sidecar, extract_text_subtitles
 from plugins_builtin.videos.models import Video, VideoSubtitle
 from plugins_builtin.videos.processors import source_path
-from plugins_builtin.videos.scanning.sidecars import discover_subtitle_sidecars
+from plugins_builtin.videos.scanning.subtitle_files import discover_subtitle_sidecars
 
 log = logging.getLogger("obscura.videos")
 

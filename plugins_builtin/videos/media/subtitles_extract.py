@@ -32,7 +32,7 @@ from plugin_sdk.media import MediaError, StreamInfo, run
 from plugin_sdk.storage import atomic_write
 
 from ..scanning.filetypes import subtitle_format
-from ..scanning.sidecars import parse_vtt_cues, read_subtitle_text, subtitles_to_vtt
+from ..scanning.subtitle_files import parse_vtt_cues, read_subtitle_text, subtitles_to_vtt
 
 __all__ = [
     "IMAGE_SUBTITLE_CODECS",

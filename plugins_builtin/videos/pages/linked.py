@@ -22,7 +22,7 @@ def panels(entity_type: str) -> list[Panel]:
 
 
 def register(bp: Blueprint) -> None:
-    from plugins_builtin.videos.pages.browse import cards
+    from plugins_builtin.videos.pages.cards import cards
 
     @bp.get(LINKED_URL)
     def linked_videos() -> str:

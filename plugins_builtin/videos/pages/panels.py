@@ -31,7 +31,8 @@ def panels(entity_type: str) -> list[Panel]:
 
 def register(bp: Blueprint) -> None:
     from plugins_builtin.videos.pages import linked
-    from plugins_builtin.videos.pages.browse import cards, fmt_bytes, fmt_runtime
+    from plugins_builtin.videos.pages.cards import cards
+    from plugins_builtin.videos.pages.formatting import fmt_bytes, fmt_runtime
 
     linked.register(bp)
 

@@ -11,7 +11,8 @@ from sqlalchemy.orm import Session
 from plugin_sdk import SearchHit
 from plugin_sdk.search import match, wants
 from plugins_builtin.videos.models import Video, VideoSeries
-from plugins_builtin.videos.pages.browse import episode_label, thumb_url, thumbnail_url
+from plugins_builtin.videos.pages.formatting import episode_label, thumb_url
+from plugins_builtin.videos.routes.serialize import thumbnail_url
 
 SERIES_BONUS = 0.02  # a series is a better answer than one of its episodes with the same title
 
@@ -106,9 +107,7 @@ def _series(db: Session, query: str, limit: int, offset: int) -> list[SearchHit]
     return hits
 
 
-def search(
-    db: Session, query: str, limit: int, kinds: Sequence[str] | None = None, offset: int = 0
-) -> list[SearchHit]:
+def search(db: Session, query: str, limit: int, kinds: Sequence[str] | None = None, offset: int = 0) -> list[SearchHit]:
     """Up to ``limit`` videos and ``limit`` series matching ``query`` (after ``offset`` of each),
     best first."""
     if limit <= 0:

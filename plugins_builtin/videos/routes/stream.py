@@ -12,8 +12,15 @@ from plugin_sdk.http import ApiModel, parse_query
 from plugin_sdk.media import ffmpeg_bin
 from plugin_sdk.storage import cache_dir
 from plugins_builtin.videos.routes.common import get_video, video_source
-from plugins_builtin.videos.streaming import hls
 from plugins_builtin.videos.streaming.compat import remux_mode
+from plugins_builtin.videos.streaming.hls import shared_cache
+from plugins_builtin.videos.streaming.hls_encode import DEFAULT_MAX_HEIGHT_LIVE
+from plugins_builtin.videos.streaming.hls_playlists import (
+    find_rendition,
+    master_playlist,
+    renditions_for,
+    variant_playlist,
+)
 from plugins_builtin.videos.streaming.remux import stream_fmp4
 
 PLAYLIST_TYPE = "application/vnd.apple.mpegurl"
@@ -54,31 +61,27 @@ def make_blueprint() -> Blueprint:
         db = get_db()
         video = get_video(db, video_id)
         _hls_ready(video)
-        renditions = hls.renditions_for(video.width, video.height, hls.DEFAULT_MAX_HEIGHT_LIVE)
-        return _playlist(hls.master_playlist(video.id, renditions, has_audio=bool(video.audio_codec)))
+        renditions = renditions_for(video.width, video.height, DEFAULT_MAX_HEIGHT_LIVE)
+        return _playlist(master_playlist(video.id, renditions, has_audio=bool(video.audio_codec)))
 
     @bp.get("/api/video-stream/<video_id>/hls/<rendition>.m3u8")
     def variant(video_id: str, rendition: str) -> Response:
         db = get_db()
         video = get_video(db, video_id)
         _hls_ready(video)
-        chosen = hls.find_rendition(
-            hls.renditions_for(video.width, video.height, hls.DEFAULT_MAX_HEIGHT_LIVE), rendition
-        )
-        return _playlist(hls.variant_playlist(video.duration, rendition=chosen))
+        chosen = find_rendition(renditions_for(video.width, video.height, DEFAULT_MAX_HEIGHT_LIVE), rendition)
+        return _playlist(variant_playlist(video.duration, rendition=chosen))
 
     @bp.get("/api/video-stream/<video_id>/hls/<rendition>/<int:index>.ts")
     def segment(video_id: str, rendition: str, index: int) -> Response:
         db = get_db()
         video = get_video(db, video_id)
         _hls_ready(video)
-        chosen = hls.find_rendition(
-            hls.renditions_for(video.width, video.height, hls.DEFAULT_MAX_HEIGHT_LIVE), rendition
-        )
+        chosen = find_rendition(renditions_for(video.width, video.height, DEFAULT_MAX_HEIGHT_LIVE), rendition)
         path = video_source(db, video)
         duration = video.duration
         db.close()  # an encode can take seconds: do not hold a database connection meanwhile
-        cached = hls.shared_cache(cache_dir(), ffmpeg_bin()).segment(video.id, path, duration, chosen, index)
+        cached = shared_cache(cache_dir(), ffmpeg_bin()).segment(video.id, path, duration, chosen, index)
         response = send_file(cached, mimetype="video/mp2t", conditional=True, max_age=31536000)
         response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
         return response

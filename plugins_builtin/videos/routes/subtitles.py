@@ -19,7 +19,7 @@ from plugins_builtin.videos.models import VideoSubtitle
 from plugins_builtin.videos.routes.common import get_video
 from plugins_builtin.videos.routes.serialize import SubtitleOut, subtitle_out
 from plugins_builtin.videos.scanning.filetypes import subtitle_format
-from plugins_builtin.videos.scanning.sidecars import parse_vtt_cues, read_subtitle_text, subtitles_to_vtt
+from plugins_builtin.videos.scanning.subtitle_files import parse_vtt_cues, read_subtitle_text, subtitles_to_vtt
 from plugins_builtin.videos.subtitles import upsert_track
 
 MAX_SUBTITLE_BYTES = 5 * 1024 * 1024

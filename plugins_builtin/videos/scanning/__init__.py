@@ -3,8 +3,10 @@
 * :mod:`.filetypes` – which files are videos/subtitles, hidden entries, our own derivatives.
 * :mod:`.parsing` – season folders, episode/movie file names, series folders, fallback titles.
 * :mod:`.classify` – movie / episode / skip by folder depth and the root's toggles.
-* :mod:`.sidecars` – ``.nfo``/``.info.json``/``.json`` metadata, subtitle sidecars and
-  SRT/ASS/SSA → WebVTT conversion, WebVTT cue parsing.
+* :mod:`.nfo` – reading ``.nfo``/``.info.json``/``.json`` metadata sidecars into the record of
+  :mod:`.sidecar_metadata` (with its normalisation and merge rules).
+* :mod:`.subtitle_files` – subtitle sidecars, SRT/ASS/SSA → WebVTT conversion, WebVTT cue parsing.
+* :mod:`.sidecars` – the size cap both kinds of sidecar share.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from .filetypes import (
     is_video_file,
     subtitle_format,
 )
+from .nfo import read_sidecar_metadata
 from .parsing import (
     SPECIALS_SEASON,
     EpisodeParse,
@@ -30,13 +33,12 @@ from .parsing import (
     parse_season_folder,
     parse_series_folder,
 )
-from .sidecars import (
+from .sidecar_metadata import SidecarMetadata
+from .subtitle_files import (
     Cue,
-    SidecarMetadata,
     SubtitleSidecar,
     discover_subtitle_sidecars,
     parse_vtt_cues,
-    read_sidecar_metadata,
     read_subtitle_text,
     subtitles_to_vtt,
 )

@@ -46,7 +46,7 @@ VIDEO_EXTENSIONS: Final[frozenset[str]] = frozenset(
 #: Subtitle sidecar extensions (lower case, with dot).
 SUBTITLE_EXTENSIONS: Final[frozenset[str]] = frozenset({".vtt", ".srt", ".ass", ".ssa"})
 
-#: The subtitle source formats understood by :mod:`.sidecars`.
+#: The subtitle source formats understood by :mod:`.subtitle_files`.
 SubtitleFormat = Literal["vtt", "srt", "ass", "ssa"]
 
 # The original's generated-suffix pattern, plus our own ``-card`` card thumbnail.

@@ -6,8 +6,10 @@
   WSGI server ``sendfile()`` both whole files and single ranges.
 * :mod:`.remux` – ``stream_fmp4``: a live fragmented-MP4 pipe from ffmpeg for files a browser cannot
   play, killed when the client goes away and capped per process.
-* :mod:`.hls` – on-demand HLS: the rendition ladder, master/variant playlists and ``HlsCache``,
-  which encodes single 6 s MPEG-TS segments on request (single-flight, prefetch, bounded LRU cache).
+* on-demand HLS: :mod:`.hls_playlists` (the rendition ladder, master/variant playlists),
+  :mod:`.hls_encode` (the ffmpeg segment command, live-transcode speed), :mod:`.hls_cache` (the
+  on-disk segment store and its bounded LRU eviction) and :mod:`.hls` (``HlsCache``, which encodes
+  single 6 s MPEG-TS segments on request: single-flight, prefetch, encode slots).
 
 Routes import these modules; the modules import only the standard library, Flask/Werkzeug and
 ``plugin_sdk``.

@@ -16,6 +16,7 @@ from sqlalchemy import event
 from plugin_sdk.models import LibraryRoot
 from plugins_builtin.videos.models import Video, VideoSeason, VideoSeries
 from plugins_builtin.videos.pages import browse
+from plugins_builtin.videos.pages.filter_bar import forget_codecs
 from plugins_builtin.videos.pages.panels import panels
 from plugins_builtin.videos.pages.search import search
 
@@ -33,7 +34,7 @@ class Library:
     def __init__(self, runtime: Any) -> None:
         self.rt = runtime
         self.n = 0
-        browse.forget_codecs()
+        forget_codecs()
 
     def root(self, path: str = "/media/library", label: str = "Library", **kw: Any) -> str:
         with self.rt.session() as db:
@@ -331,7 +332,7 @@ def test_series_view_queries_do_not_grow(client, runtime, lib) -> None:
                 lib.video(root, f"S{len(counts)} {s}", series_id=sid, season_number=s, episode_number=1,
                           thumbnail_at=T0)  # fmt: skip
             counts.append(sid)
-        browse.forget_codecs()
+        forget_codecs()
         with count_queries(runtime) as queries:
             text = page(client, "/videos")
         assert len(re.findall(r'href="/series/', text)) == n

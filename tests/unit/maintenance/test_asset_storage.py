@@ -19,7 +19,7 @@ from plugin_sdk.assets import (
 from plugin_sdk.types import AssetFile
 from plugins_builtin.images.scan import walk_images
 from plugins_builtin.videos.scanning.filetypes import is_subtitle_file, is_video_file
-from plugins_builtin.videos.scanning.sidecars import discover_subtitle_sidecars
+from plugins_builtin.videos.scanning.subtitle_files import discover_subtitle_sidecars
 from plugins_builtin.videos.walk import WalkResult, iter_walk
 
 

@@ -9,18 +9,18 @@ from pathlib import Path
 import pytest
 
 from plugins_builtin.videos.scanning import sidecars
-from plugins_builtin.videos.scanning.sidecars import (
-    Cue,
+from plugins_builtin.videos.scanning.nfo import parse_json_sidecar, parse_nfo, read_sidecar_metadata
+from plugins_builtin.videos.scanning.sidecar_metadata import (
     SidecarMetadata,
-    SubtitleSidecar,
-    discover_subtitle_sidecars,
     merge_sidecar_metadata,
     normalize_rating,
     normalize_sidecar_date,
-    parse_json_sidecar,
-    parse_nfo,
+)
+from plugins_builtin.videos.scanning.subtitle_files import (
+    Cue,
+    SubtitleSidecar,
+    discover_subtitle_sidecars,
     parse_vtt_cues,
-    read_sidecar_metadata,
     read_subtitle_text,
     subtitles_to_vtt,
 )

@@ -29,10 +29,10 @@ from plugin_sdk.files import mimetype_for, send_source
 from plugin_sdk.media import ProbeResult, probe
 from plugins_builtin.videos.streaming import hls, remux
 from plugins_builtin.videos.streaming.compat import browser_playable, remux_mode
-from plugins_builtin.videos.streaming.hls import (
-    HlsCache,
-    HlsError,
-    HlsNotFoundError,
+from plugins_builtin.videos.streaming.hls import HlsCache
+from plugins_builtin.videos.streaming.hls_cache import SourceSignature
+from plugins_builtin.videos.streaming.hls_errors import HlsError, HlsNotFoundError
+from plugins_builtin.videos.streaming.hls_playlists import (
     find_rendition,
     master_playlist,
     renditions_for,
@@ -732,12 +732,10 @@ def test_foreground_preempts_prefetch(cache: HlsCache) -> None:
     """With every slot held by a prefetch encode, a foreground request kills one and goes first."""
     cache.max_encodes = 1
     rendition = renditions_for(320, 180)[0]
-    dummy = hls._Job(
-        ("x", hls.SourceSignature("x", 1, 1), "180p", 0), Path("x"), rendition, 0, 0, 6, Path("x"), {}, False
-    )
+    dummy = hls._Job(("x", SourceSignature("x", 1, 1), "180p", 0), Path("x"), rendition, 0, 0, 6, Path("x"), {}, False)
     dummy.proc = subprocess.Popen(["sleep", "30"])
     cache._running.add(dummy)
-    fg = hls._Job(("x", hls.SourceSignature("x", 1, 1), "180p", 1), Path("x"), rendition, 1, 6, 6, Path("y"), {}, True)
+    fg = hls._Job(("x", SourceSignature("x", 1, 1), "180p", 1), Path("x"), rendition, 1, 6, 6, Path("y"), {}, True)
 
     def victim_exits() -> None:
         assert dummy.proc is not None

@@ -19,7 +19,7 @@ from plugins_builtin.videos.media.subtitles_extract import (
     embedded_name,
     extract_text_subtitles,
 )
-from plugins_builtin.videos.scanning.sidecars import parse_vtt_cues
+from plugins_builtin.videos.scanning.subtitle_files import parse_vtt_cues
 
 FFMPEG = shutil.which("ffmpeg") or "ffmpeg"
 FFPROBE = shutil.which("ffprobe") or "ffprobe"
