@@ -3,7 +3,8 @@
 The state lives in the query string: ``search`` (library titles at any depth, plus the tracks whose
 title, artist or album match), ``sort`` (``title``, ``recent``, ``tracks``) and ``page``. Invalid
 values are ignored rather than refused, as a page should be. The page module (``libraries.js``)
-swaps the results region as the user types and keeps the URL in step.
+swaps the results region (``GET /audio/fragments/results?<state>``) as the user types and keeps the
+URL in step.
 """
 
 from __future__ import annotations
@@ -17,15 +18,15 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from plugin_sdk.db import get_db
+from plugin_sdk.formatting import fmt_count
 from plugin_sdk.models import LibraryRoot
+from plugin_sdk.search import ilike_contains
 from plugins_builtin.audio.models import AudioLibrary, AudioTrack
 from plugins_builtin.audio.pages.views import (
     LibraryCard,
     TrackRow,
-    fmt_count,
     fmt_runtime,
     library_cards,
-    like,
     track_rows,
 )
 
@@ -103,7 +104,7 @@ def grid_results(db: Session, state: GridState) -> GridResults:
     """The libraries (and, when searching, the tracks) the grid shows for ``state``."""
     conds: list[Any] = []
     if state.search:
-        conds.append(AudioLibrary.title.ilike(like(state.search)))
+        conds.append(ilike_contains(AudioLibrary.title, state.search))
     else:
         conds.append(AudioLibrary.parent_id.is_(None))
     total = db.execute(select(func.count()).select_from(AudioLibrary).where(*conds)).scalar_one()
@@ -119,8 +120,8 @@ def grid_results(db: Session, state: GridState) -> GridResults:
     tracks: list[TrackRow] = []
     track_total = 0
     if state.search and state.page == 1:
-        pattern = like(state.search)
-        match = or_(AudioTrack.title.ilike(pattern), AudioTrack.artist.ilike(pattern), AudioTrack.album.ilike(pattern))
+        columns = (AudioTrack.title, AudioTrack.artist, AudioTrack.album)
+        match = or_(*(ilike_contains(col, state.search) for col in columns))
         track_total = db.execute(select(func.count()).select_from(AudioTrack).where(match)).scalar_one()
         found = db.execute(
             select(AudioTrack).where(match).order_by(AudioTrack.sort_title, AudioTrack.id).limit(TRACK_HITS)
@@ -168,3 +169,10 @@ def register(bp: Blueprint) -> None:
             summary=totals(db),
             nav_active="/audio",
         )
+
+    @bp.get("/audio/fragments/results")
+    def grid_results_fragment() -> str:
+        """The results region alone, for the same query string (the list pages' fragment convention)."""
+        db = get_db()
+        state = parse_state()
+        return render_template("audio/_results.html", state=state, res=grid_results(db, state))

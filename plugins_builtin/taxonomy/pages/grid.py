@@ -4,7 +4,8 @@ favourite), searched, filtered and sorted, with the state in the query string (`
 
 A page costs three queries whatever the depth (the total, the page by the sort's index, the page's
 link counts), so 20,000 performers page as fast as 20. The page module (``grid.js``) swaps the
-results region when the state changes and creates new entries.
+results region (``GET /<plural>/fragments/results?<state>``) when the state changes and creates new
+entries.
 """
 
 from __future__ import annotations
@@ -116,11 +117,12 @@ def grid_page(db: Session, page: KindPage, state: GridState) -> GridPage:
 def register(bp: Blueprint) -> None:
     """Add the three grids to the pages blueprint."""
 
-    def grid(plural: str) -> str:
+    def grid(plural: str, fragment: bool = False) -> str:
         page = PAGES[plural]
         state = parse_state(plural, request.args)
         result = grid_page(get_db(), page, state)
-        template = "taxonomy/_grid_results.html" if request.args.get("fragment") == "results" else "taxonomy/grid.html"
+        fragment = fragment or request.args.get("fragment") == "results"  # the older spelling, still served
+        template = "taxonomy/_grid_results.html" if fragment else "taxonomy/grid.html"
         return render_template(
             template, page=page, state=state, res=result, sorts=SORTS, nav_active=page.path,
             desc=state.query.order == "desc" if state.query.order else state.query.sort != "name",
@@ -128,3 +130,7 @@ def register(bp: Blueprint) -> None:
 
     for plural in PAGES:
         bp.add_url_rule(f"/{plural}", f"{plural}_grid", lambda plural=plural: grid(plural))
+        # the results region alone, for the same query string (the list pages' fragment convention)
+        bp.add_url_rule(
+            f"/{plural}/fragments/results", f"{plural}_grid_results", lambda plural=plural: grid(plural, fragment=True)
+        )

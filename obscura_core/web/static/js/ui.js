@@ -1,4 +1,8 @@
-// Small UI helpers shared by page modules: toasts, confirm dialogs, formatting.
+// Small UI helpers shared by page modules: toasts, confirm dialogs, icons, escaping, key presses in
+// text fields. Formatting (durations, sizes, dates, counts, stars) lives in format.js; the two
+// formatters that used to be here are re-exported for modules that still import them from ui.js.
+
+export { formatBytes, formatDuration } from "./format.js";
 
 export function toast(message, kind = "info", timeout = 4000) {
   let host = document.getElementById("toasts");
@@ -40,23 +44,14 @@ export function confirmDialog({ title, message, confirmLabel = "Confirm", danger
   });
 }
 
-export function formatDuration(seconds) {
-  if (seconds == null || !isFinite(seconds)) return "";
-  const s = Math.floor(seconds % 60), m = Math.floor(seconds / 60) % 60, h = Math.floor(seconds / 3600);
-  const mm = h ? String(m).padStart(2, "0") : String(m);
-  return `${h ? h + ":" : ""}${mm}:${String(s).padStart(2, "0")}`;
-}
-
-export function formatBytes(bytes) {
-  if (bytes == null) return "";
-  const units = ["B", "KB", "MB", "GB", "TB"];
-  let i = 0, n = bytes;
-  while (n >= 1000 && i < units.length - 1) { n /= 1000; i++; }
-  return `${n.toFixed(n < 10 && i ? 1 : 0)} ${units[i]}`;
-}
-
 export function icon(name, cls = "i") {
   return `<svg class="${cls}" aria-hidden="true"><use href="/static/icons.svg#${name}"/></svg>`;
+}
+
+/** Whether a key press is meant for a text field (page shortcuts stay out of its way). */
+export function typingIn(e) {
+  const el = e.target;
+  return Boolean(el?.isContentEditable || /^(input|textarea|select)$/i.test(el?.tagName || ""));
 }
 
 export function escapeHtml(text) {

@@ -3,6 +3,7 @@
 // library's folder and read in the background; the page reloads its content when they are in.
 
 import { upload } from "/static/js/api.js";
+import { plural } from "/static/js/format.js";
 import { navigate } from "/static/js/navigate.js";
 import { toast } from "/static/js/ui.js";
 import { wireTracks } from "./tracklist.js";
@@ -35,13 +36,13 @@ function wireUpload(root, signal) {
     const form = new FormData();
     for (const f of list) form.append("file", f, f.name);
     status.hidden = false;
-    text.textContent = `Uploading ${list.length} file${list.length === 1 ? "" : "s"}…`;
+    text.textContent = `Uploading ${plural(list.length, "file")}…`;
     bar.style.width = "0%";
     try {
       const created = await upload(`/api/audio-libraries/${encodeURIComponent(libraryId)}/tracks/upload`, form, (f) => {
         bar.style.width = `${Math.round(f * 100)}%`;
       });
-      toast(`${created.length} track${created.length === 1 ? "" : "s"} added; reading their tags…`, "ok");
+      toast(`${plural(created.length, "track")} added; reading their tags…`, "ok");
       if (!signal.aborted) navigate(location.href, { push: false, scrollY: window.scrollY });
     } catch (err) {
       toast(err.message, "error", 6000);

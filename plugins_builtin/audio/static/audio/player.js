@@ -11,7 +11,8 @@
 // The queue, the current track and its position are kept in localStorage and restored paused.
 
 import { post } from "/static/js/api.js";
-import { escapeHtml, formatDuration, icon, toast } from "/static/js/ui.js";
+import { formatTime } from "/static/js/format.js";
+import { escapeHtml, icon, toast } from "/static/js/ui.js";
 import { Queue } from "./player-queue.js";
 import { Waveform } from "./waveform.js";
 
@@ -26,7 +27,6 @@ export const events = new EventTarget();
 const root = document.querySelector("[data-audio-player]");
 const $ = (name) => root.querySelector(`[data-ap="${name}"]`);
 const $$ = (name) => [...root.querySelectorAll(`[data-ap="${name}"]`)];
-const fmt = (t) => formatDuration(Math.max(0, t || 0)) || "0:00";
 
 let queue = new Queue();
 let audio = null;
@@ -500,8 +500,8 @@ function render() {
 function renderTime() {
   const pos = position();
   const d = duration();
-  for (const el of $$("now").concat($$("big-now"))) el.textContent = fmt(pos);
-  for (const el of $$("total").concat($$("big-total"))) el.textContent = fmt(d);
+  for (const el of $$("now").concat($$("big-now"))) el.textContent = formatTime(pos);
+  for (const el of $$("total").concat($$("big-total"))) el.textContent = formatTime(d);
   const line = $("line");
   if (line) line.style.width = d ? `${Math.min(100, (100 * pos) / d)}%` : "0%";
   for (const w of waves) {
@@ -536,14 +536,14 @@ function queueRow(e, isCurrent) {
     <button class="ap-q-main" type="button" data-q="jump"${isCurrent ? " disabled" : ""} aria-label="Play ${escapeHtml(e.title)}">
       <span class="ap-q-cover">${cover}</span>
       <span class="ap-q-text"><span class="ap-q-title">${escapeHtml(e.title)}</span><span class="ap-q-sub">${escapeHtml(sub)}</span></span>
-      <span class="ap-q-dur">${e.duration ? fmt(e.duration) : ""}</span>
+      <span class="ap-q-dur">${e.duration ? formatTime(e.duration) : ""}</span>
     </button>${actions}</li>`;
 }
 
 function renderMarkers() {
   const list = $("marker-list");
-  list.innerHTML = markers.map((m) => `<li data-id="${escapeHtml(m.id)}"><button class="ap-m" type="button" data-seconds="${m.seconds}" aria-label="Go to ${fmt(m.seconds)}: ${escapeHtml(m.title)}">
-      <span class="ap-m-time">${fmt(m.seconds)}</span><span class="ap-m-title">${escapeHtml(m.title)}</span></button></li>`).join("");
+  list.innerHTML = markers.map((m) => `<li data-id="${escapeHtml(m.id)}"><button class="ap-m" type="button" data-seconds="${m.seconds}" aria-label="Go to ${formatTime(m.seconds)}: ${escapeHtml(m.title)}">
+      <span class="ap-m-time">${formatTime(m.seconds)}</span><span class="ap-m-title">${escapeHtml(m.title)}</span></button></li>`).join("");
   $("markers-empty").hidden = markers.length > 0;
   $("marker-count").textContent = markers.length ? String(markers.length) : "";
 }

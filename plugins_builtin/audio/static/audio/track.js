@@ -3,12 +3,11 @@
 // the tag edit form (sends only the fields that changed).
 
 import { ApiError, del, patch, post } from "/static/js/api.js";
-import { escapeHtml, formatDuration, icon, toast } from "/static/js/ui.js";
+import { formatTime } from "/static/js/format.js";
+import { escapeHtml, icon, toast } from "/static/js/ui.js";
 import * as player from "./player.js";
 import { readTracks, wireTracks } from "./tracklist.js";
 import { Waveform } from "./waveform.js";
-
-const fmt = (t) => formatDuration(Math.max(0, t || 0)) || "0:00";
 
 /** "1:02", "1:02:03", "62" or "62.5" → seconds; NaN when unreadable. */
 export function parseTime(text) {
@@ -18,7 +17,7 @@ export function parseTime(text) {
 }
 
 function markerRow(m) {
-  const time = fmt(m.seconds);
+  const time = formatTime(m.seconds);
   return `<li data-marker-id="${escapeHtml(m.id)}" data-seconds="${m.seconds}">
     <button class="btn btn-ghost btn-s at-marker-time" type="button" data-marker-seek aria-label="Play from ${time}: ${escapeHtml(m.title)}">${time}</button>
     <span class="at-marker-title">${escapeHtml(m.title)}</span>
@@ -53,7 +52,7 @@ export function mount({ root, signal }) {
   let wave = null;
   const nowLabel = root.querySelector("[data-wave-now]");
   if (canvas) {
-    wave = new Waveform(canvas, { onSeek: playFrom, onPreview: (t) => t !== null && (nowLabel.textContent = fmt(t)) });
+    wave = new Waveform(canvas, { onSeek: playFrom, onPreview: (t) => t !== null && (nowLabel.textContent = formatTime(t)) });
     wave.setDuration(Number(hero.dataset.duration) || item?.duration || 0);
     wave.setMarkers(markers());
     wave.load(canvas.parentElement.dataset.src || null);
@@ -68,8 +67,8 @@ export function mount({ root, signal }) {
     if (!isCurrent()) return;
     const pos = player.position();
     wave?.setTime(pos);
-    if (nowLabel) nowLabel.textContent = fmt(pos);
-    if (atInput && !atEdited && document.activeElement !== atInput) atInput.value = fmt(pos);
+    if (nowLabel) nowLabel.textContent = formatTime(pos);
+    if (atInput && !atEdited && document.activeElement !== atInput) atInput.value = formatTime(pos);
   };
   player.events.addEventListener("time", follow, { signal });
   player.events.addEventListener("change", () => {
@@ -113,7 +112,7 @@ export function mount({ root, signal }) {
       form.elements.title.value = "";
       atEdited = false;
       syncMarkers();
-      toast(`Marker “${m.title}” added at ${fmt(m.seconds)}.`, "ok");
+      toast(`Marker “${m.title}” added at ${formatTime(m.seconds)}.`, "ok");
     } catch (err) {
       toast(err.message, "error", 6000);
     } finally {

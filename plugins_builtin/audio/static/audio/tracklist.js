@@ -2,10 +2,9 @@
 // "Play", "Shuffle" and "Add all" actions, and the highlight of the track the mini player is on.
 // The tracks come from the page's JSON (#audio-tracks: only the playable ones).
 
+import { plural } from "/static/js/format.js";
 import { toast } from "/static/js/ui.js";
 import * as player from "./player.js";
-
-const plural = (n) => `${n} track${n === 1 ? "" : "s"}`;
 
 export function readTracks(root) {
   const el = root.querySelector("#audio-tracks");
@@ -75,7 +74,7 @@ export function wireTracks(root, signal, tracks = readTracks(root)) {
         break;
       case "queue-all":
         player.addToQueue(tracks);
-        toast(`${plural(tracks.length)} added to the queue.`, "ok", 2500);
+        toast(`${plural(tracks.length, "track")} added to the queue.`, "ok", 2500);
         break;
       default:
         return;

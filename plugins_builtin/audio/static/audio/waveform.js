@@ -7,15 +7,13 @@
 // seek (the time follows the pointer while dragging). Keyboard: ←/→ 5 s, PageUp/PageDown 30 s,
 // Home/End.
 
-import { formatDuration } from "/static/js/ui.js";
+import { formatTime } from "/static/js/format.js";
 
 const BAR = 2; // CSS px per bar
 const GAP = 1;
 const MAX_GAIN = 4; // quiet recordings are scaled up, but never more than this
 const CACHED = 16; // waveforms kept decoded (the most recently used)
 const cache = new Map(); // url -> Promise<{mins, maxs, peak}>, oldest first
-
-const fmt = (t) => formatDuration(Math.max(0, t || 0)) || "0:00";
 
 /** Fetch and decode a waveform document (cached by URL; a failed load is forgotten). */
 export function loadPeaks(url) {
@@ -153,7 +151,7 @@ export class Waveform {
     if (whole !== this.lastValue && this.drag === null) {
       this.lastValue = whole;
       this.canvas.setAttribute("aria-valuenow", String(whole));
-      this.canvas.setAttribute("aria-valuetext", `${fmt(this.time)} of ${fmt(this.duration)}`);
+      this.canvas.setAttribute("aria-valuetext", `${formatTime(this.time)} of ${formatTime(this.duration)}`);
     }
     this.draw();
   }
@@ -323,7 +321,7 @@ export class Waveform {
     }
     const t = (hoverX / w) * this.duration;
     const near = this.markers.find((m) => Math.abs(((m.seconds / this.duration) * w) - hoverX) < 6 * (window.devicePixelRatio || 1));
-    this.canvas.title = near ? `${fmt(t)} · ${near.title}` : fmt(t);
+    this.canvas.title = near ? `${formatTime(t)} · ${near.title}` : formatTime(t);
   }
 }
 

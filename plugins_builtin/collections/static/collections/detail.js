@@ -2,6 +2,7 @@
 // "Show more"), the rule builder with a live preview, the slideshow, edit, refresh and delete.
 
 import { del, patch, post } from "/static/js/api.js";
+import { plural } from "/static/js/format.js";
 import { navigate } from "/static/js/navigate.js";
 import { confirmDialog, escapeHtml, toast } from "/static/js/ui.js";
 import { RuleBuilder, firstIncomplete, previewer, prune } from "./rules.js";
@@ -37,7 +38,7 @@ export function mount({ root, signal, url }) {
   // ------------------------------------------------------------------ items
   const list = root.querySelector("[data-items]");
   const countEl = root.querySelector("[data-item-count]");
-  const setCount = (n) => { countEl.textContent = `${n} item${n === 1 ? "" : "s"}`; };
+  const setCount = (n) => { countEl.textContent = plural(n, "item"); };
 
   async function sendOrder(items) {
     try {
@@ -127,7 +128,7 @@ export function mount({ root, signal, url }) {
     e.currentTarget.disabled = true;
     try {
       const c = await post(`${api}/refresh`);
-      toast(`Rules checked: ${c.itemCount} item${c.itemCount === 1 ? "" : "s"}.`);
+      toast(`Rules checked: ${plural(c.itemCount, "item")}.`);
       reload();
     } catch (err) {
       toast(err.message, "error");

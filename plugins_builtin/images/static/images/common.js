@@ -1,9 +1,7 @@
-// Pieces shared by the images pages: "Load more" slots (fetched near the viewport), the library scan
-// from an empty state, reading the star picker, form errors and dates.
-import { get, post } from "/static/js/api.js";
+// Pieces shared by the images pages: "Load more" slots (fetched near the viewport), reading the star
+// picker, form errors. Dates and stars: /static/js/format.js; the empty state's scan: listpage.js.
+import { autoload } from "/static/js/listpage.js";
 import { toast } from "/static/js/ui.js";
-
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 /**
  * Replace a "Load more" slot with the fragment it names. A gallery's section marked data-continue
@@ -41,27 +39,19 @@ export async function loadMore(slot, { signal } = {}) {
 
 /** Fetch "Load more" slots under `root` when they come near the viewport, or when clicked. */
 export function installMore(root, signal, onLoaded) {
-  const io = new IntersectionObserver((entries) => {
-    for (const entry of entries) {
-      if (!entry.isIntersecting) continue;
-      io.unobserve(entry.target);
-      if (entry.target.isConnected) more(entry.target);
-    }
-  }, { rootMargin: "1200px 0px" });
   const more = async (slot) => {
     const nodes = await loadMore(slot, { signal });
     if (signal.aborted) return;
     observe(root);
     onLoaded?.(nodes);
   };
-  const observe = (el) => el.querySelectorAll(".im-more:not([data-loading])").forEach((slot) => io.observe(slot));
+  const observe = autoload(".im-more:not([data-loading])", more, { signal, margin: "1200px 0px" });
   root.addEventListener("click", (e) => {
     const link = e.target.closest("[data-more]");
     if (!link || e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey) return;
     e.preventDefault();
     more(link.closest(".im-more"));
   }, { signal });
-  signal.addEventListener("abort", () => io.disconnect());
   observe(root);
   return { observe, more };
 }
@@ -77,75 +67,4 @@ export function formError(form, message) {
   if (!el) return;
   el.textContent = message || "";
   el.hidden = !message;
-}
-
-/** "2024-03-04" → "Mar 4, 2024" (as the server writes it). */
-export function formatDay(iso) {
-  if (!iso) return "";
-  const d = new Date(`${iso}T00:00:00Z`);
-  if (Number.isNaN(d.getTime())) return iso;
-  return d.toLocaleDateString("en-US", { month: "short", day: "numeric", year: "numeric", timeZone: "UTC" });
-}
-
-/** The read-only stars of a 0–100 rating, as the server renders them. */
-export function starsHtml(rating) {
-  if (rating === null || rating === undefined) return "";
-  const n = Math.max(0, Math.min(5, Math.round(rating / 20)));
-  return `<span class="im-stars" role="img" aria-label="${n} of 5 stars">${"★".repeat(n)}<span>${"★".repeat(5 - n)}</span></span>`;
-}
-
-/** Scan every library folder from an empty state, then call `refresh` once galleries exist. */
-export async function scanLibrary(button, refresh, signal) {
-  const box = button.closest(".empty") ?? document;
-  const status = box.querySelector("[data-scan-status]");
-  const say = (text) => {
-    if (status?.isConnected) {
-      status.hidden = false;
-      status.textContent = text;
-    }
-  };
-  const label = button.querySelector("span");
-  button.disabled = true;
-  label?.replaceChildren("Scanning…");
-  try {
-    const { enqueued } = await post("/api/libraries/scan", {});
-    if (!enqueued) {
-      say("There is nothing to scan: enable a library folder in Settings.");
-      button.disabled = false;
-      label?.replaceChildren("Scan now");
-      return;
-    }
-    say("Looking for pictures in your library folders…");
-    const started = Date.now();
-    let shown = false;
-    while (!signal.aborted && Date.now() - started < 15 * 60_000) {
-      await sleep(1500);
-      const [jobs, galleries] = await Promise.all([
-        get("/api/jobs?status=waiting&status=active&perPage=1"),
-        get("/api/galleries?perPage=1"),
-      ]);
-      if (signal.aborted) return;
-      if (!shown && galleries.total > 0) {
-        shown = true;
-        await refresh();
-      }
-      if (jobs.total === 0) {
-        await refresh();
-        toast(galleries.total ? `Scan finished: ${galleries.total} galler${galleries.total === 1 ? "y" : "ies"}.`
-          : "Scan finished: no pictures were found.", galleries.total ? "ok" : "info");
-        return;
-      }
-      say(`Scanning… ${jobs.total} job${jobs.total === 1 ? "" : "s"} left.`);
-    }
-  } catch (err) {
-    toast(`The scan could not start: ${err.message}`, "error");
-    button.disabled = false;
-    label?.replaceChildren("Scan now");
-  }
-}
-
-/** Whether a key press belongs to a text field (page shortcuts stay out of its way). */
-export function typing(e) {
-  const el = e.target;
-  return Boolean(el?.isContentEditable || /^(input|textarea|select)$/i.test(el?.tagName || ""));
 }

@@ -1,9 +1,10 @@
 // A gallery page: the justified grid (more pages as the user scrolls), the lightbox over the whole
 // gallery, chapters, the edit dialog, bulk selection and uploads into folder galleries.
 import { del, get, patch, post } from "/static/js/api.js";
+import { formatCount, formatDay, plural, starsHtml } from "/static/js/format.js";
 import { navigate } from "/static/js/navigate.js";
 import { confirmDialog, toast } from "/static/js/ui.js";
-import { formError, formatDay, installMore, loadMore, ratingOf, starsHtml } from "./common.js";
+import { formError, installMore, loadMore, ratingOf } from "./common.js";
 import { installJustify } from "./justify.js";
 import { openLightbox, viewFromHash } from "./lightbox.js";
 import { installSelection } from "./select.js";
@@ -194,9 +195,9 @@ export function mount({ root, signal }) {
         el.dataset.total = String(total);
         source.total = total;
         const badge = root.querySelector("[data-total-badge]");
-        if (badge) badge.textContent = total.toLocaleString("en-US");
+        if (badge) badge.textContent = formatCount(total);
         const fact = root.querySelector("[data-fact]");
-        if (fact) fact.textContent = `${total.toLocaleString("en-US")} image${total === 1 ? "" : "s"}`;
+        if (fact) fact.textContent = plural(total, "image");
         if (sectionsHost.querySelector(".im-more")) return; // they are at the end, past what is loaded
         const slot = document.createElement("div");
         slot.className = "im-more";
@@ -292,7 +293,7 @@ function installEdit(root, signal, galleryId) {
       date.textContent = formatDay(saved.date);
       date.hidden = !saved.date;
       const stars = root.querySelector("[data-field=stars]");
-      stars.innerHTML = starsHtml(saved.rating);
+      stars.innerHTML = starsHtml(saved.rating, "im-stars");
       stars.hidden = saved.rating === null;
       root.querySelector("[data-field=organized]").hidden = !saved.organized;
       dialog.close();

@@ -1,9 +1,10 @@
 // An image's page: the edit form, full-screen zoom in the lightbox, ←/→ for the previous and next
 // image of the gallery, "use as cover" and delete.
 import { del, patch, post } from "/static/js/api.js";
+import { starsHtml } from "/static/js/format.js";
 import { navigate } from "/static/js/navigate.js";
-import { confirmDialog, toast } from "/static/js/ui.js";
-import { formError, ratingOf, starsHtml, typing } from "./common.js";
+import { confirmDialog, toast, typingIn } from "/static/js/ui.js";
+import { formError, ratingOf } from "./common.js";
 import { openLightbox, viewFromHash } from "./lightbox.js";
 
 export function mount({ root, signal }) {
@@ -45,7 +46,7 @@ export function mount({ root, signal }) {
       root.querySelector("[data-field=title]").textContent = image.title;
       document.title = `${image.title} · Obscura`;
       const stars = root.querySelector("[data-field=stars]");
-      stars.innerHTML = starsHtml(image.rating);
+      stars.innerHTML = starsHtml(image.rating, "im-stars");
       stars.hidden = image.rating === null;
       root.querySelector("[data-field=organized]").hidden = !image.organized;
       root.querySelector("[data-field=nsfw]").hidden = !image.isNsfw;
@@ -103,7 +104,7 @@ export function mount({ root, signal }) {
 
   // ------------------------------------------------------------------ previous / next
   document.addEventListener("keydown", (e) => {
-    if (lightbox || typing(e) || e.altKey || e.ctrlKey || e.metaKey || document.querySelector("dialog[open]")) return;
+    if (lightbox || typingIn(e) || e.altKey || e.ctrlKey || e.metaKey || document.querySelector("dialog[open]")) return;
     const to = e.key === "ArrowLeft" ? el.dataset.prev : e.key === "ArrowRight" ? el.dataset.next : null;
     if (!to) return;
     e.preventDefault();

@@ -2,6 +2,7 @@
 // toggles; shift-click selects a range; the bar rates, marks organized, adds to a collection,
 // removes from this collection or sets the cover, for every selected image at once.
 import { del, get, patch, post } from "/static/js/api.js";
+import { plural } from "/static/js/format.js";
 import { toast } from "/static/js/ui.js";
 import { formError } from "./common.js";
 
@@ -138,7 +139,7 @@ export function installSelection({ root, signal, gallery, onRemoved }) {
 
   // ------------------------------------------------------------------ bulk actions
   const ids = () => [...selected];
-  const plural = (n) => `${n} image${n === 1 ? "" : "s"}`;
+  const images = (n) => plural(n, "image");
 
   async function bulk(change, message) {
     const list = ids();
@@ -191,21 +192,21 @@ export function installSelection({ root, signal, gallery, onRemoved }) {
     } else if (button.dataset.selRate !== undefined) {
       const rating = button.dataset.selRate ? Number(button.dataset.selRate) : null;
       const words = rating === null ? "Cleared the rating of" : `Rated ${"★".repeat(rating / 20)}:`;
-      if (await bulk({ rating }, (n) => `${words} ${plural(n)}.`)) {
+      if (await bulk({ rating }, (n) => `${words} ${images(n)}.`)) {
         for (const id of selected) {
           const t = tileOf(id);
           if (t) setBadge(t, rating);
         }
       }
     } else if (button.matches("[data-sel-organized]")) {
-      await bulk({ organized: true }, (n) => `Marked ${plural(n)} as organized.`);
+      await bulk({ organized: true }, (n) => `Marked ${images(n)} as organized.`);
     } else if (button.matches("[data-sel-collect]")) {
       collect(ids());
     } else if (button.matches("[data-sel-remove]")) {
       const list = ids();
       try {
         await del(`/api/galleries/${gallery.id}/items`, { imageIds: list });
-        toast(`Removed ${plural(list.length)} from this collection.`, "ok");
+        toast(`Removed ${images(list.length)} from this collection.`, "ok");
         setActive(false);
         onRemoved?.();
       } catch (err) {
@@ -267,7 +268,7 @@ export function installSelection({ root, signal, gallery, onRemoved }) {
       }
       localStorage.setItem("obscura-images-collection", target.id);
       dialog.close();
-      toast(`Added ${plural(pendingIds.length)} to “${target.title}”.`, "ok");
+      toast(`Added ${images(pendingIds.length)} to “${target.title}”.`, "ok");
     } catch (err) {
       formError(form, err.message);
     }

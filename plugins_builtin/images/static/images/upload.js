@@ -2,6 +2,7 @@
 // go) or choose them; one multipart request with a progress bar; the new images join the grid and
 // their thumbnails follow when the worker has made them.
 import { upload } from "/static/js/api.js";
+import { plural } from "/static/js/format.js";
 import { toast } from "/static/js/ui.js";
 
 const EXTENSIONS = new Set([".jpg", ".jpeg", ".png", ".webp", ".gif", ".avif", ".heic", ".heif", ".bmp", ".tif", ".tiff"]);
@@ -79,7 +80,7 @@ export function installUpload({ root, signal, galleryId, onUploaded }) {
       return;
     }
     busy = true;
-    const words = `${images.length} image${images.length === 1 ? "" : "s"}`;
+    const words = plural(images.length, "image");
     tray.hidden = false;
     tray.classList.remove("is-done", "is-error");
     title.textContent = `Uploading ${words}`;

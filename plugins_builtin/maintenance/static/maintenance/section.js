@@ -3,10 +3,10 @@
 // Mounted by the Settings page (SettingsSection.module) with the section element and the page's
 // abort signal; it polls /api/maintenance/status only while a run is waiting or running.
 import { get, post } from "/static/js/api.js";
-import { confirmDialog, escapeHtml, formatBytes, icon, toast } from "/static/js/ui.js";
+import { formatBytes, formatDateTime, plural } from "/static/js/format.js";
+import { confirmDialog, escapeHtml, icon, toast } from "/static/js/ui.js";
 
 const POLL_MS = 1000;
-const plural = (n, word) => `${n} ${word}${n === 1 ? "" : "s"}`;
 const isPending = (run) => !!run && (run.status === "waiting" || run.status === "active");
 const whereLabel = (dedicated) => (dedicated ? "in Obscura's data folder" : "next to each video");
 const moveLabel = (dedicated) => `Move files ${dedicated ? "to the data folder" : "next to the videos"}`;
@@ -58,7 +58,7 @@ function orphansHtml(run) {
   if (isPending(run)) return progressHtml(run, "Looking for orphans");
   const r = run.result;
   if (run.status !== "completed" || !r) return failedHtml(run, "orphan search");
-  const when = new Date(run.finishedAt || run.createdAt).toLocaleString();
+  const when = formatDateTime(run.finishedAt || run.createdAt);
   const parts = [
     `${plural(r.orphanFolders, "orphaned folder")} (${formatBytes(r.orphanBytes)})`,
     `${plural(r.vanishedRows, "item")} whose file is missing`,

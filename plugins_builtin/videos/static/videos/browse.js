@@ -1,8 +1,11 @@
-// /videos: the filter bar, views and paging. All state lives in the query string: a change pushes a
-// new URL and swaps the results region for /videos/fragments/results?<same query>; back/forward
-// restore the controls and the results. Further pages are htmx "Load more" slots, clicked for the
-// user when they come near the viewport. Page contract: see /static/js/navigate.js.
-import { get, post } from "/static/js/api.js";
+// /videos: the filter bar, views and paging, a list page (/static/js/listpage.js: state in the query
+// string, results from /videos/fragments/results). What is this page's own: the view links and sort
+// columns, the filter count and the folding filter panel, the series select that loads on first
+// use, "Load more" slots (htmx) clicked for the user when they come near the viewport, previews,
+// uploads, and the scan from the empty state.
+import { get } from "/static/js/api.js";
+import { plural } from "/static/js/format.js";
+import { autoload, listPage } from "/static/js/listpage.js";
 import { toast } from "/static/js/ui.js";
 import { installPreviews } from "./previews.js";
 import { installUpload } from "./upload.js";
@@ -18,266 +21,58 @@ const ORDER_WORDS = { // sort → [descending, ascending], as the server words t
   size: ["Largest first", "Smallest first"], rating: ["Highest first", "Lowest first"], date: ["Newest first", "Oldest first"],
   plays: ["Most played", "Least played"], episode: ["Reverse order", "In order"],
 };
-const SEARCH_DEBOUNCE_MS = 300;
-const PATH = "/videos";
-
-const current = () => new URLSearchParams(location.search);
-
-function setParam(p, key, value) {
-  if (value === undefined || value === null || value === "") p.delete(key);
-  else p.set(key, value);
-}
-
-function hrefFor(p) {
-  const q = new URLSearchParams(p);
-  q.delete("cursor");
-  q.delete("page");
-  const qs = q.toString();
-  return PATH + (qs ? `?${qs}` : "");
-}
-
-function selectValue(select, value) {
-  if (value && ![...select.options].some((o) => o.value === value)) select.append(new Option(value, value));
-  select.value = value;
-}
-
-function modified(e) {
-  return e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey || e.altKey;
-}
 
 export function mount({ root, signal }) {
-  const form = root.querySelector("#vb-filters");
-  const host = root.querySelector("#results");
-  if (!form || !host) return {};
-  const search = form.elements.namedItem("search");
-  const on = (target, type, fn, opts = {}) => target.addEventListener(type, fn, { ...opts, signal });
-  let seq = 0;
-  let searchTimer = 0;
-  signal.addEventListener("abort", () => {
-    clearTimeout(searchTimer);
-    io?.disconnect();
-  });
+  if (!root.querySelector("#vb-filters") || !root.querySelector("#results")) return {};
+  const viewLinks = () => root.querySelectorAll("[data-view-link]");
+  const observe = autoload("[data-autoload]", (slot) => window.htmx?.trigger(slot, "more"), { signal });
 
-  // ---------------------------------------------------------------------------- state ⇄ page
-
-  // Push (or replace) the state in the address bar and render it.
-  function go(p, { replace = false } = {}) {
-    const url = hrefFor(p);
-    if (url !== location.pathname + location.search) {
-      history[replace ? "replaceState" : "pushState"]({ obscuraVideos: true, scrollY: 0 }, "", url);
-    }
-    sync(current());
-    return refresh();
-  }
-
-  // Re-render the results region for the current address (also after uploads and scans).
-  async function refresh() {
-    const mine = ++seq;
-    const qs = location.search;
-    host.setAttribute("aria-busy", "true");
-    try {
-      const res = await fetch(`${PATH}/fragments/results${qs}`, { headers: { Accept: "text/html" } });
-      if (!res.ok) throw new Error(`the server answered ${res.status}`);
-      const html = await res.text();
-      if (mine !== seq || signal.aborted) return;
-      host.innerHTML = html;
-      host.dataset.rendered = qs;
-      window.htmx?.process(host);
-      afterRender();
-    } catch (err) {
-      if (mine === seq && !signal.aborted) toast(`Could not load the videos: ${err.message}.`, "error");
-    } finally {
-      if (mine === seq) host.removeAttribute("aria-busy");
-    }
-  }
-
-  // Controls ← state (after a change, on back/forward).
-  function sync(p) {
-    for (const el of form.querySelectorAll("select[name], input[name]")) {
-      if (el.type === "hidden") continue;
-      if (el === search) {
-        const value = p.get("search") ?? "";
-        if (el.value.trim() !== value) el.value = value;
-      } else if (el.dataset.range) {
-        const [a, b] = el.dataset.range.split(",");
-        selectValue(el, p.has(a) || p.has(b) ? `${p.get(a) ?? ""}-${p.get(b) ?? ""}` : "");
-      } else {
-        selectValue(el, p.get(el.name) ?? (el.name === "sort" ? "recent" : ""));
+  const list = listPage({
+    root, signal, path: "/videos", form: "#vb-filters", results: "#results", noun: "videos",
+    defaults: { sort: "recent" },
+    addMissingOptions: true, // custom ranges, and series the lazy select has not loaded yet
+    order: { words: (sort) => ORDER_WORDS[sort] ?? ORDER_WORDS.recent, descending: (sort) => DEFAULT_DESC.has(sort) },
+    hideWhenEmpty: ["no-roots", "no-videos"], // nothing to filter before the library has videos
+    links: "[data-view-link], [data-sort-col]",
+    slashSearch: true,
+    scan: {
+      count: "/api/videos?perPage=1",
+      looking: "Looking for videos in your library folders…",
+      finished: (n) => (n ? `Scan finished: ${plural(n, "video")} in the library.` : "Scan finished: no video files were found."),
+    },
+    read(p) {
+      const view = list.form.elements.namedItem("view");
+      if (view && p.has("view")) view.value = p.get("view");
+      const keys = new Set(FILTER_KEYS.filter((k) => k !== "search" && p.has(k)));
+      for (const [a, b] of RANGES) if (keys.has(a) && keys.has(b)) keys.delete(b);
+      const badge = root.querySelector("[data-filter-count]");
+      if (badge) {
+        badge.textContent = String(keys.size);
+        badge.hidden = keys.size === 0;
       }
-    }
-    const view = form.elements.namedItem("view");
-    if (view && p.has("view")) view.value = p.get("view");
-    // link filters contributed by another plugin (tags, performers, studio): multi-valued
-    for (const el of form.querySelectorAll("[data-link-filter]")) el.values = p.getAll(el.dataset.name);
-
-    const sort = p.get("sort") || "recent";
-    const desc = p.has("order") ? p.get("order") === "desc" : DEFAULT_DESC.has(sort);
-    const order = root.querySelector("[data-order-toggle]");
-    if (order) {
-      const label = (ORDER_WORDS[sort] ?? ORDER_WORDS.recent)[desc ? 0 : 1];
-      order.dataset.order = desc ? "desc" : "asc";
-      order.setAttribute("aria-label", `Order: ${label} (switch)`);
-      const text = order.querySelector("[data-order-label]");
-      if (text) text.textContent = label;
-      const flipped = new URLSearchParams(p);
-      flipped.set("order", desc ? "asc" : "desc");
-      order.href = hrefFor(flipped);
-    }
-
-    const keys = new Set(FILTER_KEYS.filter((k) => k !== "search" && p.has(k)));
-    for (const [a, b] of RANGES) if (keys.has(a) && keys.has(b)) keys.delete(b);
-    const badge = root.querySelector("[data-filter-count]");
-    if (badge) {
-      badge.textContent = String(keys.size);
-      badge.hidden = keys.size === 0;
-    }
-    for (const link of root.querySelectorAll("[data-view-link]")) {
-      const q = new URLSearchParams(p);
-      q.set("view", link.dataset.viewLink);
-      link.href = hrefFor(q);
-    }
-  }
-
-  function afterRender() {
-    const results = host.querySelector(".vb-results");
-    // nothing to filter before the library has videos
-    form.hidden = ["no-roots", "no-videos"].includes(results?.dataset.empty);
-    const view = results?.dataset.view;
-    if (view) {
-      for (const link of root.querySelectorAll("[data-view-link]")) {
-        link.setAttribute("aria-pressed", String(link.dataset.viewLink === view));
+      for (const link of viewLinks()) {
+        const q = new URLSearchParams(p);
+        q.set("view", link.dataset.viewLink);
+        link.href = list.hrefFor(q);
       }
-    }
-    observeMore(host);
-  }
-
-  // ---------------------------------------------------------------------------- infinite scroll
-
-  const io = "IntersectionObserver" in window
-    ? new IntersectionObserver((entries) => {
-      for (const entry of entries) {
-        if (!entry.isIntersecting) continue;
-        io.unobserve(entry.target);
-        if (entry.target.isConnected) window.htmx?.trigger(entry.target, "more");
-      }
-    }, { rootMargin: "900px 0px" })
-    : null;
-
-  function observeMore(el) {
-    if (!io || !el) return;
-    const found = el.matches?.("[data-autoload]") ? [el] : [];
-    found.push(...(el.querySelectorAll?.("[data-autoload]") ?? []));
-    for (const slot of found) io.observe(slot);
-  }
-  on(document, "htmx:load", (e) => host.contains(e.target) && observeMore(e.target));
-
-  // ---------------------------------------------------------------------------- controls
-
-  on(form, "submit", (e) => {
-    e.preventDefault();
-    clearTimeout(searchTimer);
-    const p = current();
-    setParam(p, "search", search.value.trim());
-    go(p);
+    },
+    rendered(host) {
+      const view = host.querySelector(".vb-results")?.dataset.view;
+      if (view) for (const link of viewLinks()) link.setAttribute("aria-pressed", String(link.dataset.viewLink === view));
+      observe(host);
+    },
   });
+  const { form, host, on } = list;
 
-  on(search, "input", () => {
-    clearTimeout(searchTimer);
-    searchTimer = setTimeout(() => {
-      const p = current();
-      const value = search.value.trim();
-      if ((p.get("search") ?? "") === value) return;
-      setParam(p, "search", value);
-      go(p);
-    }, SEARCH_DEBOUNCE_MS);
-  });
+  on(document, "htmx:load", (e) => host.contains(e.target) && observe(e.target));
 
-  // a link filter (tags, performers, studio) changed: {name, values}, repeatable in the query string
-  on(form, "obscura:filter", (e) => {
-    const { name, values } = e.detail ?? {};
-    if (!name) return;
-    const p = current();
-    p.delete(name);
-    for (const value of values ?? []) p.append(name, value);
-    go(p);
-  });
-
-  on(form, "change", (e) => {
-    const el = e.target;
-    if (el === search || !el.name) return;
-    const p = current();
-    if (el.dataset.range) {
-      const [a, b] = el.dataset.range.split(",");
-      const [lo = "", hi = ""] = el.value ? el.value.split("-") : [];
-      setParam(p, a, lo);
-      setParam(p, b, hi);
-    } else {
-      setParam(p, el.name, el.value);
-      if (el.name === "sort") p.delete("order");
-    }
-    go(p);
-  });
-
-  on(document, "click", (e) => {
-    const target = e.target.closest?.(
-      "[data-view-link], [data-remove], [data-clear], [data-sort-col], [data-order-toggle], [data-filters-toggle], [data-scan]",
-    );
-    if (!target || e.defaultPrevented || !root.contains(target)) return;
-    if (target.matches("a") && modified(e)) return; // let "open in a new tab" work
-    const p = current();
-    if (target.dataset.viewLink) {
-      e.preventDefault();
-      p.set("view", target.dataset.viewLink);
-      go(p);
-    } else if (target.dataset.remove !== undefined) {
-      e.preventDefault();
-      for (const key of target.dataset.remove.split(",")) p.delete(key);
-      go(p);
-    } else if (target.dataset.clear !== undefined) {
-      e.preventDefault();
-      for (const key of FILTER_KEYS) p.delete(key);
-      go(p);
-    } else if (target.dataset.sortCol) {
-      e.preventDefault();
-      const sort = p.get("sort") || "recent";
-      const key = target.dataset.sortCol;
-      if (sort === key) {
-        const desc = p.has("order") ? p.get("order") === "desc" : DEFAULT_DESC.has(sort);
-        p.set("order", desc ? "asc" : "desc");
-      } else {
-        p.set("sort", key);
-        p.delete("order");
-      }
-      go(p);
-    } else if (target.dataset.orderToggle !== undefined) {
-      e.preventDefault();
-      p.set("order", target.dataset.order === "desc" ? "asc" : "desc");
-      go(p);
-    } else if (target.dataset.filtersToggle !== undefined) {
-      const open = !form.classList.contains("is-open");
-      form.classList.toggle("is-open", open);
-      target.setAttribute("aria-expanded", String(open));
-    } else if (target.dataset.scan !== undefined) {
-      scan(target);
-    }
-  });
-
-  on(window, "popstate", () => {
-    if (location.pathname !== PATH) return; // another page's entry: the shell navigates
-    clearTimeout(searchTimer);
-    sync(current());
-    refresh();
-  });
-
-  // "/" jumps to the search box (Ctrl/⌘-K stays the global palette)
-  on(document, "keydown", (e) => {
-    if (e.key !== "/" || e.ctrlKey || e.metaKey || e.altKey) return;
-    const el = document.activeElement;
-    if (el && (el.isContentEditable || /^(input|textarea|select)$/i.test(el.tagName))) return;
-    if (document.querySelector("dialog[open]")) return;
-    e.preventDefault();
-    search.focus();
-    search.select();
+  // on a phone the filter panel folds away
+  on(root, "click", (e) => {
+    const toggle = e.target.closest?.("[data-filters-toggle]");
+    if (!toggle) return;
+    const open = !form.classList.contains("is-open");
+    form.classList.toggle("is-open", open);
+    toggle.setAttribute("aria-expanded", String(open));
   });
 
   // With many series the select starts empty and loads them the first time it is used.
@@ -297,66 +92,7 @@ export function mount({ root, signal }) {
     on(lazySeries, "pointerdown", load, { once: true });
   }
 
-  // ---------------------------------------------------------------------------- scanning
-
-  async function scan(button) {
-    const box = button.closest(".empty") ?? root;
-    const status = box.querySelector("[data-scan-status]");
-    const label = button.querySelector("span");
-    const say = (text) => {
-      if (status?.isConnected) {
-        status.hidden = false;
-        status.textContent = text;
-      }
-    };
-    const wait = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-    button.disabled = true;
-    label?.replaceChildren("Scanning…");
-    try {
-      const { enqueued } = await post("/api/libraries/scan", {});
-      if (!enqueued) {
-        say("There is nothing to scan: enable a library folder in Settings.");
-        button.disabled = false;
-        label?.replaceChildren("Scan now");
-        return;
-      }
-      say("Looking for videos in your library folders…");
-      const started = Date.now();
-      let shown = false;
-      while (!signal.aborted && Date.now() - started < 15 * 60_000) {
-        await wait(1500);
-        if (signal.aborted) return;
-        const [jobs, videos] = await Promise.all([
-          get("/api/jobs?status=waiting&status=active&perPage=1"),
-          get("/api/videos?perPage=1"),
-        ]);
-        if (!shown && videos.total > 0) {
-          shown = true; // the first videos replace the empty state; thumbnails follow
-          await refresh();
-        }
-        if (jobs.total === 0) {
-          await refresh();
-          const n = videos.total;
-          toast(n ? `Scan finished: ${n} video${n === 1 ? "" : "s"} in the library.` : "Scan finished: no video files were found.",
-            n ? "ok" : "info");
-          return;
-        }
-        say(`Scanning… ${jobs.total} job${jobs.total === 1 ? "" : "s"} left.`);
-      }
-    } catch (err) {
-      if (signal.aborted) return;
-      toast(`The scan could not start: ${err.message}`, "error");
-      button.disabled = false;
-      label?.replaceChildren("Scan now");
-    }
-  }
-
-  // ---------------------------------------------------------------------------- start
-
-  host.dataset.rendered = location.search;
-  sync(current());
-  afterRender();
   installPreviews(signal);
-  installUpload({ root, signal, onChange: refresh });
-  return { handlesHistory: true };
+  installUpload({ root, signal, onChange: list.refresh });
+  return list.start();
 }

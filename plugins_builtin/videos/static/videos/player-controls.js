@@ -2,14 +2,14 @@
 // trickplay preview), time, volume, speed/quality/playback-mode menu, subtitles menu, picture in
 // picture, full screen, auto-hiding, the big play button, spinner, error and end screens.
 
-import { formatDuration, icon, toast } from "/static/js/ui.js";
+import { formatTime } from "/static/js/format.js";
+import { icon, toast } from "/static/js/ui.js";
 import { canPlayDirect } from "./player-engine.js";
 
 const SPEEDS = [0.75, 1, 1.25, 1.5, 1.75, 2];
 const HIDE_AFTER_MS = 2600;
 const SNAP_PX = 7;
 
-const fmt = (t) => formatDuration(Math.max(0, t || 0)) || "0:00";
 const speedLabel = (r) => (r === 1 ? "Normal" : `${r}×`);
 
 function store(key, value) {
@@ -134,18 +134,18 @@ export function installControls(ctx) {
     const frac = d ? Math.min(1, Math.max(0, shown / d)) : 0;
     played.style.transform = `scaleX(${frac})`;
     knob.style.left = `${frac * 100}%`;
-    currentEl.textContent = fmt(shown);
+    currentEl.textContent = formatTime(shown);
     const now = Math.floor(shown);
     if (now !== lastValueNow) {
       lastValueNow = now;
       seek.setAttribute("aria-valuenow", String(now));
-      seek.setAttribute("aria-valuetext", `${fmt(shown)} of ${fmt(d)}`);
+      seek.setAttribute("aria-valuetext", `${formatTime(shown)} of ${formatTime(d)}`);
     }
   }
 
   function renderDuration() {
     const d = ctx.duration();
-    durationEl.textContent = fmt(d);
+    durationEl.textContent = formatTime(d);
     seek.setAttribute("aria-valuemax", String(Math.round(d)));
     lastValueNow = -1;
     renderTime();
@@ -259,7 +259,7 @@ export function installControls(ctx) {
     const tileWidth = root.clientWidth < 520 ? 128 : 184;
     const hasImage = ctx.trickplay ? ctx.trickplay.paint(previewImg, t, tileWidth) : false;
     previewImg.hidden = !hasImage;
-    previewTime.textContent = fmt(t);
+    previewTime.textContent = formatTime(t);
     previewTitle.textContent = marker ? marker.title : "";
     previewTitle.hidden = !marker;
     preview.hidden = false;

@@ -2,9 +2,8 @@
 // "Add marker" adds one at the current time in one click ("Marker at 1:23"), renamed afterwards.
 
 import { ApiError, del, patch, post } from "/static/js/api.js";
-import { escapeHtml, formatDuration, icon, toast } from "/static/js/ui.js";
-
-const fmt = (t) => formatDuration(Math.max(0, t || 0)) || "0:00";
+import { formatTime } from "/static/js/format.js";
+import { escapeHtml, icon, toast } from "/static/js/ui.js";
 
 export function installMarkers(ctx) {
   const { video } = ctx;
@@ -25,8 +24,8 @@ export function installMarkers(ctx) {
 
   function row(m) {
     return `<li class="vp-marker" data-marker-id="${escapeHtml(m.id)}">
-      <button type="button" class="vp-marker-jump" data-marker-jump aria-label="Jump to ${escapeHtml(m.title)} at ${fmt(m.seconds)}">
-        <span class="vp-marker-time">${fmt(m.seconds)}</span><span class="vp-marker-title">${escapeHtml(m.title)}</span>
+      <button type="button" class="vp-marker-jump" data-marker-jump aria-label="Jump to ${escapeHtml(m.title)} at ${formatTime(m.seconds)}">
+        <span class="vp-marker-time">${formatTime(m.seconds)}</span><span class="vp-marker-title">${escapeHtml(m.title)}</span>
       </button>
       <span class="vp-marker-tools">
         <button type="button" class="btn btn-ghost btn-icon btn-s" data-marker-rename aria-label="Rename ${escapeHtml(m.title)}" title="Rename">${icon("edit", "i i-s")}</button>
@@ -54,12 +53,12 @@ export function installMarkers(ctx) {
     if (adding) return;
     adding = true;
     const seconds = Math.round((video.currentTime || 0) * 100) / 100;
-    const title = `Marker at ${fmt(seconds)}`;
+    const title = `Marker at ${formatTime(seconds)}`;
     try {
       const marker = await post(base, { title, seconds });
       markers = [...markers, marker].sort((a, b) => a.seconds - b.seconds);
       render();
-      ctx.announce(`Marker added at ${fmt(seconds)}`);
+      ctx.announce(`Marker added at ${formatTime(seconds)}`);
       toast(`Added “${title}”. Rename it in the Markers tab.`, "ok");
       ctx.events.dispatchEvent(new CustomEvent("show-tab", { detail: { tab: "markers", focus: false } }));
       const li = list?.querySelector(`[data-marker-id="${CSS.escape(marker.id)}"]`);
@@ -80,7 +79,7 @@ export function installMarkers(ctx) {
     const jump = li.querySelector("[data-marker-jump]");
     const form = document.createElement("form");
     form.className = "vp-marker-form";
-    form.innerHTML = `<span class="vp-marker-time">${fmt(m.seconds)}</span>
+    form.innerHTML = `<span class="vp-marker-time">${formatTime(m.seconds)}</span>
       <input class="input" name="title" maxlength="300" required aria-label="Marker title" value="${escapeHtml(m.title)}">
       <button class="btn btn-s btn-primary" type="submit">Save</button>
       <button class="btn btn-s btn-ghost" type="button" data-cancel>Cancel</button>`;

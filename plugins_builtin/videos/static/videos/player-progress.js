@@ -3,7 +3,7 @@
 // or 30 % of the video have been watched.
 
 import { post } from "/static/js/api.js";
-import { formatDuration } from "/static/js/ui.js";
+import { formatDuration } from "/static/js/format.js";
 
 const SAVE_EVERY_S = 10;
 const COUNT_AFTER_S = 10;

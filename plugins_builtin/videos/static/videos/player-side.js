@@ -3,7 +3,8 @@
 // thumbnail from the current frame, rebuild previews, delete.
 
 import { ApiError, del, patch, post } from "/static/js/api.js";
-import { confirmDialog, formatDuration, toast } from "/static/js/ui.js";
+import { formatDateTime, formatTime } from "/static/js/format.js";
+import { confirmDialog, toast } from "/static/js/ui.js";
 
 const TAB_KEY = "obscura-video-tab";
 
@@ -74,12 +75,11 @@ function renderHeading(video) {
 }
 
 function localTimes() {
-  const fmt = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" });
   for (const el of document.querySelectorAll(".vp-facts time[datetime]")) {
-    const d = new Date(el.dateTime);
-    if (!isNaN(d)) {
+    const text = formatDateTime(el.dateTime);
+    if (text) {
       el.title = el.textContent;
-      el.textContent = fmt.format(d);
+      el.textContent = text;
     }
   }
 }
@@ -203,7 +203,7 @@ function installEdit(ctx) {
       Object.assign(ctx.data, { title: video.title, date: video.date, rating: video.rating, details: video.details, organized: video.organized });
       fill(video);
       renderHeading(video);
-      setFact("updatedAt", new Date(video.updatedAt).toLocaleString());
+      setFact("updatedAt", formatDateTime(video.updatedAt));
       toast("Saved.", "ok");
       ctx.announce("Changes saved");
     } catch (err) {
@@ -243,7 +243,7 @@ function installActions(ctx) {
           ctx.video.poster = video.thumbnailUrl;
           ctx.root.querySelector(".vp-noposter")?.remove();
         }
-        toast(`The frame at ${formatDuration(seconds) || "0:00"} is now the thumbnail.`, "ok");
+        toast(`The frame at ${formatTime(seconds)} is now the thumbnail.`, "ok");
       } catch (err) {
         toast(`No thumbnail: ${err.message}`, "error");
       }

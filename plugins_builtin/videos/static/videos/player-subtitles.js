@@ -5,10 +5,10 @@
 // highlighted and kept in view, a click seeks to it.
 
 import { get } from "/static/js/api.js";
-import { escapeHtml, formatDuration } from "/static/js/ui.js";
+import { formatTime } from "/static/js/format.js";
+import { escapeHtml } from "/static/js/ui.js";
 
 const STORE_KEY = "obscura-subtitles";
-const fmt = (t) => formatDuration(Math.max(0, t || 0)) || "0:00";
 const strip = (text) => String(text ?? "").replace(/<[^>]+>/g, "").replace(/\{\\[^}]*\}/g, "");
 
 function remembered(value) {
@@ -127,8 +127,8 @@ export function installSubtitles(ctx) {
       transcript.cues = cues;
       transcript.active = -1;
       list.innerHTML = cues.length
-        ? cues.map((c, i) => `<li><button type="button" class="vp-cue" data-i="${i}" aria-label="${fmt(c.start)}: ${escapeHtml(strip(c.text).replace(/\n/g, " "))}">`
-            + `<time>${fmt(c.start)}</time><span>${escapeHtml(strip(c.text))}</span></button></li>`).join("")
+        ? cues.map((c, i) => `<li><button type="button" class="vp-cue" data-i="${i}" aria-label="${formatTime(c.start)}: ${escapeHtml(strip(c.text).replace(/\n/g, " "))}">`
+            + `<time>${formatTime(c.start)}</time><span>${escapeHtml(strip(c.text))}</span></button></li>`).join("")
         : `<li class="vp-transcript-note">This track has no cues.</li>`;
       list.removeAttribute("aria-busy");
       transcript.sync(true);

@@ -6,7 +6,7 @@
 // A page module of the soft-navigation contract (js/navigate.js): mount({ root, signal, url }) runs
 // on every visit; when `signal` aborts (the user leaves) the position is saved and the media torn down.
 
-import { formatDuration } from "/static/js/ui.js";
+import { formatTime } from "/static/js/format.js";
 import { installControls } from "./player-controls.js";
 import { Engine } from "./player-engine.js";
 import { installMarkers } from "./player-markers.js";
@@ -14,8 +14,6 @@ import { installProgress } from "./player-progress.js";
 import { installSide } from "./player-side.js";
 import { installSubtitles } from "./player-subtitles.js";
 import { Trickplay } from "./player-trickplay.js";
-
-const fmt = (t) => formatDuration(Math.max(0, t || 0)) || "0:00";
 
 export function mount({ root: main = document, signal = new AbortController().signal, url = new URL(location.href) } = {}) {
   const root = main.querySelector("#vp");
@@ -66,11 +64,11 @@ export function mount({ root: main = document, signal = new AbortController().si
         video.currentTime = target;
       } catch { /* not seekable yet: startTime covers it */ }
       ctx.controls?.renderTime(target);
-      if (announce) ctx.announce(`${fmt(target)} of ${fmt(d)}`);
+      if (announce) ctx.announce(`${formatTime(target)} of ${formatTime(d)}`);
     },
     skip(delta) {
       ctx.seekTo((video.currentTime || 0) + delta, { announce: false });
-      ctx.announce(`${delta < 0 ? "Back" : "Forward"} ${Math.abs(delta)} seconds, ${fmt(video.currentTime)}`);
+      ctx.announce(`${delta < 0 ? "Back" : "Forward"} ${Math.abs(delta)} seconds, ${formatTime(video.currentTime)}`);
     },
     toggleMute() {
       if (video.muted || video.volume === 0) {

@@ -2,14 +2,9 @@
 // (PATCH /api/series/<id>) and preview clips on the episode thumbnails. Page contract: see
 // /static/js/navigate.js.
 import { ApiError, patch } from "/static/js/api.js";
+import { starsHtml } from "/static/js/format.js";
 import { toast } from "/static/js/ui.js";
 import { installPreviews } from "./previews.js";
-
-function starsHtml(rating) {
-  if (rating === null || rating === undefined) return "";
-  const n = Math.max(0, Math.min(5, Math.round(rating / 20)));
-  return `<span class="vb-stars" role="img" aria-label="${n} of 5 stars">${"★".repeat(n)}<span>${"★".repeat(5 - n)}</span></span>`;
-}
 
 function installTabs(root, signal) {
   const tablist = root.querySelector("[data-season-tabs]");
@@ -70,7 +65,7 @@ function installEdit(root, signal) {
     field("overview").textContent = series.overview ?? "";
     field("overview").hidden = !series.overview;
     field("no-overview").hidden = Boolean(series.overview);
-    field("rating").innerHTML = starsHtml(series.rating);
+    field("rating").innerHTML = starsHtml(series.rating, "vb-stars");
     field("rating").hidden = series.rating === null || series.rating === undefined;
     document.title = `${series.title} · Obscura`;
   };

@@ -4,7 +4,8 @@
 // The tray moves out of the page to <body> so that uploads (and their progress) carry on while the
 // user browses other pages (the shell swaps only .shell); back on /videos the page adopts it again.
 import { get, upload } from "/static/js/api.js";
-import { formatBytes, icon, toast } from "/static/js/ui.js";
+import { formatBytes } from "/static/js/format.js";
+import { icon, toast } from "/static/js/ui.js";
 
 const ROOT_KEY = "obscura-videos-upload-root";
 const PARALLEL = 2;
