@@ -1,4 +1,6 @@
-"""Serving files with HTTP byte ranges, letting the WSGI server ``sendfile()`` them (videos, audio, originals).
+"""Media source files: finding one inside its library root (:func:`source_path`,
+:func:`existing_source`) and serving it with HTTP byte ranges, letting the WSGI server
+``sendfile()`` it (videos, audio, originals).
 
 :func:`send_source` is Werkzeug's ``send_file(..., conditional=True, etag=True, last_modified=…,
 max_age=0)`` (so ``206``/``416``/``Accept-Ranges``/``ETag``/``If-Range``/``If-None-Match``/``HEAD``
@@ -25,14 +27,21 @@ from __future__ import annotations
 import io
 import os
 from pathlib import Path
-from typing import IO, Any, Final
+from typing import IO, TYPE_CHECKING, Any, Final
 
 import flask
 from werkzeug.exceptions import RequestedRangeNotSatisfiable
 from werkzeug.utils import send_file
 from werkzeug.wsgi import FileWrapper
 
-__all__ = ["BUFFER_SIZE", "VIDEO_MIMETYPES", "mimetype_for", "send_source"]
+from plugin_sdk.errors import NotFoundError
+from plugin_sdk.models import LibraryRoot
+from plugin_sdk.storage import confine
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+__all__ = ["BUFFER_SIZE", "VIDEO_MIMETYPES", "existing_source", "mimetype_for", "send_source", "source_path"]
 
 #: Read size when the server iterates the body instead of ``sendfile()`` (no sendfile, TLS, tests).
 BUFFER_SIZE: Final[int] = 256 * 1024
@@ -59,6 +68,38 @@ VIDEO_MIMETYPES: Final[dict[str, str]] = {
     ".3gp": "video/3gpp",
     ".3g2": "video/3gpp2",
 }
+
+
+def _root(db: Session, row: Any) -> LibraryRoot | None:
+    return db.get(LibraryRoot, row.library_root_id) if row.library_root_id else None
+
+
+def source_path(db: Session, row: Any, noun: str, file_noun: str | None = None) -> Path:
+    """The source file of a media ``row`` (columns ``library_root_id`` and ``file_path``), confined
+    to its library root.
+
+    Raises :class:`~plugin_sdk.errors.NotFoundError` "The <noun>'s library root no longer exists."
+    when the root is gone, or "The <file_noun> file is missing from disk." (code ``file_missing``;
+    ``file_noun`` defaults to ``noun``) when the file is; :class:`~plugin_sdk.errors.ForbiddenError`
+    when the path escapes the root.
+    """
+    root = _root(db, row)
+    if root is None:
+        raise NotFoundError(f"The {noun}'s library root no longer exists.")
+    path = confine(row.file_path, [root.path])
+    if not path.is_file():
+        raise NotFoundError(f"The {file_noun or noun} file is missing from disk.", code="file_missing")
+    return path
+
+
+def existing_source(db: Session, row: Any) -> Path | None:
+    """:func:`source_path` when the root and the file both exist, else ``None`` (deleting a row
+    whose file is already gone, say). A path escaping its root still raises ``ForbiddenError``."""
+    root = _root(db, row)
+    if root is None:
+        return None
+    path = confine(row.file_path, [root.path])
+    return path if path.is_file() else None
 
 
 def mimetype_for(path: str | os.PathLike[str]) -> str:

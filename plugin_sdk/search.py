@@ -131,9 +131,31 @@ def trigram_share(word: str, text_: str) -> float:
     return sum(1 for g in grams if g in hay) / len(grams) if grams else 0.0
 
 
+LIKE_ESCAPE = "\\"
+"""The escape character of :func:`like_escape`'s patterns: pass it as ``escape=`` to SQLAlchemy's
+``.like()`` / ``.ilike()`` (it is also PostgreSQL's default, so the SQL says what it relies on)."""
+
+
 def like_escape(text_: str) -> str:
     """``text_`` with ``\\``, ``%`` and ``_`` escaped for ``LIKE`` (backslash is the escape)."""
     return text_.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def contains_pattern(text_: str) -> str:
+    """The ``LIKE`` pattern matching ``text_`` anywhere, taken literally: ``50%`` gives ``%50\\%%``.
+
+    Use it with ``escape=LIKE_ESCAPE`` (or through :func:`ilike_contains`), so that a ``%`` or ``_``
+    a user types matches itself rather than everything::
+
+        Clip.title.ilike(contains_pattern(query.search), escape=LIKE_ESCAPE)
+    """
+    return f"%{like_escape(text_)}%"
+
+
+def ilike_contains(column: ColumnElement[Any], text_: str) -> ColumnElement[bool]:
+    """``column ILIKE '%text_%' ESCAPE '\\'``: whether ``column`` holds ``text_`` literally, ignoring
+    case (the list routes' ``search`` filter; ``match`` is the ranked search)."""
+    return column.ilike(contains_pattern(text_), escape=LIKE_ESCAPE)
 
 
 def force_search_mode(mode: str | None) -> None:

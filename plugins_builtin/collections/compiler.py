@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from plugin_sdk.errors import ValidationError
 from plugin_sdk.links import filter_clause
+from plugin_sdk.search import ilike_contains
 from plugin_sdk.types import CollectionSource, RuleField
 from plugins_builtin.collections.rules import OPERATORS_BY_TYPE, Condition, Group
 
@@ -131,10 +132,6 @@ def check(sources: Mapping[str, CollectionSource], tree: Group, path: str = "rul
 # ----------------------------------------------------------------------------------------- SQL
 
 
-def _like(text: str) -> str:
-    return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-
-
 def _or_null(col: Any, cond: ColumnElement[bool]) -> ColumnElement[bool]:
     """A negative test also matches rows where the field is empty."""
     return or_(col.is_(None), cond)
@@ -173,9 +170,9 @@ def _column_condition(field: RuleField, op: str, value: Any) -> ColumnElement[bo
         if op == "not_equals":
             return _or_null(col, low != value.lower())
         if op == "contains":
-            return col.ilike(_like(value), escape="\\")
+            return ilike_contains(col, value)
         if op == "not_contains":
-            return _or_null(col, not_(col.ilike(_like(value), escape="\\")))
+            return _or_null(col, not_(ilike_contains(col, value)))
         if op == "in":
             return low.in_([v.lower() for v in value])
         return _or_null(col, low.not_in([v.lower() for v in value]))

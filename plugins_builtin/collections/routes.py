@@ -16,6 +16,7 @@ from plugin_sdk.db import get_db
 from plugin_sdk.errors import NotFoundError, ValidationError
 from plugin_sdk.http import ApiModel, Pagination, api_route, ok, page
 from plugin_sdk.jobs import enqueue_job
+from plugin_sdk.search import ilike_contains
 from plugin_sdk.sfw import visible_links
 from plugins_builtin.collections import cover, members
 from plugins_builtin.collections.catalog import catalog
@@ -186,8 +187,7 @@ def make_blueprint() -> Blueprint:
         db = get_db()
         where = []
         if query.search and query.search.strip():
-            text = query.search.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-            where.append(Collection.name.ilike(f"%{text}%", escape="\\"))
+            where.append(ilike_contains(Collection.name, query.search.strip()))
         total = db.execute(select(func.count()).select_from(Collection).where(*where)).scalar_one()
         rows = db.execute(
             select(Collection).where(*where).order_by(func.lower(Collection.name), Collection.id)

@@ -15,12 +15,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from plugin_sdk.db import get_db
+from plugin_sdk.formatting import fmt_count
 from plugin_sdk.models import LibraryRoot
 from plugin_sdk.pages import render_panels
 from plugins_builtin.audio.models import AudioLibrary, AudioTrack
 from plugins_builtin.audio.pages.views import (
     ancestors,
-    fmt_count,
     fmt_runtime,
     library_cards,
     library_cover_url,

@@ -9,10 +9,10 @@ from sqlalchemy import func, select
 
 from plugin_sdk import Panel
 from plugin_sdk.db import get_db
+from plugin_sdk.formatting import fmt_duration
 from plugin_sdk.links import LinkFilters, filter_clauses
 from plugin_sdk.pages import LINKED_FILTERS, linked_filter
 from plugins_builtin.audio.models import AudioTrack
-from plugins_builtin.audio.pages.views import fmt_duration
 
 LINKED_URL = "/audio/fragments/linked"
 LINKED_COUNT = 20

@@ -11,8 +11,9 @@ from sqlalchemy import func, select
 
 from plugin_sdk import Panel
 from plugin_sdk.db import get_db
+from plugin_sdk.formatting import fmt_count
 from plugins_builtin.audio.models import AudioLibrary, AudioTrack
-from plugins_builtin.audio.pages.views import fmt_count, fmt_runtime, library_cards
+from plugins_builtin.audio.pages.views import fmt_runtime, library_cards
 
 RECENT_URL = "/audio/fragments/panel-recent"
 RECENT_COUNT = 8

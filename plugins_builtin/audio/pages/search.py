@@ -10,9 +10,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from plugin_sdk import SearchHit
+from plugin_sdk.formatting import fmt_duration
 from plugin_sdk.search import match, wants
 from plugins_builtin.audio.models import AudioLibrary, AudioTrack
-from plugins_builtin.audio.pages.views import fmt_duration, library_cover_url
+from plugins_builtin.audio.pages.views import library_cover_url
 
 ARTIST_WEIGHT, ALBUM_WEIGHT = 0.8, 0.75
 
@@ -69,9 +70,7 @@ def _tracks(db: Session, query: str, limit: int, offset: int) -> list[SearchHit]
     return hits
 
 
-def search(
-    db: Session, query: str, limit: int, kinds: Sequence[str] | None = None, offset: int = 0
-) -> list[SearchHit]:
+def search(db: Session, query: str, limit: int, kinds: Sequence[str] | None = None, offset: int = 0) -> list[SearchHit]:
     """Palette and search hits: kind ``album`` for libraries (shown as "Albums"), ``track`` for
     tracks; up to ``limit`` of each after skipping ``offset``, best first."""
     if limit <= 0:

@@ -11,10 +11,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from plugin_sdk.db import get_db
+from plugin_sdk.formatting import fmt_bytes, fmt_date, fmt_duration
 from plugin_sdk.pages import render_panels
 from plugins_builtin.audio.models import AudioLibrary, AudioMarker, AudioTrack
 from plugins_builtin.audio.pages.library import not_found
-from plugins_builtin.audio.pages.views import ancestors, fmt_bytes, fmt_date, fmt_duration, track_rows, valid_id
+from plugins_builtin.audio.pages.views import ancestors, track_rows, valid_id
 
 EDIT_FIELDS = [  # (field, label, input type, camelCase API name)
     ("title", "Title", "text", "title"),

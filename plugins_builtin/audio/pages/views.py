@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import distinct_on
 from sqlalchemy.orm import Session
 
+from plugin_sdk.formatting import fmt_duration
 from plugins_builtin.audio.models import AudioLibrary, AudioMarker, AudioTrack
 from plugins_builtin.audio.routes.tracks import DIRECT_CODECS
 
@@ -28,15 +29,6 @@ ID_RE = re.compile(r"[A-Za-z0-9_-]{1,64}")
 # ------------------------------------------------------------------------------------------ formatting
 
 
-def fmt_duration(seconds: float | None) -> str:
-    """``3:07``, ``1:02:03``; empty when unknown."""
-    if seconds is None or seconds < 0:
-        return ""
-    s = int(seconds)  # floored, like the player's clock (ui.js formatDuration)
-    h, m, sec = s // 3600, s // 60 % 60, s % 60
-    return f"{h}:{m:02d}:{sec:02d}" if h else f"{m}:{sec:02d}"
-
-
 def fmt_runtime(seconds: float | None) -> str:
     """A total in words: ``42 min``, ``3 h 20 min``; under a minute in seconds."""
     if not seconds:
@@ -48,25 +40,6 @@ def fmt_runtime(seconds: float | None) -> str:
     if hours:
         return f"{hours} h {mins} min" if mins else f"{hours} h"
     return f"{minutes} min"
-
-
-def fmt_count(n: int, word: str, plural: str | None = None) -> str:
-    return f"{n:,} {word if n == 1 else (plural or word + 's')}"
-
-
-def fmt_bytes(n: int | None) -> str:
-    if n is None:
-        return ""
-    value, unit = float(n), "B"
-    for unit in ("B", "KB", "MB", "GB", "TB"):
-        if value < 1000 or unit == "TB":
-            break
-        value /= 1000
-    return f"{value:.0f} {unit}" if unit == "B" or value >= 10 else f"{value:.1f} {unit}"
-
-
-def fmt_date(d: datetime | None) -> str:
-    return f"{d:%b} {d.day}, {d.year}" if d else ""
 
 
 def codec_label(codec: str | None, container: str | None = None) -> str:
@@ -304,8 +277,3 @@ def track_rows(db: Session, tracks: list[AudioTrack], numbers: bool = True) -> l
 def valid_id(value: str) -> bool:
     """Whether ``value`` can be a row id (no NUL bytes or other text PostgreSQL would refuse)."""
     return bool(ID_RE.fullmatch(value))
-
-
-def like(text: str) -> str:
-    """A ``LIKE`` pattern matching ``text`` anywhere (its wildcards escaped)."""
-    return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"

@@ -25,6 +25,7 @@ from plugin_sdk.links import (
     with_links_many,
 )
 from plugin_sdk.models import LibraryRoot
+from plugin_sdk.search import ilike_contains
 from plugin_sdk.storage import confine
 from plugins_builtin.audio import assets
 from plugins_builtin.audio.models import AudioLibrary, AudioTrack
@@ -94,7 +95,7 @@ def make_blueprint() -> Blueprint:
         db = get_db()
         conds = []
         if query.search:
-            conds.append(AudioLibrary.title.ilike(f"%{query.search.strip()}%"))
+            conds.append(ilike_contains(AudioLibrary.title, query.search.strip()))
         if query.parent == "none":
             conds.append(AudioLibrary.parent_id.is_(None))
         elif query.parent:

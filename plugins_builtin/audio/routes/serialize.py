@@ -5,14 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 
 from plugin_sdk.http import ApiModel
+from plugin_sdk.markers import MarkerOut
 from plugins_builtin.audio.models import AudioLibrary, AudioMarker, AudioTrack
-
-
-class MarkerOut(ApiModel):
-    id: str
-    title: str
-    seconds: float
-    end_seconds: float | None
 
 
 class TrackOut(ApiModel):

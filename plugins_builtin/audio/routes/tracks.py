@@ -11,25 +11,25 @@ from pydantic import Field
 from sqlalchemy import func, or_, select
 
 from plugin_sdk.db import get_db
+from plugin_sdk.deletion import delete_media
 from plugin_sdk.edits import apply_patch, entity_changed
-from plugin_sdk.errors import NotFoundError, ValidationError
-from plugin_sdk.files import send_source
+from plugin_sdk.errors import NotFoundError
+from plugin_sdk.files import send_source, source_path
 from plugin_sdk.http import ApiModel, Pagination, api_route, ok, page, parse_query
 from plugin_sdk.links import (
     LinkFields,
     LinkFilters,
-    entities_deleted,
     filter_clauses,
     with_links,
     with_links_many,
 )
 from plugin_sdk.livestream import Limiter, stream_process
+from plugin_sdk.markers import add_marker_routes, markers_of
 from plugin_sdk.media import ffmpeg_bin
-from plugin_sdk.models import LibraryRoot
-from plugin_sdk.storage import confine
+from plugin_sdk.search import ilike_contains
 from plugins_builtin.audio import assets
 from plugins_builtin.audio.models import AudioLibrary, AudioMarker, AudioTrack
-from plugins_builtin.audio.routes.serialize import MarkerOut, TrackDetail, TrackOut, track_detail, track_out
+from plugins_builtin.audio.routes.serialize import TrackDetail, TrackOut, track_detail, track_out
 
 # codecs Chromium, Firefox and Safari play from a plain <audio src>: served as they are, with ranges
 DIRECT_CODECS = frozenset({"mp3", "aac", "flac", "opus", "vorbis", "pcm_s16le", "pcm_s24le", "pcm_u8", "pcm_f32le"})
@@ -84,18 +84,6 @@ class StreamQuery(ApiModel):
     t: float = Field(0.0, ge=0, le=1_000_000, description="start (s) of a live transcode")
 
 
-class MarkerIn(ApiModel):
-    title: str = Field(min_length=1, max_length=300)
-    seconds: float = Field(ge=0)
-    end_seconds: float | None = Field(None, ge=0)
-
-
-class MarkerPatch(ApiModel):
-    title: str | None = Field(None, min_length=1, max_length=300)
-    seconds: float | None = Field(None, ge=0)
-    end_seconds: float | None = Field(None, ge=0)
-
-
 def get_track(db: Any, track_id: str) -> AudioTrack:
     track = db.get(AudioTrack, track_id) if len(track_id) <= 64 else None
     if track is None:
@@ -103,36 +91,10 @@ def get_track(db: Any, track_id: str) -> AudioTrack:
     return track
 
 
-def track_source(db: Any, track: AudioTrack) -> Any:
-    root = db.get(LibraryRoot, track.library_root_id) if track.library_root_id else None
-    if root is None:
-        raise NotFoundError("The track's library root no longer exists.")
-    path = confine(track.file_path, [root.path])
-    if not path.is_file():
-        raise NotFoundError("The audio file is missing from disk.", code="file_missing")
-    return path
-
-
 def _detail(db: Any, track: AudioTrack) -> dict[str, Any]:
-    markers = db.execute(
-        select(AudioMarker).where(AudioMarker.track_id == track.id).order_by(AudioMarker.seconds)
-    ).scalars()
+    markers = markers_of(db, AudioMarker, "track_id", track.id)
     library = db.execute(select(AudioLibrary.title).where(AudioLibrary.id == track.library_id)).scalar()
-    return with_links(db, "audio-track", track_detail(track, library, list(markers)))
-
-
-def _marker(db: Any, track_id: str, marker_id: str) -> AudioMarker:
-    marker = db.get(AudioMarker, marker_id) if len(marker_id) <= 64 else None
-    if marker is None or marker.track_id != track_id:
-        raise NotFoundError(f"No marker '{marker_id}' on this track.")
-    return marker
-
-
-def _check_span(seconds: float, end: float | None, duration: float | None) -> None:
-    if end is not None and end < seconds:
-        raise ValidationError("endSeconds must not be before seconds.")
-    if duration and seconds > duration + 1:
-        raise ValidationError(f"seconds ({seconds:g}) is past the end of the track ({duration:g} s).")
+    return with_links(db, "audio-track", track_detail(track, library, markers))
 
 
 def make_blueprint() -> Blueprint:
@@ -146,8 +108,10 @@ def make_blueprint() -> Blueprint:
         if query.library:
             conds.append(AudioTrack.library_id == query.library)
         if query.search:
-            like = f"%{query.search.strip()}%"
-            conds.append(or_(AudioTrack.title.ilike(like), AudioTrack.artist.ilike(like), AudioTrack.album.ilike(like)))
+            text = query.search.strip()
+            conds.append(
+                or_(*(ilike_contains(col, text) for col in (AudioTrack.title, AudioTrack.artist, AudioTrack.album)))
+            )
         conds.extend(filter_clauses("audio-track", AudioTrack.id, query, db))
         col = SORTS[query.sort]
         desc = query.order == "desc" if query.order else query.sort in ("recent", "rating", "plays")
@@ -179,28 +143,15 @@ def make_blueprint() -> Blueprint:
     @api_route(bp, "/api/audio-tracks/<track_id>", methods=["DELETE"], query=DeleteQuery)
     def delete_one(track_id: str, query: DeleteQuery):
         """Delete a track (``?deleteFile=true`` also deletes the file)."""
+        from plugins_builtin.audio.scan import recount
+
         db = get_db()
         track = get_track(db, track_id)
-        deleted_file = False
-        if query.delete_file:
-            try:
-                path = track_source(db, track)
-            except NotFoundError:
-                path = None
-            if path is not None:
-                path.unlink()
-                deleted_file = True
         library_id = track.library_id
-        db.delete(track)
-        entities_deleted(db, "audio-track", [track_id])
-        db.flush()
-        if library_id:
-            from plugins_builtin.audio.scan import recount
-
-            recount(db, library_ids=[library_id])
-        db.commit()
-        assets.delete_track_files(track_id)
-        return ok({"id": track_id, "deleted": True, "fileDeleted": deleted_file})
+        return ok(delete_media(
+            db, "audio-track", track, query.delete_file, delete_files=assets.delete_track_files,
+            after_delete=(lambda: recount(db, library_ids=[library_id])) if library_id else None,
+        ))  # fmt: skip
 
     @api_route(bp, "/api/audio-tracks/<track_id>/play", methods=["POST"])
     def play(track_id: str):
@@ -247,53 +198,7 @@ def make_blueprint() -> Blueprint:
             raise NotFoundError("This track has no cover art.", code="asset_missing")
         return send_file(path, mimetype="image/jpeg", conditional=True, max_age=3600)
 
-    @api_route(bp, "/api/audio-tracks/<track_id>/markers", response=list[MarkerOut])
-    def list_markers(track_id: str):
-        """Markers of a track, by time."""
-        db = get_db()
-        track = get_track(db, track_id)
-        rows = db.execute(select(AudioMarker).where(AudioMarker.track_id == track.id).order_by(AudioMarker.seconds))
-        return ok([MarkerOut.model_validate(m) for m in rows.scalars()])
-
-    @api_route(
-        bp, "/api/audio-tracks/<track_id>/markers", methods=["POST"], body=MarkerIn, response=MarkerOut, status=201
-    )
-    def add_marker(track_id: str, body: MarkerIn):
-        """Add a marker to a track."""
-        db = get_db()
-        track = get_track(db, track_id)
-        _check_span(body.seconds, body.end_seconds, track.duration)
-        marker = AudioMarker(
-            track_id=track.id, title=body.title.strip(), seconds=body.seconds, end_seconds=body.end_seconds
-        )
-        db.add(marker)
-        db.commit()
-        return ok(MarkerOut.model_validate(marker), status=201)
-
-    @api_route(
-        bp, "/api/audio-tracks/<track_id>/markers/<marker_id>", methods=["PATCH"], body=MarkerPatch, response=MarkerOut
-    )
-    def patch_marker(track_id: str, marker_id: str, body: MarkerPatch):
-        """Rename or move a marker."""
-        db = get_db()
-        track = get_track(db, track_id)
-        marker = _marker(db, track.id, marker_id)
-        for key, value in body.model_dump(exclude_unset=True).items():
-            if value is None and key != "end_seconds":
-                raise ValidationError(f"body.{key}: cannot be null")
-            setattr(marker, key, value.strip() if isinstance(value, str) else value)
-        _check_span(marker.seconds, marker.end_seconds, track.duration)
-        db.commit()
-        return ok(MarkerOut.model_validate(marker))
-
-    @api_route(bp, "/api/audio-tracks/<track_id>/markers/<marker_id>", methods=["DELETE"])
-    def delete_marker(track_id: str, marker_id: str):
-        """Remove a marker."""
-        db = get_db()
-        marker = _marker(db, get_track(db, track_id).id, marker_id)
-        db.delete(marker)
-        db.commit()
-        return ok({"id": marker_id, "deleted": True})
+    add_marker_routes(bp, "/api/audio-tracks/<track_id>", get_parent=get_track, marker_model=AudioMarker, noun="track")
 
     @bp.get("/api/audio-stream/<track_id>")
     def stream(track_id: str) -> Response:
@@ -302,7 +207,7 @@ def make_blueprint() -> Blueprint:
         query = parse_query(StreamQuery)
         db = get_db()
         track = get_track(db, track_id)
-        path = track_source(db, track)
+        path = source_path(db, track, "track", "audio")
         codec = (track.codec or "").lower()
         if codec in DIRECT_CODECS:
             mimetype = "audio/aac" if track.container == "aac" else DIRECT_MIMETYPES.get(codec)

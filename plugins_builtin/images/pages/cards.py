@@ -1,5 +1,6 @@
 """What the images pages show of galleries and images, already formatted: gallery cards (cover,
-counts), image tiles (aspect ratio, thumbnail, lightbox sources), and small formatting helpers.
+counts), image tiles (aspect ratio, thumbnail, lightbox sources), and the images' own formatting
+helpers (the common ones are :mod:`plugin_sdk.formatting`'s).
 
 Covers and sub-gallery counts of a page of galleries take a constant number of queries (no N+1):
 explicit covers, the first thumbnailed image of each folder/archive gallery, the first of each
@@ -16,6 +17,7 @@ from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import distinct_on
 from sqlalchemy.orm import Session
 
+from plugin_sdk.formatting import fmt_date, stars
 from plugins_builtin.images.models import Gallery, GalleryItem, Image
 from plugins_builtin.images.sfw import shown_image_counts
 from plugins_builtin.images.thumbnails import PREVIEW_SIZE
@@ -29,23 +31,6 @@ BROWSER_FORMATS = frozenset({"jpeg", "mpo", "png", "webp", "gif", "avif", "bmp"}
 # ------------------------------------------------------------------------------------------ formatting
 
 
-def fmt_bytes(n: int | None) -> str:
-    """``1.2 MB``, ``640 KB``, ``12 B``; empty when unknown."""
-    if n is None:
-        return ""
-    value, unit = float(n), "B"
-    for unit in ("B", "KB", "MB", "GB", "TB"):
-        if value < 1000 or unit == "TB":
-            break
-        value /= 1000
-    return f"{value:.0f} {unit}" if unit == "B" or value >= 10 else f"{value:.1f} {unit}"
-
-
-def fmt_date(d: datetime | None) -> str:
-    """``Mar 4, 2024``; empty when unknown."""
-    return f"{d:%b} {d.day}, {d.year}" if d else ""
-
-
 def fmt_day(iso: str | None) -> str:
     """A ``YYYY-MM-DD`` string as ``Mar 4, 2024`` (as given when it is not a valid date)."""
     if not iso:
@@ -54,16 +39,6 @@ def fmt_day(iso: str | None) -> str:
         return fmt_date(datetime.strptime(iso, "%Y-%m-%d"))
     except ValueError:
         return iso
-
-
-def fmt_count(n: int, word: str, plural: str | None = None) -> str:
-    """``1 image``, ``1,204 images``."""
-    return f"{n:,} {word if n == 1 else (plural or word + 's')}"
-
-
-def stars(rating: int | None) -> int | None:
-    """0–100 → 0–5 stars (rounded), ``None`` when unrated."""
-    return None if rating is None else max(0, min(5, round(rating / 20)))
 
 
 def thumb_url(image_id: str, thumbnail_at: datetime | None, size: str = "grid") -> str | None:

@@ -19,6 +19,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from plugin_sdk.db import get_db
+from plugin_sdk.formatting import fmt_count, fmt_date, stars
 from plugin_sdk.models import LibraryRoot
 from plugin_sdk.pages import render_panels
 from plugins_builtin.images.models import Gallery, GalleryChapter, GalleryItem, Image
@@ -30,11 +31,8 @@ from plugins_builtin.images.pages.cards import (
     TILE_COLUMNS,
     GalleryCard,
     Tile,
-    fmt_count,
-    fmt_date,
     fmt_day,
     gallery_cards,
-    stars,
     tile,
 )
 

@@ -10,15 +10,13 @@ from sqlalchemy import func, select, tuple_
 from sqlalchemy.orm import Session
 
 from plugin_sdk.db import get_db
+from plugin_sdk.formatting import fmt_bytes, fmt_date, stars
 from plugin_sdk.pages import render_panels
 from plugins_builtin.images.models import Gallery, Image
 from plugins_builtin.images.pages.cards import (
     BROWSER_FORMATS,
     KIND_LABELS,
-    fmt_bytes,
-    fmt_date,
     preview_size,
-    stars,
     thumb_url,
 )
 from plugins_builtin.images.routes.serialize import phash_hex

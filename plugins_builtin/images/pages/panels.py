@@ -11,8 +11,9 @@ from sqlalchemy import func, select
 
 from plugin_sdk import Panel
 from plugin_sdk.db import get_db
+from plugin_sdk.formatting import fmt_bytes
 from plugins_builtin.images.models import Gallery, Image
-from plugins_builtin.images.pages.cards import GALLERY_COLUMNS, fmt_bytes, gallery_cards
+from plugins_builtin.images.pages.cards import GALLERY_COLUMNS, gallery_cards
 
 RECENT_URL = "/galleries/fragments/panel-recent"
 RECENT_COUNT = 8

@@ -9,9 +9,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from plugin_sdk import SearchHit
+from plugin_sdk.formatting import fmt_count
 from plugin_sdk.search import match, wants
 from plugins_builtin.images.models import Gallery, Image
-from plugins_builtin.images.pages.cards import KIND_LABELS, covers, fmt_count, thumb_url
+from plugins_builtin.images.pages.cards import KIND_LABELS, covers, thumb_url
 from plugins_builtin.images.sfw import shown_image_counts
 
 
@@ -71,9 +72,7 @@ def _images(db: Session, query: str, limit: int, offset: int) -> list[SearchHit]
     return hits
 
 
-def search(
-    db: Session, query: str, limit: int, kinds: Sequence[str] | None = None, offset: int = 0
-) -> list[SearchHit]:
+def search(db: Session, query: str, limit: int, kinds: Sequence[str] | None = None, offset: int = 0) -> list[SearchHit]:
     """Up to ``limit`` galleries and ``limit`` images matching ``query`` (after ``offset`` of each),
     best first."""
     if limit <= 0:

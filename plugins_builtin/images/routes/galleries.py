@@ -27,6 +27,7 @@ from plugin_sdk.links import (
     with_links_many,
 )
 from plugin_sdk.models import LibraryRoot
+from plugin_sdk.search import ilike_contains
 from plugin_sdk.storage import confine
 from plugins_builtin.images import queues
 from plugins_builtin.images.models import Gallery, GalleryChapter, GalleryItem, Image
@@ -150,7 +151,7 @@ def make_blueprint() -> Blueprint:
         db = get_db()
         conds = []
         if query.search:
-            conds.append(Gallery.title.ilike(f"%{query.search.strip()}%"))
+            conds.append(ilike_contains(Gallery.title, query.search.strip()))
         if query.kind:
             conds.append(Gallery.kind == query.kind)
         if query.parent == "none":

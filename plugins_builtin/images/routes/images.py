@@ -13,19 +13,19 @@ from pydantic import Field
 from sqlalchemy import func, select
 
 from plugin_sdk.db import get_db
+from plugin_sdk.deletion import delete_media
 from plugin_sdk.edits import apply_patch
 from plugin_sdk.errors import ConflictError, NotFoundError, ValidationError
+from plugin_sdk.files import source_path
 from plugin_sdk.http import ApiModel, Pagination, api_route, ok, page, parse_query
 from plugin_sdk.links import (
     LinkFields,
     LinkFilters,
-    entities_deleted,
     filter_clauses,
     with_links,
     with_links_many,
 )
-from plugin_sdk.models import LibraryRoot
-from plugin_sdk.storage import confine
+from plugin_sdk.search import ilike_contains
 from plugins_builtin.images import archives, assets
 from plugins_builtin.images.duplicates import MAX_DISTANCE, duplicate_groups
 from plugins_builtin.images.models import Gallery, Image
@@ -112,7 +112,7 @@ def make_blueprint() -> Blueprint:
         if query.gallery:
             conds.append(Image.gallery_id == query.gallery)
         if query.search:
-            conds.append(Image.title.ilike(f"%{query.search.strip()}%"))
+            conds.append(ilike_contains(Image.title, query.search.strip()))
         if query.organized is not None:
             conds.append(Image.organized.is_(query.organized))
         if query.rating_min is not None:
@@ -186,29 +186,17 @@ def make_blueprint() -> Blueprint:
     @api_route(bp, "/api/images/<image_id>", methods=["DELETE"], query=DeleteQuery)
     def delete_one(image_id: str, query: DeleteQuery):
         """Delete an image (``?deleteFile=true`` also deletes the file; not for archive members)."""
+        from plugins_builtin.images.scan import recount
+
         db = get_db()
         image = get_image(db, image_id)
-        deleted_file = False
-        if query.delete_file:
-            if image.member:
-                raise ConflictError("This image lives inside an archive; delete the archive instead.")
-            root = db.get(LibraryRoot, image.library_root_id) if image.library_root_id else None
-            if root is not None:
-                path = confine(image.file_path, [root.path])
-                if path.is_file():
-                    path.unlink()
-                    deleted_file = True
+        if query.delete_file and image.member:
+            raise ConflictError("This image lives inside an archive; delete the archive instead.")
         gallery_id = image.gallery_id
-        db.delete(image)
-        entities_deleted(db, "image", [image_id])
-        db.flush()
-        if gallery_id:
-            from plugins_builtin.images.scan import recount
-
-            recount(db, gallery_ids=[gallery_id])
-        db.commit()
-        assets.delete_image_files(image_id)
-        return ok({"id": image_id, "deleted": True, "fileDeleted": deleted_file})
+        return ok(delete_media(
+            db, "image", image, query.delete_file, delete_files=assets.delete_image_files,
+            after_delete=(lambda: recount(db, gallery_ids=[gallery_id])) if gallery_id else None,
+        ))  # fmt: skip
 
     @bp.get("/api/images/<image_id>/thumbnail")
     def thumbnail(image_id: str) -> Response:
@@ -226,12 +214,7 @@ def make_blueprint() -> Blueprint:
     def original(image_id: str) -> Response:
         db = get_db()
         image = get_image(db, image_id)
-        root = db.get(LibraryRoot, image.library_root_id) if image.library_root_id else None
-        if root is None:
-            raise NotFoundError("The image's library root no longer exists.")
-        path = confine(image.file_path, [root.path])
-        if not path.is_file():
-            raise NotFoundError("The image file is missing from disk.", code="file_missing")
+        path = source_path(db, image, "image")
         name = (image.member or image.file_path).replace("\\", "/").rsplit("/", 1)[-1]
         mimetype = mimetypes.guess_type(name)[0] or "application/octet-stream"
         if not image.member:

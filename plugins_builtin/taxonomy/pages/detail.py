@@ -11,8 +11,9 @@ from typing import Any
 from flask import Blueprint, render_template
 
 from plugin_sdk.db import get_db
+from plugin_sdk.formatting import stars
 from plugin_sdk.pages import render_panels
-from plugins_builtin.taxonomy.pages.views import PAGES, KindPage, count_words, not_found, stars
+from plugins_builtin.taxonomy.pages.views import PAGES, KindPage, count_words, not_found
 from plugins_builtin.taxonomy.routes import performers, studios, tags
 
 GENDERS = {

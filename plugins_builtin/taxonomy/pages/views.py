@@ -7,6 +7,7 @@ from typing import Any
 
 from flask import render_template
 
+from plugin_sdk.formatting import stars
 from plugins_builtin.taxonomy.kinds import PERFORMERS, STUDIOS, TAGS, Kind
 from plugins_builtin.taxonomy.links import image_url
 
@@ -76,11 +77,6 @@ def count_words(counts: dict[str, int]) -> list[str]:
         one, many = MEDIA_WORDS.get(entity_type, (entity_type.replace("-", " "), entity_type.replace("-", " ") + "s"))
         out.append(f"{n:,} {one if n == 1 else many}")
     return out
-
-
-def stars(rating: int | None) -> int | None:
-    """0–100 → 0–5 stars, ``None`` when unrated."""
-    return None if rating is None else max(0, min(5, round(rating / 20)))
 
 
 @dataclass(frozen=True)

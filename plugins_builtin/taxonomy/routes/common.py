@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from plugin_sdk.db import get_db
 from plugin_sdk.errors import NotFoundError, ValidationError
 from plugin_sdk.http import ApiModel, Pagination, api_route, ok
+from plugin_sdk.search import LIKE_ESCAPE, contains_pattern, ilike_contains
 from plugins_builtin.taxonomy import pictures
 from plugins_builtin.taxonomy.counts import SCENES, counts_by_type, link_totals
 from plugins_builtin.taxonomy.kinds import Kind
@@ -64,22 +65,18 @@ class MergeIn(ApiModel):
     source_ids: list[str] = Field(min_length=1, max_length=MAX_SOURCES)
 
 
-def escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
 def common_filters(kind: Kind, query: ListQuery, extra_search: Sequence[Any] = ()) -> list[ColumnElement[bool]]:
     """WHERE conditions for the filters of :class:`ListQuery`."""
     model = kind.model
     conds: list[ColumnElement[bool]] = []
     if query.search and query.search.strip():
-        like = f"%{escape_like(query.search.strip())}%"
-        key_like = f"%{escape_like(name_key(query.search))}%"
+        text = query.search.strip()
+        key_like = contains_pattern(name_key(query.search))
         conds.append(
             or_(
-                model.name.ilike(like),
-                func.array_to_string(model.alias_keys, "\n").like(key_like),
-                *(col.ilike(like) for col in extra_search),
+                ilike_contains(model.name, text),
+                func.array_to_string(model.alias_keys, "\n").like(key_like, escape=LIKE_ESCAPE),
+                *(ilike_contains(col, text) for col in extra_search),
             )
         )
     if query.favorite is not None:

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from plugin_sdk.db import get_db
 from plugin_sdk.errors import ValidationError
 from plugin_sdk.http import ApiModel, api_route, ok, page
+from plugin_sdk.search import LIKE_ESCAPE, like_escape
 from plugins_builtin.taxonomy.counts import counts_by_type
 from plugins_builtin.taxonomy.edit import apply_fields, flush_unique
 from plugins_builtin.taxonomy.kinds import PERFORMERS
@@ -137,7 +138,7 @@ def make_blueprint() -> Blueprint:
         if query.gender:
             conds.append(Performer.gender == query.gender)
         if query.country and query.country.strip():
-            conds.append(Performer.country.ilike(query.country.strip()))
+            conds.append(Performer.country.ilike(like_escape(query.country.strip()), escape=LIKE_ESCAPE))
         rows, total, counts = list_page(db, PERFORMERS, query, conds)
         return page([PerformerOut(**performer_out(p, counts[p.id])) for p in rows], total, query)
 

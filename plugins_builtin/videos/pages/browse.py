@@ -29,8 +29,10 @@ from sqlalchemy.orm import Session
 
 from plugin_sdk.db import get_db
 from plugin_sdk.errors import ValidationError
+from plugin_sdk.formatting import fmt_count
 from plugin_sdk.models import LibraryRoot
 from plugin_sdk.pages import render_panels
+from plugin_sdk.search import ilike_contains
 from plugins_builtin.videos.models import Video, VideoSeries
 from plugins_builtin.videos.pages.browse_state import BrowseState, parse_state
 from plugins_builtin.videos.pages.cards import SERIES_TITLE, Card, SeriesCard, cards, series_cards, series_titles
@@ -42,7 +44,7 @@ from plugins_builtin.videos.pages.filter_bar import (
     filter_bar,
     rating_label,
 )
-from plugins_builtin.videos.pages.formatting import RESOLUTION_LABELS, codec_label, fmt_count
+from plugins_builtin.videos.pages.formatting import RESOLUTION_LABELS, codec_label
 from plugins_builtin.videos.pages.series_detail import series_detail
 from plugins_builtin.videos.routes.query import VideosQuery, fetch_page, filters
 from plugins_builtin.videos.scanning.filetypes import VIDEO_EXTENSIONS
@@ -70,10 +72,6 @@ ORDER_WORDS = {  # sort → (descending, ascending)
     "plays": ("Most played", "Least played"),
     "episode": ("Reverse order", "In order"),
 }
-
-
-def _like(text: str) -> str:
-    return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
 # ------------------------------------------------------------------------------------------ results
@@ -153,8 +151,7 @@ def series_query(state: BrowseState) -> list[ColumnElement[bool]] | None:
 
     conds: list[ColumnElement[bool]] = []
     if q.search:
-        like = _like(q.search)
-        named = or_(VideoSeries.title.ilike(like), VideoSeries.custom_name.ilike(like))
+        named = or_(ilike_contains(VideoSeries.title, q.search), ilike_contains(VideoSeries.custom_name, q.search))
         everything = filters(q.model_copy(update={"kind": None}))
         conds.append(or_(and_(named, has_episode(*base)), has_episode(*everything)))
     else:

@@ -12,18 +12,9 @@ from sqlalchemy import case, distinct, func, or_, select
 from sqlalchemy.dialects.postgresql import distinct_on
 from sqlalchemy.orm import Session
 
+from plugin_sdk.formatting import fmt_bytes, fmt_date, fmt_duration, stars
 from plugins_builtin.videos.models import Video, VideoSeries
-from plugins_builtin.videos.pages.formatting import (
-    codec_label,
-    episode_label,
-    fmt_bytes,
-    fmt_date,
-    fmt_duration,
-    fmt_runtime,
-    resolution_label,
-    stars,
-    thumb_url,
-)
+from plugins_builtin.videos.pages.formatting import codec_label, episode_label, fmt_runtime, resolution_label, thumb_url
 from plugins_builtin.videos.routes.serialize import thumbnail_url
 
 

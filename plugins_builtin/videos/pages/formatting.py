@@ -1,7 +1,7 @@
-"""Formatting helpers of the videos pages: durations and runtimes, byte sizes, dates, counts,
-resolution and codec labels, episode labels (``S01E02``), 0–100 ratings as stars and thumbnail URLs
-of rows that are not loaded ``Video`` objects. Pure functions (no database, no Flask) shared by the
-browse, series, search and dashboard-panel code.
+"""Formatting helpers of the videos pages: runtimes, resolution and codec labels, episode labels
+(``S01E02``) and thumbnail URLs of rows that are not loaded ``Video`` objects. Pure functions (no
+database, no Flask) shared by the browse, series, search and dashboard-panel code; durations, byte
+sizes, dates, counts and stars are :mod:`plugin_sdk.formatting`'s.
 """
 
 from __future__ import annotations
@@ -16,14 +16,6 @@ CODEC_LABELS = {"h264": "H.264", "hevc": "HEVC", "vp9": "VP9", "av1": "AV1", "mp
                 "mpeg2video": "MPEG-2", "vc1": "VC-1", "wmv3": "WMV", "prores": "ProRes"}  # fmt: skip
 
 
-def fmt_duration(seconds: float | None) -> str:
-    if seconds is None or seconds < 0:
-        return ""
-    s = int(seconds)
-    h, m, sec = s // 3600, s // 60 % 60, s % 60
-    return f"{h}:{m:02d}:{sec:02d}" if h else f"{m}:{sec:02d}"
-
-
 def fmt_runtime(seconds: float | None) -> str:
     """A long total in words: ``3 h 20 min``, ``2 days 4 h``."""
     if not seconds:
@@ -35,25 +27,6 @@ def fmt_runtime(seconds: float | None) -> str:
     if hours:
         return f"{hours} h {mins} min" if mins else f"{hours} h"
     return f"{max(mins, 1)} min"
-
-
-def fmt_bytes(n: int | None) -> str:
-    if n is None:
-        return ""
-    value, unit = float(n), "B"
-    for unit in ("B", "KB", "MB", "GB", "TB", "PB"):
-        if value < 1000 or unit == "PB":
-            break
-        value /= 1000
-    return f"{value:.0f} {unit}" if unit == "B" or value >= 10 else f"{value:.1f} {unit}"
-
-
-def fmt_date(d: datetime | None) -> str:
-    return f"{d:%b} {d.day}, {d.year}" if d else ""
-
-
-def fmt_count(n: int, word: str, plural: str | None = None) -> str:
-    return f"{n:,} {word if n == 1 else (plural or word + 's')}"
 
 
 def resolution_label(width: int | None, height: int | None) -> str | None:
@@ -78,11 +51,6 @@ def episode_label(season: int | None, episode: int | None, end: int | None, abso
     if absolute is not None:
         return f"E{absolute:02d}"
     return None
-
-
-def stars(rating: int | None) -> int | None:
-    """0–100 → 0–5 stars (rounded), ``None`` when unrated."""
-    return None if rating is None else max(0, min(5, round(rating / 20)))
 
 
 def thumb_url(video_id: str, thumbnail_at: datetime | None, custom: bool, updated_at: datetime | None) -> str | None:

@@ -30,9 +30,10 @@ def panels(entity_type: str) -> list[Panel]:
 
 
 def register(bp: Blueprint) -> None:
+    from plugin_sdk.formatting import fmt_bytes
     from plugins_builtin.videos.pages import linked
     from plugins_builtin.videos.pages.cards import cards
-    from plugins_builtin.videos.pages.formatting import fmt_bytes, fmt_runtime
+    from plugins_builtin.videos.pages.formatting import fmt_runtime
 
     linked.register(bp)
 

@@ -11,9 +11,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from plugin_sdk.formatting import stars
 from plugins_builtin.videos.models import Video, VideoSeason, VideoSeries
 from plugins_builtin.videos.pages.cards import Card, card
-from plugins_builtin.videos.pages.formatting import fmt_runtime, stars
+from plugins_builtin.videos.pages.formatting import fmt_runtime
 
 
 @dataclass

@@ -7,8 +7,7 @@ from pathlib import Path
 from sqlalchemy.orm import Session
 
 from plugin_sdk.errors import NotFoundError
-from plugin_sdk.models import LibraryRoot
-from plugin_sdk.storage import confine
+from plugin_sdk.files import source_path
 from plugins_builtin.videos.models import Video
 
 
@@ -21,10 +20,4 @@ def get_video(db: Session, video_id: str) -> Video:
 
 def video_source(db: Session, video: Video) -> Path:
     """The video's file, confined to its library root; 404 when it is gone from disk."""
-    root = db.get(LibraryRoot, video.library_root_id)
-    if root is None:
-        raise NotFoundError("The video's library root no longer exists.")
-    path = confine(video.file_path, [root.path])
-    if not path.is_file():
-        raise NotFoundError("The video file is missing from disk.", code="file_missing")
-    return path
+    return source_path(db, video, "video")

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from plugin_sdk.errors import ValidationError
 from plugin_sdk.http import Pagination
 from plugin_sdk.links import LinkFilters, filter_clauses
+from plugin_sdk.search import ilike_contains
 from plugins_builtin.videos.models import Video
 
 Sort = Literal["recent", "title", "duration", "size", "rating", "date", "plays", "episode"]
@@ -66,15 +67,10 @@ class VideosQuery(LinkFilters, Pagination):
         return self.order == "desc" if self.order else self.sort in DEFAULT_DESC
 
 
-def _escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
 def filters(q: VideosQuery) -> list[ColumnElement[bool]]:
     conds: list[ColumnElement[bool]] = []
     if q.search:
-        like = f"%{_escape_like(q.search)}%"
-        conds.append(or_(Video.title.ilike(like), Video.file_path.ilike(like)))
+        conds.append(or_(ilike_contains(Video.title, q.search), ilike_contains(Video.file_path, q.search)))
     if q.kind:
         conds.append(Video.kind == q.kind)
     if q.series:

@@ -7,15 +7,12 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from plugin_sdk import markers
 from plugin_sdk.http import ApiModel
 from plugins_builtin.videos.models import Video, VideoMarker, VideoSeries, VideoSubtitle
 
 
-class MarkerOut(ApiModel):
-    id: str
-    title: str
-    seconds: float
-    end_seconds: float | None
+class MarkerOut(markers.MarkerOut):
     created_at: datetime
 
 
@@ -128,9 +125,7 @@ def detail(db: Session, v: Video) -> VideoDetail:
     subs = db.execute(
         select(VideoSubtitle).where(VideoSubtitle.video_id == v.id).order_by(VideoSubtitle.language, VideoSubtitle.id)
     ).scalars()
-    marks = db.execute(
-        select(VideoMarker).where(VideoMarker.video_id == v.id).order_by(VideoMarker.seconds, VideoMarker.id)
-    ).scalars()
+    marks = markers.markers_of(db, VideoMarker, "video_id", v.id)
     return VideoDetail(
         **base,
         details=v.details,

@@ -19,6 +19,7 @@ from plugin_sdk.links import (
     with_links,
     with_links_many,
 )
+from plugin_sdk.search import ilike_contains
 from plugins_builtin.videos.models import Video, VideoSeason, VideoSeries
 from plugins_builtin.videos.routes.serialize import VideoListItem, list_item
 
@@ -120,8 +121,8 @@ def make_blueprint() -> Blueprint:
         db = get_db()
         conds = []
         if query.search:
-            like = f"%{query.search.strip()}%"
-            conds.append(or_(VideoSeries.title.ilike(like), VideoSeries.custom_name.ilike(like)))
+            text = query.search.strip()
+            conds.append(or_(ilike_contains(VideoSeries.title, text), ilike_contains(VideoSeries.custom_name, text)))
         if query.root:
             conds.append(VideoSeries.library_root_id == query.root)
         conds.extend(filter_clauses("series", VideoSeries.id, query, db))

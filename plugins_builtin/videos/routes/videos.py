@@ -3,20 +3,21 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from pathlib import Path
 
 from flask import Blueprint
 from pydantic import Field, field_validator
 from sqlalchemy import func, select
 
 from plugin_sdk.db import get_db
+from plugin_sdk.deletion import delete_media
 from plugin_sdk.edits import NOT_NULL, apply_patch, entity_changed
-from plugin_sdk.errors import NotFoundError, ValidationError
+from plugin_sdk.errors import ValidationError
 from plugin_sdk.http import ApiModel, api_route, ok
-from plugin_sdk.links import LinkFields, entities_deleted, with_links, with_links_many
+from plugin_sdk.links import LinkFields, with_links, with_links_many
+from plugin_sdk.markers import add_marker_routes
 from plugins_builtin.videos import assets
 from plugins_builtin.videos.models import VideoMarker, VideoSeries
-from plugins_builtin.videos.routes.common import get_video, video_source
+from plugins_builtin.videos.routes.common import get_video
 from plugins_builtin.videos.routes.query import VideosQuery, fetch_page
 from plugins_builtin.videos.routes.serialize import MarkerOut, VideoDetail, VideoListItem, detail, list_item
 
@@ -59,18 +60,6 @@ class ProgressIn(ApiModel):
     played_seconds: float | None = Field(None, ge=0, le=86400)
 
 
-class MarkerIn(ApiModel):
-    title: str = Field(min_length=1, max_length=300)
-    seconds: float = Field(ge=0)
-    end_seconds: float | None = Field(None, ge=0)
-
-
-class MarkerPatch(ApiModel):
-    title: str | None = Field(None, min_length=1, max_length=300)
-    seconds: float | None = Field(None, ge=0)
-    end_seconds: float | None = Field(None, ge=0)
-
-
 def _series_titles(db, series_ids: set[str]) -> dict[str, str]:
     if not series_ids:
         return {}
@@ -80,20 +69,6 @@ def _series_titles(db, series_ids: set[str]) -> dict[str, str]:
         )
     ).all()
     return dict(rows)
-
-
-def _marker(db, video_id: str, marker_id: str) -> VideoMarker:
-    marker = db.get(VideoMarker, marker_id) if len(marker_id) <= 64 else None
-    if marker is None or marker.video_id != video_id:
-        raise NotFoundError(f"No marker '{marker_id}' on this video.")
-    return marker
-
-
-def _check_marker_span(seconds: float, end: float | None, duration: float | None) -> None:
-    if end is not None and end < seconds:
-        raise ValidationError("endSeconds must not be before seconds.")
-    if duration and seconds > duration + 1:
-        raise ValidationError(f"seconds ({seconds:g}) is past the end of the video ({duration:g} s).")
 
 
 def make_blueprint() -> Blueprint:
@@ -133,21 +108,10 @@ def make_blueprint() -> Blueprint:
         """Delete a video and its generated files; ``?deleteFile=true`` also deletes the source file."""
         db = get_db()
         video = get_video(db, video_id)
-        deleted_file = False
-        if query.delete_file:
-            try:
-                path: Path | None = video_source(db, video)
-            except NotFoundError:
-                path = None
-            if path is not None:
-                path.unlink()
-                deleted_file = True
-        assets.delete_generated(db, video, keep_custom_thumb=False)  # incl. its own files beside the media
-        db.delete(video)
-        entities_deleted(db, "video", [video_id])
-        db.commit()
-        assets.delete_video_files(video_id)
-        return ok({"id": video_id, "deleted": True, "fileDeleted": deleted_file})
+        return ok(delete_media(
+            db, "video", video, query.delete_file, delete_files=assets.delete_video_files,
+            before_delete=lambda: assets.delete_generated(db, video, keep_custom_thumb=False),  # and files beside it
+        ))  # fmt: skip
 
     @api_route(bp, "/api/videos/<video_id>/play", methods=["POST"], response=VideoDetail)
     def play(video_id: str):
@@ -174,54 +138,8 @@ def make_blueprint() -> Blueprint:
         db.commit()
         return ok({"resumeTime": video.resume_time, "playDuration": video.play_duration})
 
-    @api_route(bp, "/api/videos/<video_id>/markers", response=list[MarkerOut])
-    def list_markers(video_id: str):
-        """Markers of a video, by time."""
-        db = get_db()
-        get_video(db, video_id)
-        rows = db.execute(
-            select(VideoMarker).where(VideoMarker.video_id == video_id).order_by(VideoMarker.seconds, VideoMarker.id)
-        ).scalars()
-        return ok([MarkerOut.model_validate(m) for m in rows])
-
-    @api_route(bp, "/api/videos/<video_id>/markers", methods=["POST"], body=MarkerIn, response=MarkerOut, status=201)
-    def add_marker(video_id: str, body: MarkerIn):
-        """Add a marker (a title at a time, optionally with an end)."""
-        db = get_db()
-        video = get_video(db, video_id)
-        _check_marker_span(body.seconds, body.end_seconds, video.duration)
-        marker = VideoMarker(
-            video_id=video.id, title=body.title.strip(), seconds=body.seconds, end_seconds=body.end_seconds
-        )
-        db.add(marker)
-        db.commit()
-        return ok(MarkerOut.model_validate(marker), status=201)
-
-    @api_route(
-        bp, "/api/videos/<video_id>/markers/<marker_id>", methods=["PATCH"], body=MarkerPatch, response=MarkerOut
+    add_marker_routes(
+        bp, "/api/videos/<video_id>", get_parent=get_video, marker_model=VideoMarker, out_model=MarkerOut, noun="video"
     )
-    def patch_marker(video_id: str, marker_id: str, body: MarkerPatch):
-        """Rename or move a marker."""
-        db = get_db()
-        video = get_video(db, video_id)
-        marker = _marker(db, video.id, marker_id)
-        changes = body.model_dump(exclude_unset=True)
-        for key in ("title", "seconds"):
-            if key in changes and changes[key] is None:
-                raise ValidationError(f"body.{key}: cannot be null")
-        for key, value in changes.items():
-            setattr(marker, key, value.strip() if isinstance(value, str) else value)
-        _check_marker_span(marker.seconds, marker.end_seconds, video.duration)
-        db.commit()
-        return ok(MarkerOut.model_validate(marker))
-
-    @api_route(bp, "/api/videos/<video_id>/markers/<marker_id>", methods=["DELETE"])
-    def delete_marker(video_id: str, marker_id: str):
-        """Remove a marker."""
-        db = get_db()
-        marker = _marker(db, get_video(db, video_id).id, marker_id)
-        db.delete(marker)
-        db.commit()
-        return ok({"id": marker_id, "deleted": True})
 
     return bp

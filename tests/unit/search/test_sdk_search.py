@@ -125,3 +125,21 @@ def test_nothing_to_search_for(forced) -> None:
     assert match(NoDatabase(), [], "zoom") is None  # type: ignore[arg-type]
     only_symbols = match(NoDatabase(), [clips.c.title], "%%")  # type: ignore[arg-type]
     assert only_symbols is not None and "to_tsquery" not in sql(only_symbols.where), "no words: substring only"
+
+
+@pytest.mark.parametrize(
+    ("text", "pattern"),
+    [
+        ("pilot", "%pilot%"),
+        ("50%", "%50\\%%"),
+        ("a_b", "%a\\_b%"),
+        ("c\\d", "%c\\\\d%"),
+        ("%_\\", "%\\%\\_\\\\%"),
+        ("", "%%"),
+    ],
+)
+def test_contains_patterns_take_the_text_literally(text: str, pattern: str) -> None:
+    assert search.contains_pattern(text) == pattern
+    where = sql(search.ilike_contains(clips.c.title, text))
+    assert where.endswith(" ESCAPE '\\'") and where.startswith("clips.title ILIKE ")
+    assert search.LIKE_ESCAPE == "\\"

@@ -1,0 +1,76 @@
+"""Deleting a media row: optionally its source file (inside its library root), the row, the
+``obscura_entities_deleted`` announcement, the plugin's own follow-ups, then its cache files.
+
+The ``DELETE`` route of a media row whose table has ``library_root_id`` and ``file_path`` columns::
+
+    class DeleteQuery(ApiModel):
+        delete_file: bool = False
+
+    @api_route(bp, "/api/clips/<clip_id>", methods=["DELETE"], query=DeleteQuery)
+    def delete_clip(clip_id: str, query: DeleteQuery):
+        db = get_db()
+        clip = get_clip(db, clip_id)
+        album_id = clip.album_id
+        return ok(
+            delete_media(
+                db, "clip", clip, query.delete_file,
+                after_delete=(lambda: recount(db, [album_id])) if album_id else None,
+                delete_files=lambda cid: delete_cache("clips", cid),
+            )
+        )
+
+answers ``{"id", "deleted": true, "fileDeleted"}`` like the built-in videos, images and audio tracks.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from plugin_sdk.files import existing_source
+from plugin_sdk.links import entities_deleted
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+__all__ = ["delete_media"]
+
+
+def delete_media(
+    db: Session,
+    entity_type: str,
+    row: Any,
+    delete_file: bool = False,
+    *,
+    before_delete: Callable[[], None] | None = None,
+    after_delete: Callable[[], None] | None = None,
+    delete_files: Callable[[str], None] | None = None,
+) -> dict[str, Any]:
+    """Delete ``row`` (an ``entity_type`` media row) and commit; the answer of its ``DELETE`` route.
+
+    In order: with ``delete_file``, the source file (:func:`~plugin_sdk.files.existing_source`; a root or file that is
+    already gone is no error, ``fileDeleted`` then says ``false``; an ``OSError`` from the unlink
+    propagates, before anything else is changed); ``before_delete()`` (e.g. files written beside
+    the media, while the row still exists); the row; :func:`~plugin_sdk.links.entities_deleted`;
+    ``after_delete()`` once the deletion is flushed, in the same transaction (e.g. recounting the
+    parent); the commit; then ``delete_files(row_id)`` (the cache, once the row is surely gone).
+    Refusals (an archive member whose file cannot be deleted alone, say) are the caller's, before.
+    """
+    row_id: str = row.id
+    file_deleted = False
+    if delete_file:
+        path = existing_source(db, row)
+        if path is not None:
+            path.unlink()
+            file_deleted = True
+    if before_delete is not None:
+        before_delete()
+    db.delete(row)
+    entities_deleted(db, entity_type, [row_id])
+    if after_delete is not None:
+        db.flush()
+        after_delete()
+    db.commit()
+    if delete_files is not None:
+        delete_files(row_id)
+    return {"id": row_id, "deleted": True, "fileDeleted": file_deleted}
