@@ -102,7 +102,9 @@ def bench_scan_probe(tmp: Path, count: int, workers: int) -> None:
         s.background_worker_concurrency = 2
         s.auto_generate_fingerprints = False  # the probe step alone, as the target names it
         s.auto_generate_preview = False
-        root = LibraryRoot(path=str(lib), label="Music", scan_movies=False, scan_series=False, scan_images=False)
+        root = LibraryRoot(
+            path=str(lib), label="Music", options={"scan_movies": False, "scan_series": False, "scan_images": False}
+        )
         db.add(root)
         db.commit()
         enqueue_job(db, "audio-scan", {"rootId": root.id}, target_type="library-root", target_id=root.id)

@@ -40,8 +40,10 @@ if TYPE_CHECKING:
         Panel,
         Processor,
         QueueDefinition,
+        RootOption,
         ScraperProvider,
         SearchHit,
+        SettingsGroup,
         SettingsSection,
         ShellPart,
         StartupContext,
@@ -213,7 +215,7 @@ def obscura_nav_items() -> Sequence[NavItem]:
 
         @hookimpl
         def obscura_nav_items():
-            return [NavItem("Greetings", "/hello", icon="👋", order=90)]
+            return [NavItem("Greetings", "/hello", icon="star", order=90)]
     """
 
 
@@ -314,6 +316,50 @@ def obscura_settings_sections() -> Sequence[SettingsSection]:
     :return: ``SettingsSection`` records.
 
     Called in: web.
+    """
+
+
+@hookspec
+def obscura_settings_groups() -> Sequence[SettingsGroup]:
+    """Settings the plugin owns: stored by the core, served by ``/api/settings/library`` and shown
+    as groups of the Settings page's form (with optional action buttons).
+
+    Read them with ``plugin_sdk.settings.read_settings(db, group)``. Field names are unique across
+    the core and every plugin (a clash stops start-up).
+
+    :return: ``SettingsGroup`` records.
+
+    Called in: web, worker, cli.
+
+    Example::
+
+        class HelloSettings(BaseModel):
+            greeting: str = Field("Hello", max_length=40, title="Greeting",
+                                  description="The word greetings start with.")
+
+        @hookimpl
+        def obscura_settings_groups():
+            return [SettingsGroup("hello", "Greetings", HelloSettings)]
+    """
+
+
+@hookspec
+def obscura_root_options() -> Sequence[RootOption]:
+    """Switches the plugin adds to every library root (e.g. "Movies": index movies found here).
+
+    Shown with each folder in Settings, served flat in ``/api/libraries``; read them with
+    ``plugin_sdk.library.root_option(root, key)`` or, in SQL, ``root_option_clause(key)``. Keys
+    are unique across plugins (a clash stops start-up).
+
+    :return: ``RootOption`` records.
+
+    Called in: web, worker, cli.
+
+    Example::
+
+        @hookimpl
+        def obscura_root_options():
+            return [RootOption("scan_clips", "Clips", "Index clips found here.")]
     """
 
 

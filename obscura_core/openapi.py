@@ -10,7 +10,7 @@ from flask import Flask
 from pydantic import BaseModel
 
 from obscura_core import __version__
-from plugin_sdk.http import RouteSpec
+from plugin_sdk.http import RouteSpec, resolve_model
 
 REF = "#/components/schemas/{model}"
 _RULE_VAR = re.compile(r"<(?:[a-z_]+:)?([a-zA-Z_][a-zA-Z0-9_]*)>")
@@ -34,6 +34,8 @@ class _Schemas:
         if origin in (list, tuple):
             (inner,) = typing.get_args(response)[:1]
             return {"type": "array", "items": self.for_response(inner)}
+        if callable(response) and not isinstance(response, type):
+            response = response()
         if isinstance(response, type) and issubclass(response, BaseModel):
             return self.ref(response, mode="serialization")
         if isinstance(response, dict):
@@ -100,10 +102,11 @@ def build_openapi(app: Flask) -> dict[str, Any]:
                             "schema": prop,
                         }
                     )
-            if spec.body is not None:
+            body = resolve_model(spec.body)
+            if body is not None:
                 op["requestBody"] = {
                     "required": True,
-                    "content": {"application/json": {"schema": schemas.ref(spec.body)}},
+                    "content": {"application/json": {"schema": schemas.ref(body)}},
                 }
             elif spec.multipart:
                 op["requestBody"] = {

@@ -12,6 +12,7 @@ import importlib
 import importlib.metadata
 import inspect
 import logging
+import pkgutil
 import re
 from dataclasses import dataclass, field
 from types import ModuleType
@@ -39,16 +40,21 @@ ESSENTIAL_PLUGINS: tuple[tuple[str, str], ...] = (
 )
 """Core-internal plugins; they cannot be disabled."""
 
-BUILTIN_PLUGINS: tuple[tuple[str, str], ...] = (
-    ("videos", "plugins_builtin.videos"),
-    ("images", "plugins_builtin.images"),
-    ("audio", "plugins_builtin.audio"),
-    ("taxonomy", "plugins_builtin.taxonomy"),
-    ("collections", "plugins_builtin.collections"),
-    ("search", "plugins_builtin.search"),
-    ("maintenance", "plugins_builtin.maintenance"),
-)
-"""Every feature of Obscura, each an ordinary plugin module in ``plugins_builtin``."""
+BUILTIN_PACKAGE = "plugins_builtin"
+
+
+def builtin_plugins() -> tuple[tuple[str, str], ...]:
+    """Every feature of Obscura: each package of ``plugins_builtin`` is an ordinary plugin module,
+    registered under its folder's name, in name order (the core lists none of them)."""
+    package = importlib.import_module(BUILTIN_PACKAGE)
+    return tuple(
+        (info.name, f"{BUILTIN_PACKAGE}.{info.name}")
+        for info in sorted(pkgutil.iter_modules(package.__path__), key=lambda i: i.name)
+        if info.ispkg and not info.name.startswith("_")
+    )
+
+
+BUILTIN_PLUGINS: tuple[tuple[str, str], ...] = builtin_plugins()
 
 ENTRYPOINT_GROUP = "obscura"
 NAME_RE = re.compile(r"^[a-z][a-z0-9_-]*$")

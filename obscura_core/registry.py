@@ -24,7 +24,9 @@ from plugin_sdk.types import (
     Panel,
     Processor,
     QueueDefinition,
+    RootOption,
     ScraperProvider,
+    SettingsGroup,
     SettingsSection,
     ShellPart,
     Stylesheet,
@@ -40,7 +42,7 @@ class RegistryError(RuntimeError):
     """Two plugins contributed the same thing, or a queue has no processor."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Registry:
     """Everything contributed by the loaded plugins, validated."""
 
@@ -56,6 +58,8 @@ class Registry:
     stylesheets: tuple[tuple[str, Stylesheet], ...]
     asset_sources: tuple[AssetSource, ...]
     collection_sources: tuple[tuple[str, CollectionSource], ...]
+    settings_groups: tuple[tuple[str, SettingsGroup], ...]
+    root_options: Mapping[str, RootOption]
     hooks: Hooks = field(repr=False, compare=False)
     _panels: dict[str, tuple[tuple[str, Panel], ...]] = field(default_factory=dict, repr=False, compare=False)
 
@@ -118,7 +122,7 @@ class Registry:
                     )
             model_sets.append((plugin, ms))
 
-        nav = hooks.each("obscura_nav_items", items=NavItem)
+        nav = [(p, _known_icon(hooks, p, item)) for p, item in hooks.each("obscura_nav_items", items=NavItem)]
         nav.sort(key=lambda e: (e[1].order, e[1].label))
 
         sections = hooks.each("obscura_settings_sections", items=SettingsSection)
@@ -131,6 +135,9 @@ class Registry:
             if cmd.name in commands:
                 errors.append(f"command '{cmd.name}' is added by both '{commands[cmd.name][0]}' and '{plugin}'")
             commands[cmd.name] = (plugin, cmd)
+
+        groups = _settings_groups(hooks, errors)
+        options = _root_options(hooks, errors)
 
         if errors:
             raise RegistryError("Plugin conflicts:\n  - " + "\n  - ".join(errors))
@@ -152,6 +159,8 @@ class Registry:
             ),
             asset_sources=tuple(a for _, a in hooks.each("obscura_generated_assets", items=AssetSource)),
             collection_sources=tuple(hooks.each("obscura_collection_sources", items=CollectionSource)),
+            settings_groups=tuple(groups),
+            root_options=MappingProxyType(options),
             hooks=hooks,
         )
 
@@ -183,3 +192,59 @@ class Registry:
 
 def _part_order(part: ShellPart) -> tuple[int, str]:
     return part.order, part.key
+
+
+def _settings_groups(hooks: Hooks, errors: list[str]) -> list[tuple[str, SettingsGroup]]:
+    """Every plugin's settings groups, in order; a key or field name used twice is a clash."""
+    from pydantic import BaseModel
+
+    from plugin_sdk.models import LibrarySettings
+
+    fields = {c.name: "core" for c in LibrarySettings.__table__.columns}
+    keys: dict[str, str] = {}
+    out = []
+    for plugin, group in hooks.each("obscura_settings_groups", items=SettingsGroup):
+        if not (isinstance(group.model, type) and issubclass(group.model, BaseModel)):
+            hooks.fault(plugin, "obscura_settings_groups", f"group '{group.key}' has no pydantic model", "returned")
+            continue
+        if group.key in keys:
+            errors.append(f"settings group '{group.key}' is declared by both '{keys[group.key]}' and '{plugin}'")
+            continue
+        keys[group.key] = plugin
+        for name in group.model.model_fields:
+            if name in fields:
+                errors.append(f"setting '{name}' of plugin '{plugin}' is also a setting of '{fields[name]}'")
+            fields[name] = plugin
+        out.append((plugin, group))
+    out.sort(key=lambda e: (e[1].order, e[1].title))
+    return out
+
+
+def _root_options(hooks: Hooks, errors: list[str]) -> dict[str, RootOption]:
+    """Every plugin's library-root switches by key; a key used twice (or a root column) is a clash."""
+    from plugin_sdk.models import LibraryRoot
+
+    owners = {c.name: "core" for c in LibraryRoot.__table__.columns}
+    found: dict[str, RootOption] = {}
+    for plugin, option in hooks.each("obscura_root_options", items=RootOption):
+        if option.key in owners:
+            errors.append(f"root option '{option.key}' is declared by both '{owners[option.key]}' and '{plugin}'")
+            continue
+        owners[option.key] = plugin
+        found[option.key] = option
+    return dict(sorted(found.items(), key=lambda e: (e[1].order, e[1].label)))
+
+
+def _known_icon(hooks: Hooks, plugin: str, item: NavItem) -> NavItem:
+    """``item`` as given, or with the default icon (and a fault naming the plugin) when its icon
+    is not one of the shell's."""
+    from dataclasses import replace
+
+    from obscura_core.web.icons import DEFAULT, icon_names
+
+    if not item.icon or item.icon in icon_names():
+        return item
+    known = ", ".join(sorted(icon_names()))
+    error = f"the icon {item.icon!r} of '{item.label}' is not one of: {known}"
+    hooks.fault(plugin, "obscura_nav_items", error, "returned")
+    return replace(item, icon=DEFAULT)

@@ -38,7 +38,6 @@ class Settings:
     port: int = 8008
     data_dir: Path = field(default_factory=_default_data_dir)
     cache_dir_override: Path | None = None
-    phash_bin: str | None = None
     secret: str | None = None
     changelog_path: Path | None = None
     public_api_url: str = "/api"
@@ -78,7 +77,6 @@ class Settings:
             port=int(e.get("PORT", "8008")),
             data_dir=data_dir,
             cache_dir_override=Path(e["OBSCURA_CACHE_DIR"]).expanduser() if e.get("OBSCURA_CACHE_DIR") else None,
-            phash_bin=e.get("OBSCURA_PHASH_BIN") or None,
             secret=e.get("OBSCURA_SECRET") or None,
             changelog_path=Path(e["CHANGELOG_PATH"]) if e.get("CHANGELOG_PATH") else None,
             public_api_url=e.get("PUBLIC_API_URL", "/api"),

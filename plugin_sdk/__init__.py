@@ -40,9 +40,12 @@ from plugin_sdk.types import (
     Panel,
     Processor,
     QueueDefinition,
+    RootOption,
     RuleField,
     ScraperProvider,
     SearchHit,
+    SettingsAction,
+    SettingsGroup,
     SettingsSection,
     ShellPart,
     StartupContext,
@@ -50,7 +53,7 @@ from plugin_sdk.types import (
     Stylesheet,
 )
 
-SDK_VERSION = "0.1.0"
+SDK_VERSION = "0.2.0"
 PROJECT_NAME = "obscura"
 
 hookimpl = pluggy.HookimplMarker(PROJECT_NAME)
@@ -79,9 +82,12 @@ __all__ = [
     "PermanentJobError",
     "Processor",
     "QueueDefinition",
+    "RootOption",
     "RuleField",
     "ScraperProvider",
     "SearchHit",
+    "SettingsAction",
+    "SettingsGroup",
     "SettingsSection",
     "ShellPart",
     "StartupContext",

@@ -19,16 +19,14 @@ import hashlib
 import os
 import shutil
 import uuid
+import weakref
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from plugin_sdk.types import AssetFile, AssetSource
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
-
-SIDECAR_KEYS: tuple[str, ...] = ("thumb", "card", "preview", "sprite", "trickplay")
-"""The derivative names written next to media: ``<stem>-<key>.<ext>`` (scanners skip them)."""
 
 MoveOutcome = Literal["moved", "deduplicated", "already-there", "missing"]
 
@@ -43,32 +41,46 @@ def sidecar_path(media_path: str | os.PathLike[str], key: str, ext: str) -> Path
     return media.with_name(f"{media.stem}-{key}{ext}")
 
 
-SIDECAR_MEDIA_EXTENSIONS: frozenset[str] = frozenset(
-    {".mp4", ".m4v", ".mkv", ".mov", ".webm", ".avi", ".wmv", ".flv", ".ts", ".m2ts", ".mpg", ".mpeg"}
-)
-"""Extensions of the media files Obscura writes sidecars for (videos)."""
+def sidecar_rules() -> tuple[frozenset[str], frozenset[str]]:
+    """``(keys, media extensions)`` of every loaded plugin's sidecars (``AssetSource``)."""
+    from obscura_core.runtime import get_runtime
+
+    registry = get_runtime().registry
+    found = _rules.get(registry)
+    if found is None:
+        keys = frozenset(k.lower() for a in registry.asset_sources for k in a.sidecar_keys)
+        exts = frozenset(e.lower() for a in registry.asset_sources for e in a.media_extensions)
+        found = _rules[registry] = (keys, exts)
+    return found
 
 
-def is_generated_sidecar(name: str, names_in_folder: set[str] | frozenset[str]) -> bool:
-    """True when ``name`` is ``<stem>-<key>.<ext>`` and a video ``<stem>.<video ext>`` sits beside it.
+_rules: weakref.WeakKeyDictionary[Any, tuple[frozenset[str], frozenset[str]]] = weakref.WeakKeyDictionary()
+
+
+def is_generated_sidecar(
+    name: str,
+    names_in_folder: set[str] | frozenset[str],
+    rules: tuple[frozenset[str], frozenset[str]] | None = None,
+) -> bool:
+    """True when ``name`` is ``<stem>-<key>.<ext>`` and a media file ``<stem>.<media ext>`` sits
+    beside it, for a ``key`` and media extension some plugin writes sidecars for.
 
     Scanners use this to skip what Obscura writes next to media (a user's ``Holiday-thumb.jpg``
     with no ``Holiday.mp4`` beside it is still indexed).
+
+    :param rules: ``(keys, media extensions)``; default: the loaded plugins' (:func:`sidecar_rules`).
     """
     base, dot, _ext = name.rpartition(".")
     if not dot:
         return False
+    keys, extensions = rules if rules is not None else sidecar_rules()
     lowered = base.lower()
-    for key in SIDECAR_KEYS:
+    for key in keys:
         if lowered.endswith(f"-{key}"):
             stem = base[: -len(key) - 1]
-            if stem and any(f"{stem}{ext}" in names_in_folder for ext in _case_variants()):
+            if stem and any(f"{stem}{e}" in names_in_folder for ext in extensions for e in (ext, ext.upper())):
                 return True
     return False
-
-
-def _case_variants() -> list[str]:
-    return [e for ext in sorted(SIDECAR_MEDIA_EXTENSIONS) for e in (ext, ext.upper())]
 
 
 def storage_dedicated(db: Session) -> bool:

@@ -88,13 +88,24 @@ def _jsonable(data: Any) -> Any:
     return data
 
 
+ModelOrFactory = type[BaseModel] | Callable[[], type[BaseModel]]
+"""A model, or a function returning one (for models that depend on the loaded plugins)."""
+
+
+def resolve_model(model: ModelOrFactory | None) -> type[BaseModel] | None:
+    """The model itself, or what its factory returns now."""
+    if model is None or isinstance(model, type):
+        return model
+    return model()
+
+
 @dataclass(frozen=True, slots=True)
 class RouteSpec:
     """What :func:`api_route` records on a view, read by the OpenAPI generator."""
 
     rule: str
     methods: tuple[str, ...]
-    body: type[BaseModel] | None
+    body: ModelOrFactory | None
     query: type[BaseModel] | None
     response: Any
     summary: str
@@ -143,7 +154,7 @@ def api_route(
     rule: str,
     methods: Sequence[str] = ("GET",),
     *,
-    body: type[BaseModel] | None = None,
+    body: ModelOrFactory | None = None,
     query: type[BaseModel] | None = None,
     response: Any = None,
     summary: str = "",
@@ -154,7 +165,8 @@ def api_route(
 
     The view receives ``body=`` and/or ``query=`` keyword arguments holding the parsed models,
     plus Flask's URL variables. ``response`` (a model, or ``list[Model]``) documents the
-    ``data`` of the envelope in the OpenAPI document.
+    ``data`` of the envelope in the OpenAPI document. ``body`` and ``response`` may also be
+    functions returning the model, called when needed (models built from the loaded plugins).
     """
 
     def decorator(view: F) -> F:
@@ -163,7 +175,7 @@ def api_route(
             if query is not None:
                 kwargs["query"] = parse_query(query)
             if body is not None:
-                kwargs["body"] = parse_body(body)
+                kwargs["body"] = parse_body(resolve_model(body))
             return view(*args, **kwargs)
 
         wrapper._obscura_route = RouteSpec(  # type: ignore[attr-defined]

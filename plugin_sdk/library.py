@@ -5,6 +5,10 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from sqlalchemy import ColumnElement
 
 _DIGITS = re.compile(r"(\d+)")
 
@@ -33,3 +37,28 @@ def emptied_root_problem(path: str, known: int, what: str) -> str:
         f"The folder {path} has no {what} now but {known} are known; it may be an empty mount point. "
         "Nothing was removed."
     )
+
+
+def _option_default(key: str) -> bool:
+    from obscura_core.runtime import get_runtime
+
+    option = get_runtime().registry.root_options.get(key)
+    if option is None:
+        raise KeyError(f"no loaded plugin declares the root option '{key}' (obscura_root_options)")
+    return option.default
+
+
+def root_option(root: Any, key: str) -> bool:
+    """A root's switch ``key`` (a ``RootOption`` some plugin declares), or its default when unset."""
+    value = (root.options or {}).get(key)
+    return _option_default(key) if value is None else bool(value)
+
+
+def root_option_clause(key: str) -> ColumnElement[bool]:
+    """The SQL condition "this root's switch ``key`` is on" (for ``select(LibraryRoot)...where``)."""
+    from sqlalchemy import func
+
+    from plugin_sdk.models import LibraryRoot
+
+    stored = LibraryRoot.options[key].as_boolean()
+    return func.coalesce(stored, _option_default(key))

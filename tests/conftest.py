@@ -1,6 +1,14 @@
-"""Shared fixtures: the SDK's pytest plugin gives runtime/app/client/run_jobs on real services."""
+"""Shared fixtures: the SDK's pytest plugin (``plugin_sdk.testing``, loaded by pytest through
+Obscura's ``pytest11`` entry point) gives runtime/app/client/run_jobs on real services."""
 
-pytest_plugins = ["plugin_sdk.testing"]
+import pytest
+
+
+@pytest.fixture
+def obscura_plugins() -> dict:
+    """Obscura's own tests load every built-in feature and no installed third-party plugin,
+    unless a module says otherwise."""
+    return {"plugins": None, "builtins": None, "load_entrypoints": False}
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus, config):

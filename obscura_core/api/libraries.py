@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import os
+import weakref
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from flask import Blueprint, current_app
-from pydantic import Field
+from pydantic import Field, create_model
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
@@ -21,15 +23,13 @@ from plugin_sdk.models import LibraryRoot
 
 
 class LibraryRootOut(ApiModel):
+    """A root's own fields; the plugins' switches (``RootOption``) are added to it."""
+
     id: str
     path: str
     label: str
     enabled: bool
     recursive: bool
-    scan_movies: bool
-    scan_series: bool
-    scan_images: bool
-    scan_audio: bool
     is_nsfw: bool
     last_scanned_at: datetime | None
     created_at: datetime
@@ -41,10 +41,6 @@ class LibraryRootIn(ApiModel):
     label: str | None = Field(None, max_length=200)
     enabled: bool = True
     recursive: bool = True
-    scan_movies: bool = True
-    scan_series: bool = True
-    scan_images: bool = True
-    scan_audio: bool = True
     is_nsfw: bool = False
 
 
@@ -53,11 +49,57 @@ class LibraryRootPatch(ApiModel):
     label: str | None = Field(None, min_length=1, max_length=200)
     enabled: bool | None = None
     recursive: bool | None = None
-    scan_movies: bool | None = None
-    scan_series: bool | None = None
-    scan_images: bool | None = None
-    scan_audio: bool | None = None
     is_nsfw: bool | None = None
+
+
+@dataclass(frozen=True)
+class RootModels:
+    """The wire models of a root with the loaded plugins' switches."""
+
+    out: type[ApiModel]
+    create: type[ApiModel]
+    patch: type[ApiModel]
+
+
+_models: weakref.WeakKeyDictionary[Any, RootModels] = weakref.WeakKeyDictionary()
+
+
+def root_models(registry: Any = None) -> RootModels:
+    """The root models extended with every ``RootOption`` (built once per registry)."""
+    if registry is None:
+        registry = current_app.extensions["obscura"].registry
+    found = _models.get(registry)
+    if found is None:
+        options = registry.root_options
+        found = RootModels(
+            out=create_model(
+                "LibraryRootOut",
+                __base__=LibraryRootOut,
+                **{k: (bool, Field(description=o.label)) for k, o in options.items()},
+            ),
+            create=create_model(
+                "LibraryRootIn",
+                __base__=LibraryRootIn,
+                **{k: (bool, Field(o.default, description=o.description)) for k, o in options.items()},
+            ),
+            patch=create_model(
+                "LibraryRootPatch",
+                __base__=LibraryRootPatch,
+                **{k: (bool | None, Field(None, description=o.description)) for k, o in options.items()},
+            ),
+        )
+        _models[registry] = found
+    return found
+
+
+def root_out(root: LibraryRoot, registry: Any = None) -> ApiModel:
+    """A root as the API shows it: its columns and every plugin switch (defaults filled in)."""
+    if registry is None:
+        registry = current_app.extensions["obscura"].registry
+    stored = root.options or {}
+    data = {name: getattr(root, name) for name in LibraryRootOut.model_fields}
+    data.update({k: bool(stored.get(k, o.default)) for k, o in registry.root_options.items()})
+    return root_models(registry).out.model_validate(data)
 
 
 class BrowseQuery(ApiModel):
@@ -109,10 +151,15 @@ def _get(db: Session, root_id: str) -> LibraryRoot:
     return root
 
 
-def add_root(db: Session, body: LibraryRootIn) -> LibraryRoot:
-    path = validate_root_path(db, body.path)
-    data = body.model_dump(exclude={"path", "label"})
-    root = LibraryRoot(path=path, label=(body.label or Path(path).name or path).strip(), **data)
+def add_root(db: Session, body: ApiModel, registry: Any = None) -> LibraryRoot:
+    """Add the root ``body`` (a ``root_models().create``) describes; commits."""
+    if registry is None:
+        registry = current_app.extensions["obscura"].registry
+    data = body.model_dump()
+    path = validate_root_path(db, data.pop("path"))
+    label = data.pop("label", None)
+    options = {k: data.pop(k) for k in list(data) if k in registry.root_options}
+    root = LibraryRoot(path=path, label=(label or Path(path).name or path).strip(), options=options, **data)
     db.add(root)
     db.commit()
     return root
@@ -133,25 +180,34 @@ def apply_root_nsfw(db: Any, root_id: str, is_nsfw: bool) -> None:
 def make_blueprint() -> Blueprint:
     bp = Blueprint("core_libraries", __name__)
 
-    @api_route(bp, "/api/libraries", response=list[LibraryRootOut])
+    def out_model() -> type[ApiModel]:
+        return root_models().out
+
+    def in_model() -> type[ApiModel]:
+        return root_models().create
+
+    def patch_model() -> type[ApiModel]:
+        return root_models().patch
+
+    @api_route(bp, "/api/libraries", response=lambda: list[out_model()])
     def list_roots():
         """Every library root."""
         rows = get_db().execute(select(LibraryRoot).order_by(LibraryRoot.path)).scalars()
-        return ok([LibraryRootOut.model_validate(r) for r in rows])
+        return ok([root_out(r) for r in rows])
 
-    @api_route(bp, "/api/libraries", methods=["POST"], body=LibraryRootIn, response=LibraryRootOut, status=201)
-    def create_root(body: LibraryRootIn):
+    @api_route(bp, "/api/libraries", methods=["POST"], body=in_model, response=out_model, status=201)
+    def create_root(body: ApiModel):
         """Add a library root (the folder must exist; roots may not nest)."""
-        return ok(LibraryRootOut.model_validate(add_root(get_db(), body)), status=201)
+        return ok(root_out(add_root(get_db(), body)), status=201)
 
-    @api_route(bp, "/api/libraries/<root_id>", response=LibraryRootOut)
+    @api_route(bp, "/api/libraries/<root_id>", response=out_model)
     def get_root(root_id: str):
         """One library root."""
-        return ok(LibraryRootOut.model_validate(_get(get_db(), root_id)))
+        return ok(root_out(_get(get_db(), root_id)))
 
-    @api_route(bp, "/api/libraries/<root_id>", methods=["PATCH"], body=LibraryRootPatch, response=LibraryRootOut)
-    def patch_root(root_id: str, body: LibraryRootPatch):
-        """Change a root's label, path or toggles."""
+    @api_route(bp, "/api/libraries/<root_id>", methods=["PATCH"], body=patch_model, response=out_model)
+    def patch_root(root_id: str, body: ApiModel):
+        """Change a root's label, path or switches."""
         db = get_db()
         root = _get(db, root_id)
         changes = body.model_dump(exclude_unset=True)
@@ -160,11 +216,16 @@ def make_blueprint() -> Blueprint:
         for key, value in changes.items():
             if value is None:
                 raise ValidationError(f"'{key}' cannot be null.")
+        option_keys = current_app.extensions["obscura"].registry.root_options
+        options = {k: changes.pop(k) for k in list(changes) if k in option_keys}
+        if options:
+            root.options = {**(root.options or {}), **options}
+        for key, value in changes.items():
             setattr(root, key, value)
         if "is_nsfw" in changes:
             apply_root_nsfw(db, root.id, changes["is_nsfw"])
         db.commit()
-        return ok(LibraryRootOut.model_validate(root))
+        return ok(root_out(root))
 
     @api_route(bp, "/api/libraries/<root_id>", methods=["DELETE"])
     def delete_root(root_id: str):

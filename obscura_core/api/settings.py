@@ -1,41 +1,40 @@
-"""Essential plugin: ``GET/PUT /api/settings/library`` (the single row of library settings)."""
+"""Essential plugin: ``GET/PUT /api/settings/library``: the core's settings and every plugin's.
+
+The core's own fields live in the single ``library_settings`` row; a plugin's live in its
+``SettingsGroup`` (``plugin_sdk.settings``). On the wire they are one flat camelCase object, so a
+client neither knows nor cares which plugin owns a setting; the request and response models are
+built from the loaded plugins' groups.
+"""
 
 from __future__ import annotations
 
-from typing import Literal
+import weakref
+from dataclasses import dataclass
+from typing import Any
 
-from flask import Blueprint
-from pydantic import Field
+from flask import Blueprint, current_app
+from pydantic import Field, create_model
+from pydantic.fields import FieldInfo
 
 from plugin_sdk import hookimpl
 from plugin_sdk.db import get_db
 from plugin_sdk.errors import ValidationError
 from plugin_sdk.http import ApiModel, api_route, ok
 from plugin_sdk.models import LibrarySettings
+from plugin_sdk.settings import read_settings, write_settings
 
 
 class LibrarySettingsOut(ApiModel):
+    """The core's settings (plugins add theirs to the answer)."""
+
     auto_scan_enabled: bool
     scan_interval_minutes: int
     auto_generate_metadata: bool
     auto_generate_fingerprints: bool
-    generate_phash: bool
     auto_generate_preview: bool
-    generate_trickplay: bool
-    trickplay_interval_seconds: int
-    preview_clip_duration_seconds: int
-    thumbnail_quality: int
-    trickplay_quality: int
     background_worker_concurrency: int
     nsfw_lan_auto_enable: bool
     metadata_storage_dedicated: bool
-    subtitles_auto_enable: bool
-    subtitles_preferred_languages: str
-    subtitle_style: str
-    subtitle_font_scale: float
-    subtitle_position_percent: int
-    subtitle_opacity: float
-    default_playback_mode: str
 
 
 class LibrarySettingsPatch(ApiModel):
@@ -45,47 +44,97 @@ class LibrarySettingsPatch(ApiModel):
     scan_interval_minutes: int | None = Field(None, ge=5, le=10080)
     auto_generate_metadata: bool | None = None
     auto_generate_fingerprints: bool | None = None
-    generate_phash: bool | None = None
     auto_generate_preview: bool | None = None
-    generate_trickplay: bool | None = None
-    trickplay_interval_seconds: int | None = Field(None, ge=3, le=600)
-    preview_clip_duration_seconds: int | None = Field(None, ge=4, le=120)
-    thumbnail_quality: int | None = Field(None, ge=1, le=31)
-    trickplay_quality: int | None = Field(None, ge=1, le=31)
     background_worker_concurrency: int | None = Field(None, ge=1, le=16)
     nsfw_lan_auto_enable: bool | None = None
     metadata_storage_dedicated: bool | None = None
-    subtitles_auto_enable: bool | None = None
-    subtitles_preferred_languages: str | None = Field(None, max_length=200)
-    subtitle_style: Literal["stylized", "classic", "outline"] | None = None
-    subtitle_font_scale: float | None = Field(None, ge=0.5, le=3)
-    subtitle_position_percent: int | None = Field(None, ge=0, le=100)
-    subtitle_opacity: float | None = Field(None, ge=0.2, le=1)
-    default_playback_mode: Literal["direct", "hls"] | None = None
+
+
+@dataclass(frozen=True)
+class SettingsModels:
+    """The wire models for the loaded plugins: the answer, and the PUT body (all optional)."""
+
+    out: type[ApiModel]
+    patch: type[ApiModel]
+
+
+_models: weakref.WeakKeyDictionary[Any, SettingsModels] = weakref.WeakKeyDictionary()
+
+
+def _optional(info: FieldInfo) -> tuple[Any, FieldInfo]:
+    patch = FieldInfo.merge_field_infos(info, default=None)
+    return info.annotation | None, patch
+
+
+def settings_models(registry: Any = None) -> SettingsModels:
+    """The core's models extended with every settings group's fields (built once per registry)."""
+    if registry is None:
+        registry = current_app.extensions["obscura"].registry
+    found = _models.get(registry)
+    if found is None:
+        out_fields: dict[str, Any] = {}
+        patch_fields: dict[str, Any] = {}
+        for _, group in registry.settings_groups:
+            for name, info in group.model.model_fields.items():
+                out_fields[name] = (info.annotation, FieldInfo.merge_field_infos(info))
+                patch_fields[name] = _optional(info)
+        found = SettingsModels(
+            out=create_model("LibrarySettingsOut", __base__=LibrarySettingsOut, **out_fields),
+            patch=create_model("LibrarySettingsPatch", __base__=LibrarySettingsPatch, **patch_fields),
+        )
+        _models[registry] = found
+    return found
+
+
+def current_settings(db: Any) -> dict[str, Any]:
+    """Every setting (core and plugins), snake_case."""
+    registry = current_app.extensions["obscura"].registry
+    values = LibrarySettingsOut.model_validate(LibrarySettings.get(db)).model_dump()
+    for _, group in registry.settings_groups:
+        values.update(read_settings(db, group).model_dump())
+    return values
+
+
+def save_settings(db: Any, changes: dict[str, Any]) -> None:
+    """Store ``changes`` (snake_case): the core's in its row, each plugin's in its group."""
+    for key, value in changes.items():
+        if value is None:
+            raise ValidationError(f"body.{key}: cannot be null")
+    registry = current_app.extensions["obscura"].registry
+    row = LibrarySettings.get(db)
+    for key in LibrarySettingsPatch.model_fields:
+        if key in changes:
+            setattr(row, key, changes.pop(key))
+    for _, group in registry.settings_groups:
+        mine = {k: changes.pop(k) for k in list(changes) if k in group.model.model_fields}
+        if mine:
+            write_settings(db, group, mine)
 
 
 def make_blueprint() -> Blueprint:
     bp = Blueprint("core_settings", __name__)
 
-    @api_route(bp, "/api/settings/library", response=LibrarySettingsOut)
-    def get_settings():
-        """Every library setting."""
-        db = get_db()
-        row = LibrarySettings.get(db)
-        db.commit()
-        return ok(LibrarySettingsOut.model_validate(row))
+    def out_model() -> type[ApiModel]:
+        return settings_models().out
 
-    @api_route(bp, "/api/settings/library", methods=["PUT"], body=LibrarySettingsPatch, response=LibrarySettingsOut)
-    def put_settings(body: LibrarySettingsPatch):
+    def patch_model() -> type[ApiModel]:
+        return settings_models().patch
+
+    @api_route(bp, "/api/settings/library", response=out_model)
+    def get_settings():
+        """Every library setting: the core's and every plugin's."""
+        db = get_db()
+        values = current_settings(db)
+        db.commit()
+        return ok(out_model().model_validate(values))
+
+    @api_route(bp, "/api/settings/library", methods=["PUT"], body=patch_model, response=out_model)
+    def put_settings(body: ApiModel):
         """Change some settings; the others keep their values."""
         db = get_db()
-        row = LibrarySettings.get(db)
-        for key, value in body.model_dump(exclude_unset=True).items():
-            if value is None:
-                raise ValidationError(f"body.{key}: cannot be null")
-            setattr(row, key, value)
+        save_settings(db, body.model_dump(exclude_unset=True))
         db.commit()
-        return ok(LibrarySettingsOut.model_validate(row))
+        return ok(out_model().model_validate(current_settings(db)))
 
     return bp
 

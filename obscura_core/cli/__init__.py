@@ -19,6 +19,7 @@ CORE_COMMANDS = {
     "library": "obscura_core.cli.admin:library",
     "scan": "obscura_core.cli.admin:scan",
     "demo-library": "obscura_core.cli.demo:demo_library",
+    "plugin": "obscura_core.cli.scaffold:plugin",
 }
 
 

@@ -68,30 +68,27 @@ def library() -> None:
 @click.argument("path", type=click.Path(file_okay=False))
 @click.option("--label", default=None)
 @click.option("--nsfw", is_flag=True, help="Mark everything under this root NSFW.")
-@click.option("--no-movies", is_flag=True)
-@click.option("--no-series", is_flag=True)
-@click.option("--no-images", is_flag=True)
-@click.option("--no-audio", is_flag=True)
-def library_add(
-    path: str, label: str | None, nsfw: bool, no_movies: bool, no_series: bool, no_images: bool, no_audio: bool
-) -> None:
+@click.option(
+    "--off",
+    "off",
+    multiple=True,
+    metavar="SWITCH",
+    help="Turn one of the plugins' root switches off (repeatable), e.g. --off scan_movies.",
+)
+def library_add(path: str, label: str | None, nsfw: bool, off: tuple[str, ...]) -> None:
     """Add PATH as a library root."""
-    from obscura_core.api.libraries import LibraryRootIn, add_root
+    from obscura_core.api.libraries import add_root, root_models
     from plugin_sdk.errors import ObscuraError
 
     rt = _runtime()
-    body = LibraryRootIn(
-        path=path,
-        label=label,
-        is_nsfw=nsfw,
-        scan_movies=not no_movies,
-        scan_series=not no_series,
-        scan_images=not no_images,
-        scan_audio=not no_audio,
-    )
+    unknown = sorted(set(off) - set(rt.registry.root_options))
+    if unknown:
+        known = ", ".join(rt.registry.root_options) or "none"
+        raise click.BadParameter(f"unknown switch {', '.join(unknown)} (the loaded plugins offer: {known})")
+    body = root_models(rt.registry).create(path=path, label=label, is_nsfw=nsfw, **dict.fromkeys(off, False))
     with rt.session() as db:
         try:
-            root = add_root(db, body)
+            root = add_root(db, body, rt.registry)
         except ObscuraError as exc:
             raise click.ClickException(exc.message) from None
         click.echo(f"added library root {root.path} ({root.id})")

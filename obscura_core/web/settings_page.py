@@ -9,6 +9,7 @@ Input ranges come from the API's own validation model, so the form and the serve
 from __future__ import annotations
 
 import logging
+import types
 import typing
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -19,30 +20,33 @@ import annotated_types
 from flask import Blueprint, Response, current_app, render_template
 from markupsafe import Markup
 from pydantic.alias_generators import to_camel
+from pydantic.fields import FieldInfo
 from sqlalchemy import select
 
-from obscura_core.api.settings import LibrarySettingsPatch
+from obscura_core.api.libraries import root_out
+from obscura_core.api.settings import LibrarySettingsPatch, current_settings
 from obscura_core.runtime import Runtime
 from obscura_core.web.operations import register_filters
-from plugin_sdk import NavItem, Panel, hookimpl
+from plugin_sdk import NavItem, Panel, SettingsAction, hookimpl
 from plugin_sdk.db import get_db
-from plugin_sdk.models import LibraryRoot, LibrarySettings
+from plugin_sdk.models import LibraryRoot
 
 log = logging.getLogger("obscura.web")
 
 HERE = Path(__file__).parent
-PHASH_BACKFILL_RULE = "/api/jobs/phash-backfill"
 
-ROOT_TOGGLES: tuple[tuple[str, str, str], ...] = (
+CORE_ROOT_SWITCHES: tuple[tuple[str, str, str], ...] = (
     ("enabled", "Enabled", "Scan this folder and show what it holds."),
     ("recursive", "Sub-folders", "Look inside sub-folders too."),
-    ("scan_movies", "Movies", "Index movies found here."),
-    ("scan_series", "Series", "Index TV episodes found here."),
-    ("scan_images", "Images", "Index images found here."),
-    ("scan_audio", "Audio", "Index audio found here."),
-    ("is_nsfw", "NSFW", "Hide this folder's media unless NSFW content is shown."),
 )
-"""Library root switches: ``(column, label, description)``."""
+NSFW_SWITCH = ("is_nsfw", "NSFW", "Hide this folder's media unless NSFW content is shown.")
+
+
+def root_toggles(registry: Any) -> list[tuple[str, str, str]]:
+    """A library root's switches: ``(field, label, description)``: the core's, then every
+    plugin's ``RootOption``, then NSFW."""
+    options = [(o.key, o.label, o.description) for o in registry.root_options.values()]
+    return [*CORE_ROOT_SWITCHES, *options, NSFW_SWITCH]
 
 
 # ---------------------------------------------------------------------------------------- settings form
@@ -70,19 +74,18 @@ class SettingGroup:
     title: str
     intro: str
     fields: tuple[SettingField, ...]
+    plugin: str | None = None
+    actions: tuple[SettingsAction, ...] = ()
 
 
-CHOICE_LABELS: dict[str, dict[str, str]] = {
-    "default_playback_mode": {"direct": "Direct (the original file)", "hls": "HLS (transcoded stream)"},
-    "subtitle_style": {"stylized": "Stylized", "classic": "Classic (boxed)", "outline": "Outline"},
-}
-
-# (group key, title, intro, [(field, label, hint, unit, step)])
-GROUPS: tuple[tuple[str, str, str, tuple[tuple[str, str, str, str, float | None], ...]], ...] = (
+# The core's own groups: (group key, title, intro, order, [(field, label, hint, unit, step)]).
+# Plugins add theirs (``SettingsGroup``), described by their models' fields.
+GROUPS: tuple[tuple[str, str, str, int, tuple[tuple[str, str, str, str, float | None], ...]], ...] = (
     (
         "scanning",
         "Scanning",
         "When Obscura looks for new, changed and removed files.",
+        10,
         (
             ("auto_scan_enabled", "Scan automatically", "Scan every enabled folder on a schedule.", "", None),
             ("scan_interval_minutes", "Scan interval", "How often the automatic scan runs.", "minutes", 1),
@@ -91,35 +94,19 @@ GROUPS: tuple[tuple[str, str, str, tuple[tuple[str, str, str, str, float | None]
     (
         "generation",
         "Generation",
-        "What Obscura builds for each new video. Where the files live: see Dedicated metadata storage (Content).",
+        "What Obscura builds for each new file. Where the files live: see Dedicated metadata storage (Content).",
+        20,
         (
-            ("auto_generate_metadata", "Read video details", "Probe duration, resolution and codecs.", "", None),
-            (
-                "auto_generate_fingerprints",
-                "Fingerprints",
-                "MD5 and oshash, to find duplicates and moved files.",
-                "",
-                None,
-            ),
-            ("generate_phash", "Perceptual hash (pHash)", "Stash-compatible; slower, decodes every video.", "", None),
-            ("auto_generate_preview", "Previews", "Thumbnail and a short hover preview clip.", "", None),
-            ("generate_trickplay", "Trickplay", "Seek-bar thumbnails (a sprite sheet and WebVTT).", "", None),
-            (
-                "trickplay_interval_seconds",
-                "Trickplay interval",
-                "Seconds between two seek-bar thumbnails.",
-                "seconds",
-                1,
-            ),
-            ("preview_clip_duration_seconds", "Preview clip length", "Length of the hover preview.", "seconds", 1),
-            ("thumbnail_quality", "Thumbnail quality", "JPEG quality scale: 1 is best, 31 smallest.", "", 1),
-            ("trickplay_quality", "Trickplay quality", "JPEG quality scale: 1 is best, 31 smallest.", "", 1),
+            ("auto_generate_metadata", "Read media details", "Probe duration, size and codecs of new files.", "", None),
+            ("auto_generate_fingerprints", "Fingerprints", "Hashes that find duplicates and moved files.", "", None),
+            ("auto_generate_preview", "Previews", "Thumbnails and previews of new files.", "", None),
         ),
     ),
     (
         "workers",
         "Workers",
         "How much background work runs at once.",
+        60,
         (
             (
                 "background_worker_concurrency",
@@ -131,41 +118,10 @@ GROUPS: tuple[tuple[str, str, str, tuple[tuple[str, str, str, str, float | None]
         ),
     ),
     (
-        "playback",
-        "Playback & subtitles",
-        "Defaults for the player; viewers can still change them while watching.",
-        (
-            (
-                "default_playback_mode",
-                "Playback mode",
-                "Direct plays the file as is; HLS transcodes when needed.",
-                "",
-                None,
-            ),
-            (
-                "subtitles_auto_enable",
-                "Turn subtitles on",
-                "Show subtitles in a preferred language when one exists.",
-                "",
-                None,
-            ),
-            (
-                "subtitles_preferred_languages",
-                "Preferred languages",
-                "Comma-separated language codes, most preferred first (e.g. en,eng,fr).",
-                "",
-                None,
-            ),
-            ("subtitle_style", "Subtitle style", "How subtitles are drawn over the video.", "", None),
-            ("subtitle_font_scale", "Subtitle size", "1 is the default size.", "×", 0.05),
-            ("subtitle_position_percent", "Subtitle position", "Distance from the top of the picture.", "%", 1),
-            ("subtitle_opacity", "Subtitle opacity", "1 is fully opaque.", "", 0.05),
-        ),
-    ),
-    (
         "content",
         "Content",
         "What is shown, and where metadata is kept.",
+        70,
         (
             (
                 "nsfw_lan_auto_enable",
@@ -187,8 +143,9 @@ GROUPS: tuple[tuple[str, str, str, tuple[tuple[str, str, str, str, float | None]
 
 
 def _field_kind(annotation: Any) -> tuple[str, tuple[str, ...]]:
-    args = [a for a in typing.get_args(annotation) if a is not type(None)] or [annotation]
-    base = args[0]
+    base = annotation
+    if typing.get_origin(annotation) in (typing.Union, types.UnionType):  # ``X | None``
+        base = next(a for a in typing.get_args(annotation) if a is not type(None))
     if typing.get_origin(base) is typing.Literal:
         return "choice", tuple(typing.get_args(base))
     if base is bool:
@@ -200,42 +157,57 @@ def _field_kind(annotation: Any) -> tuple[str, tuple[str, ...]]:
     return "text", ()
 
 
-def setting_groups(row: LibrarySettings) -> list[SettingGroup]:
-    """The form's groups, with each input's kind and range read from ``LibrarySettingsPatch``."""
-    model_fields = LibrarySettingsPatch.model_fields
-    groups = []
-    for key, title, intro, specs in GROUPS:
+def _field(
+    name: str, info: FieldInfo, value: Any, label: str, hint: str, unit: str, step: float | None
+) -> SettingField:
+    """One input of the form: its kind, range and choices read from the validating model's field."""
+    kind, choices = _field_kind(info.annotation)
+    lo = hi = max_len = None
+    for meta in info.metadata:
+        if isinstance(meta, annotated_types.Ge):
+            lo = meta.ge
+        elif isinstance(meta, annotated_types.Le):
+            hi = meta.le
+        elif isinstance(meta, annotated_types.MaxLen):
+            max_len = meta.max_length
+    extra = info.json_schema_extra if isinstance(info.json_schema_extra, Mapping) else {}
+    labels = extra.get("choices") or {}
+    return SettingField(
+        name=name,
+        key=to_camel(name),
+        label=label,
+        hint=hint,
+        kind=kind,
+        value=value,
+        min=lo,
+        max=hi,
+        step=step,
+        unit=unit,
+        choices=tuple((c, labels.get(c, str(c).capitalize())) for c in choices),
+        max_length=max_len,
+    )
+
+
+def setting_groups(registry: Any, values: Mapping[str, Any]) -> list[SettingGroup]:
+    """The form's groups, the core's and every plugin's, in order; ``values`` holds every setting."""
+    ordered: list[tuple[int, str, SettingGroup]] = []
+    core_fields = LibrarySettingsPatch.model_fields
+    for key, title, intro, order, specs in GROUPS:
+        fields = tuple(
+            _field(name, core_fields[name], values[name], label, hint, unit, step)
+            for name, label, hint, unit, step in specs
+        )
+        ordered.append((order, title, SettingGroup(key, title, intro, fields)))
+    for plugin, group in registry.settings_groups:
         fields = []
-        for name, label, hint, unit, step in specs:
-            info = model_fields[name]
-            kind, choices = _field_kind(info.annotation)
-            lo = hi = max_len = None
-            for meta in info.metadata:
-                if isinstance(meta, annotated_types.Ge):
-                    lo = meta.ge
-                elif isinstance(meta, annotated_types.Le):
-                    hi = meta.le
-                elif isinstance(meta, annotated_types.MaxLen):
-                    max_len = meta.max_length
-            labels = CHOICE_LABELS.get(name, {})
-            fields.append(
-                SettingField(
-                    name=name,
-                    key=to_camel(name),
-                    label=label,
-                    hint=hint,
-                    kind=kind,
-                    value=getattr(row, name),
-                    min=lo,
-                    max=hi,
-                    step=step,
-                    unit=unit,
-                    choices=tuple((c, labels.get(c, c.capitalize())) for c in choices),
-                    max_length=max_len,
-                )
-            )
-        groups.append(SettingGroup(key, title, intro, tuple(fields)))
-    return groups
+        for name, info in group.model.model_fields.items():
+            extra = info.json_schema_extra if isinstance(info.json_schema_extra, Mapping) else {}
+            label = info.title or name.replace("_", " ").capitalize()
+            hint, unit, step = info.description or "", extra.get("unit", ""), extra.get("step")
+            fields.append(_field(name, info, values[name], label, hint, unit, step))
+        setting_group = SettingGroup(group.key, group.title, group.intro, tuple(fields), plugin, group.actions)
+        ordered.append((group.order, group.title, setting_group))
+    return [g for _, _, g in sorted(ordered, key=lambda e: (e[0], e[1]))]
 
 
 # ---------------------------------------------------------------------------------------- helpers
@@ -281,13 +253,13 @@ def render_sections(rt: Runtime) -> list[dict[str, Any]]:
     return out
 
 
-def has_rule(rule: str) -> bool:
-    return any(r.rule == rule for r in current_app.url_map.iter_rules())
-
-
 def _libraries_context(rt: Runtime, db: Any) -> dict[str, Any]:
-    roots = load_roots(db)
-    return {"roots": roots, "problems": root_problems(rt, db) if roots else {}, "root_toggles": ROOT_TOGGLES}
+    roots = [root_out(r, rt.registry) for r in load_roots(db)]
+    return {
+        "roots": roots,
+        "problems": root_problems(rt, db) if roots else {},
+        "root_toggles": root_toggles(rt.registry),
+    }
 
 
 # ---------------------------------------------------------------------------------------- routes
@@ -302,8 +274,7 @@ def make_blueprint() -> Blueprint:
         from obscura_core.cli.plugins_cmd import describe_plugins
 
         rt, db = _rt(), get_db()
-        row = LibrarySettings.get(db)
-        groups = setting_groups(row)
+        groups = setting_groups(rt.registry, current_settings(db))
         libraries = _libraries_context(rt, db)
         db.commit()
         plugins = describe_plugins(current_app)
@@ -314,7 +285,6 @@ def make_blueprint() -> Blueprint:
             plugins=[p for p in plugins["plugins"] if p["kind"] != "essential"],
             core_plugins=[p for p in plugins["plugins"] if p["kind"] == "essential"],
             plugin_failures=plugins["failed"],
-            has_phash=has_rule(PHASH_BACKFILL_RULE),
             **libraries,
         )
 

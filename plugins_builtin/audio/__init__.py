@@ -19,6 +19,7 @@ from plugin_sdk import (
     Panel,
     Processor,
     QueueDefinition,
+    RootOption,
     SearchHit,
     ShellPart,
     Stylesheet,
@@ -27,6 +28,11 @@ from plugin_sdk import (
 from plugin_sdk.models import LibraryRoot, LibrarySettings
 from plugins_builtin.audio import assets, queues
 from plugins_builtin.audio.models import MODELS
+
+
+@hookimpl
+def obscura_root_options() -> list[RootOption]:
+    return [RootOption("scan_audio", "Audio", "Index audio found here.", order=40)]
 
 
 @hookimpl

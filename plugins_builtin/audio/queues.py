@@ -7,6 +7,7 @@ from sqlalchemy.orm import Session
 
 from plugin_sdk import QueueDefinition
 from plugin_sdk.jobs import enqueue_jobs
+from plugin_sdk.library import root_option, root_option_clause
 from plugin_sdk.models import LibraryRoot
 from plugins_builtin.audio.models import AudioTrack
 
@@ -18,7 +19,7 @@ BATCH = 100
 
 
 def enqueue_scans(db: Session, roots: list[LibraryRoot], trigger: str) -> int:
-    wanted = [r for r in roots if r.enabled and r.scan_audio]
+    wanted = [r for r in roots if r.enabled and root_option(r, "scan_audio")]
     return enqueue_jobs(
         db,
         AUDIO_SCAN,
@@ -35,7 +36,8 @@ def enqueue_batches(db: Session, queue: str, ids: list[str], label: str) -> int:
 
 
 def missing_scans(db: Session) -> int:
-    roots = db.execute(select(LibraryRoot).where(LibraryRoot.enabled.is_(True), LibraryRoot.scan_audio)).scalars()
+    wanted = select(LibraryRoot).where(LibraryRoot.enabled.is_(True), root_option_clause("scan_audio"))
+    roots = db.execute(wanted).scalars()
     return enqueue_scans(db, list(roots), "manual")
 
 

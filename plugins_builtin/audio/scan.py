@@ -20,7 +20,7 @@ from plugin_sdk import JobContext, PermanentJobError
 from plugin_sdk.db import new_id
 from plugin_sdk.hashing import oshash_file
 from plugin_sdk.jobs import enqueue_jobs
-from plugin_sdk.library import emptied_root_problem, natural_key, root_problem
+from plugin_sdk.library import emptied_root_problem, natural_key, root_option, root_problem
 from plugin_sdk.links import entities_deleted
 from plugin_sdk.models import LibraryRoot
 from plugins_builtin.audio import assets
@@ -282,7 +282,7 @@ def process_audio_scan(payload: Mapping[str, Any], ctx: JobContext) -> dict[str,
     root = ctx.db.get(LibraryRoot, payload.get("rootId"))
     if root is None:
         raise PermanentJobError(f"library root {payload.get('rootId')} no longer exists")
-    if not root.enabled or not root.scan_audio:
+    if not root.enabled or not root_option(root, "scan_audio"):
         return {"rootId": root.id, "skipped": "audio scanning is off for this root"}
     ctx.progress(5, "walking the folder")
     result = scan_root(ctx.db, root, ctx.progress)

@@ -19,6 +19,7 @@ from plugin_sdk import (
     Panel,
     Processor,
     QueueDefinition,
+    RootOption,
     SearchHit,
     Stylesheet,
     hookimpl,
@@ -26,6 +27,11 @@ from plugin_sdk import (
 from plugin_sdk.models import LibraryRoot, LibrarySettings
 from plugins_builtin.images import assets, queues
 from plugins_builtin.images.models import MODELS
+
+
+@hookimpl
+def obscura_root_options() -> list[RootOption]:
+    return [RootOption("scan_images", "Images", "Index images and galleries found here.", order=30)]
 
 
 @hookimpl

@@ -7,6 +7,7 @@ from sqlalchemy.orm import Session
 
 from plugin_sdk import QueueDefinition
 from plugin_sdk.jobs import enqueue_jobs
+from plugin_sdk.library import root_option, root_option_clause
 from plugin_sdk.models import LibraryRoot
 from plugins_builtin.images.models import Image
 
@@ -16,7 +17,7 @@ IMAGE_FINGERPRINT = "image-fingerprint"
 
 
 def enqueue_scans(db: Session, roots: list[LibraryRoot], trigger: str) -> int:
-    wanted = [r for r in roots if r.enabled and r.scan_images]
+    wanted = [r for r in roots if r.enabled and root_option(r, "scan_images")]
     return enqueue_jobs(
         db,
         GALLERY_SCAN,
@@ -25,7 +26,8 @@ def enqueue_scans(db: Session, roots: list[LibraryRoot], trigger: str) -> int:
 
 
 def missing_scans(db: Session) -> int:
-    roots = db.execute(select(LibraryRoot).where(LibraryRoot.enabled.is_(True), LibraryRoot.scan_images)).scalars()
+    wanted = select(LibraryRoot).where(LibraryRoot.enabled.is_(True), root_option_clause("scan_images"))
+    roots = db.execute(wanted).scalars()
     return enqueue_scans(db, list(roots), "manual")
 
 

@@ -19,11 +19,11 @@ from sqlalchemy import delete, func, select, text, update
 from sqlalchemy.orm import Session
 
 from plugin_sdk import JobContext, PermanentJobError
-from plugin_sdk.assets import is_generated_sidecar
+from plugin_sdk.assets import is_generated_sidecar, sidecar_rules
 from plugin_sdk.db import new_id
 from plugin_sdk.hashing import oshash_file
 from plugin_sdk.jobs import enqueue_jobs
-from plugin_sdk.library import emptied_root_problem, natural_key, root_problem
+from plugin_sdk.library import emptied_root_problem, natural_key, root_option, root_problem
 from plugin_sdk.links import entities_deleted
 from plugin_sdk.models import LibraryRoot
 from plugins_builtin.images import archives, assets
@@ -65,6 +65,7 @@ class Walk:
 def walk_images(root: str, recursive: bool = True, max_depth: int = 12) -> Walk:
     """One pass over ``root``; hidden entries skipped; archives listed safely (see ``archives``)."""
     walk = Walk()
+    sidecars = sidecar_rules()  # what the loaded plugins write next to their media
     stack: list[tuple[str, int]] = [(root, 0)]
     while stack:
         folder, depth = stack.pop()
@@ -83,7 +84,7 @@ def walk_images(root: str, recursive: bool = True, max_depth: int = 12) -> Walk:
                 if entry.is_dir(follow_symlinks=True):
                     if recursive and depth < max_depth:
                         stack.append((entry.path, depth + 1))
-                elif is_image_name(name) and not is_generated_sidecar(name, names):  # a video's -thumb.jpg
+                elif is_image_name(name) and not is_generated_sidecar(name, names, sidecars):  # a video's -thumb.jpg
                     st = entry.stat()
                     images.append(Found(entry.path, "", st.st_size, st.st_mtime, folder))
                 elif is_archive_name(name):
@@ -333,7 +334,7 @@ def process_gallery_scan(payload: Mapping[str, Any], ctx: JobContext) -> dict[st
     root = ctx.db.get(LibraryRoot, payload.get("rootId"))
     if root is None:
         raise PermanentJobError(f"library root {payload.get('rootId')} no longer exists")
-    if not root.enabled or not root.scan_images:
+    if not root.enabled or not root_option(root, "scan_images"):
         return {"rootId": root.id, "skipped": "image scanning is off for this root"}
     ctx.progress(5, "walking the folder")
     result = scan_root(ctx.db, root, ctx.progress)

@@ -20,7 +20,9 @@ from plugin_sdk import (
     Panel,
     Processor,
     QueueDefinition,
+    RootOption,
     SearchHit,
+    SettingsGroup,
     Stylesheet,
     hookimpl,
 )
@@ -32,6 +34,20 @@ from plugins_builtin.videos.models import MODELS
 @hookimpl
 def obscura_models() -> list[ModelSet]:
     return [ModelSet(plugin="videos", models=list(MODELS))]
+
+
+@hookimpl
+def obscura_settings_groups() -> list[SettingsGroup]:
+    from plugins_builtin.videos import settings
+
+    return [settings.GENERATION, settings.PLAYBACK]
+
+
+@hookimpl
+def obscura_root_options() -> list[RootOption]:
+    from plugins_builtin.videos import settings
+
+    return list(settings.ROOT_OPTIONS)
 
 
 @hookimpl

@@ -12,6 +12,7 @@ from plugin_sdk.models import LibraryRoot
 from plugin_sdk.types import AssetSource, GeneratedAssets
 from plugins_builtin.videos import assets
 from plugins_builtin.videos.models import Video
+from plugins_builtin.videos.scanning.filetypes import VIDEO_EXTENSIONS
 
 BATCH = 500
 
@@ -58,4 +59,9 @@ def video_assets(db: Session) -> Iterator[GeneratedAssets]:
 
 
 def sources() -> list[AssetSource]:
-    return [AssetSource("video", ("videos", "hls"), count=count_videos, rows=video_assets)]
+    return [
+        AssetSource(
+            "video", ("videos", "hls"), count=count_videos, rows=video_assets,
+            sidecar_keys=(*assets.MOVABLE, "card"), media_extensions=VIDEO_EXTENSIONS,
+        )
+    ]  # fmt: skip

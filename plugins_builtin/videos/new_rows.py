@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from plugin_sdk.db import new_ids
 from plugin_sdk.jobs import enqueue_jobs
+from plugin_sdk.library import root_option
 from plugin_sdk.models import LibraryRoot
 from plugins_builtin.videos.models import VideoSeries
 from plugins_builtin.videos.queues import MEDIA_PROBE, probe_batches
@@ -35,6 +36,7 @@ from plugins_builtin.videos.scanning.parsing import (
     parse_series_folder,
 )
 from plugins_builtin.videos.scanning.sidecar_metadata import SidecarMetadata
+from plugins_builtin.videos.settings import SCAN_MOVIES, SCAN_SERIES
 from plugins_builtin.videos.walk import FileEntry, WalkResult
 
 log = logging.getLogger("obscura.videos.scan")
@@ -152,7 +154,7 @@ class Classifier:
 
     def __init__(self, root: LibraryRoot) -> None:
         self.prefix = root.path.rstrip(os.sep) + os.sep
-        self.movies, self.shows = root.scan_movies, root.scan_series
+        self.movies, self.shows = root_option(root, SCAN_MOVIES), root_option(root, SCAN_SERIES)
         self.skipped: Counter[str] = Counter()
         self._folders: dict[str, tuple[Placement | None, str | None, SeasonKey | None]] = {}
 

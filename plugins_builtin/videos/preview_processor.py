@@ -12,6 +12,7 @@ from plugin_sdk import JobContext
 from plugin_sdk.assets import discard_other_copy, existing_path, write_path
 from plugin_sdk.media import MediaError, ffmpeg_bin
 from plugin_sdk.models import LibrarySettings
+from plugin_sdk.settings import read_settings
 from plugins_builtin.videos import assets
 from plugins_builtin.videos.media.previews import (
     PreviewParams,
@@ -21,11 +22,12 @@ from plugins_builtin.videos.media.previews import (
 )
 from plugins_builtin.videos.models import Video
 from plugins_builtin.videos.processors import source_path
+from plugins_builtin.videos.settings import GENERATION, GenerationSettings
 
 log = logging.getLogger("obscura.videos")
 
 
-def preview_params(settings: LibrarySettings) -> PreviewParams:
+def preview_params(settings: GenerationSettings) -> PreviewParams:
     return PreviewParams(
         thumbnail_quality=settings.thumbnail_quality,
         trickplay_quality=settings.trickplay_quality,
@@ -47,9 +49,8 @@ def process_preview(payload: Mapping[str, Any], ctx: JobContext) -> dict[str, An
         return {"videoId": video.id, "skipped": "no decodable video stream (see the probe error)"}
     force = bool(payload.get("force"))
     src = source_path(ctx.db, video)
-    settings = LibrarySettings.get(ctx.db)
-    params = preview_params(settings)
-    dedicated = bool(settings.metadata_storage_dedicated)
+    params = preview_params(read_settings(ctx.db, GENERATION))
+    dedicated = bool(LibrarySettings.get(ctx.db).metadata_storage_dedicated)
     files = assets.files_of(ctx.db, video)
     ours = {key: af.ours for key, af in files.items()}  # decided before this run writes anything
     ffmpeg = ffmpeg_bin()

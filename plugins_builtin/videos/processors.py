@@ -15,10 +15,12 @@ from plugin_sdk import JobContext
 from plugin_sdk.errors import ForbiddenError
 from plugin_sdk.hashing import md5_file, oshash_file, phash_to_hex
 from plugin_sdk.media import MediaError, ffmpeg_bin, probe
-from plugin_sdk.models import LibraryRoot, LibrarySettings
+from plugin_sdk.models import LibraryRoot
+from plugin_sdk.settings import read_settings
 from plugin_sdk.storage import confine
 from plugin_sdk.videophash import video_phash
 from plugins_builtin.videos.models import Video
+from plugins_builtin.videos.settings import GENERATION
 
 log = logging.getLogger("obscura.videos")
 
@@ -128,7 +130,7 @@ def process_fingerprint(payload: Mapping[str, Any], ctx: JobContext) -> dict[str
         ctx.progress(60, "oshash")
         ctx.db.commit()
         result.update(md5=video.md5, oshash=video.oshash)
-    want_phash = phash_only or LibrarySettings.get(ctx.db).generate_phash
+    want_phash = phash_only or read_settings(ctx.db, GENERATION).generate_phash
     if want_phash:
         result["phash"] = _phash(ctx, video, path, force=phash_only)
     ctx.db.commit()

@@ -9,8 +9,10 @@ from sqlalchemy.orm import Session
 
 from plugin_sdk import QueueDefinition
 from plugin_sdk.jobs import enqueue_jobs
+from plugin_sdk.library import root_option, root_option_clause
 from plugin_sdk.models import JOB_ACTIVE_STATUSES, JobRunRow, LibraryRoot
 from plugins_builtin.videos.models import Video
+from plugins_builtin.videos.settings import SCAN_MOVIES, SCAN_SERIES
 
 LIBRARY_SCAN = "library-scan"
 MEDIA_PROBE = "media-probe"
@@ -23,14 +25,14 @@ def video_roots(db: Session) -> list[LibraryRoot]:
     return list(
         db.execute(
             select(LibraryRoot)
-            .where(LibraryRoot.enabled.is_(True), or_(LibraryRoot.scan_movies, LibraryRoot.scan_series))
+            .where(LibraryRoot.enabled.is_(True), or_(root_option_clause(SCAN_MOVIES), root_option_clause(SCAN_SERIES)))
             .order_by(LibraryRoot.path)
         ).scalars()
     )
 
 
 def enqueue_scans(db: Session, roots: list[LibraryRoot], trigger: str) -> int:
-    wanted = [r for r in roots if r.enabled and (r.scan_movies or r.scan_series)]
+    wanted = [r for r in roots if r.enabled and (root_option(r, SCAN_MOVIES) or root_option(r, SCAN_SERIES))]
     return enqueue_jobs(
         db,
         LIBRARY_SCAN,

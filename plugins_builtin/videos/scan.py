@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from plugin_sdk import JobContext, PermanentJobError
 from plugin_sdk.hashing import oshash_file
 from plugin_sdk.jobs import enqueue_jobs
-from plugin_sdk.library import emptied_root_problem, root_problem
+from plugin_sdk.library import emptied_root_problem, root_option, root_problem
 from plugin_sdk.links import entities_deleted
 from plugin_sdk.models import LibraryRoot
 from plugins_builtin.videos import assets
@@ -30,6 +30,7 @@ from plugins_builtin.videos.models import Video, VideoSeason, VideoSeries, Video
 from plugins_builtin.videos.new_rows import Classifier, Containers, NewRowStream
 from plugins_builtin.videos.queues import MEDIA_PROBE
 from plugins_builtin.videos.scanning.filetypes import is_subtitle_file, split_extension, subtitle_format
+from plugins_builtin.videos.settings import SCAN_MOVIES, SCAN_SERIES
 from plugins_builtin.videos.walk import FileEntry, WalkResult, iter_walk
 
 log = logging.getLogger("obscura.videos.scan")
@@ -232,7 +233,7 @@ def process_library_scan(payload: Mapping[str, Any], ctx: JobContext) -> dict[st
         raise PermanentJobError(f"library root {payload.get('rootId')} no longer exists")
     if not root.enabled:
         return {"rootId": root.id, "skipped": "the library root is disabled"}
-    if not (root.scan_movies or root.scan_series):
+    if not (root_option(root, SCAN_MOVIES) or root_option(root, SCAN_SERIES)):
         return {"rootId": root.id, "skipped": "movie and series scanning are off for this root"}
     ctx.progress(5, "walking the folder")
     result = scan_root(ctx.db, root, ctx.progress)

@@ -105,3 +105,27 @@ def test_demo_library_writes_sample_media(tmp_path: Path) -> None:
         text=True,
     )
     assert abs(float(probe.stdout) - 12) < 0.5
+
+
+def test_plugin_new_writes_a_package_whose_own_tests_pass(obscura_service_urls, tmp_path: Path) -> None:
+    """What a plugin author does first: scaffold, then run the scaffold's tests (real services)."""
+    target = tmp_path / "obscura-clips"
+    done = subprocess.run([OBSCURA, "plugin", "new", "clips", "--dir", str(target)], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert (target / "clips" / "plugin.py").is_file() and (target / "tests" / "test_clips.py").is_file()
+    assert 'clips = "clips.plugin"' in (target / "pyproject.toml").read_text()
+    again = subprocess.run([OBSCURA, "plugin", "new", "clips", "--dir", str(target)], capture_output=True, text=True)
+    assert again.returncode != 0 and "not empty" in again.stderr
+    bad = subprocess.run([OBSCURA, "plugin", "new", "Bad Name", "--dir", str(tmp_path / "x")], capture_output=True,
+                         text=True)  # fmt: skip
+    assert bad.returncode != 0 and "not a plugin name" in bad.stderr
+
+    admin, redis_url = obscura_service_urls
+    env = {k: v for k, v in os.environ.items() if not k.startswith("OBSCURA_")}
+    env.update(OBSCURA_TEST_DATABASE_URL=admin, OBSCURA_TEST_REDIS_URL=redis_url_with_db(redis_url, 13))
+    tests = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests"],
+        cwd=target, env=env, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert tests.returncode == 0, tests.stdout[-3000:] + tests.stderr[-2000:]
+    assert "2 passed" in tests.stdout

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import time
-from typing import Any
+from typing import Any, Literal
 
-from plugin_sdk import PermanentJobError, QueueDefinition, hookimpl
+from pydantic import BaseModel, Field
+
+from plugin_sdk import PermanentJobError, QueueDefinition, RootOption, SettingsAction, SettingsGroup, hookimpl
 from plugin_sdk.models import LibraryRoot
 
 finished: list[tuple[str, Any]] = []
@@ -50,6 +52,38 @@ def enqueue_missing_ok(db: Any) -> int:
     for i in range(3):
         enqueue_job(db, "test-ok", {"value": i}, target_type="item", target_id=str(i), target_label=f"item {i}")
     return 3
+
+
+class JobTestSettings(BaseModel):
+    """A settings group of every kind of field, to test the core's settings plumbing with."""
+
+    test_mode: Literal["quick", "thorough"] = Field(
+        "quick", title="Test mode", description="How hard the tests try.",
+        json_schema_extra={"choices": {"quick": "Quick", "thorough": "Thorough (slow)"}},
+    )  # fmt: skip
+    test_ratio: float = Field(
+        0.5, ge=0.1, le=1, title="Test ratio", description="A share.", json_schema_extra={"step": 0.1}
+    )
+    test_limit: int = Field(3, ge=1, le=10, title="Test limit", json_schema_extra={"unit": "runs"})
+    test_label: str = Field("tests", max_length=40, title="Test label", description="A name.")
+    test_verbose: bool = Field(False, title="Verbose tests", description="Say more.")
+
+
+SETTINGS = SettingsGroup(
+    "jobtest", "Job tests", JobTestSettings, "Settings of the test plugin.", order=65,
+    actions=(SettingsAction("jobtest-refill", "Refill the echo queue", "/api/jobs/queues/test-ok/run",
+                            "Enqueue the missing echo runs."),),
+)  # fmt: skip
+
+
+@hookimpl
+def obscura_settings_groups() -> list[SettingsGroup]:
+    return [SETTINGS]
+
+
+@hookimpl
+def obscura_root_options() -> list[RootOption]:
+    return [RootOption("scan_tests", "Tests", "Index test files found here.")]
 
 
 @hookimpl

@@ -96,17 +96,22 @@ def test_cross_site_mutation_is_refused(client, tmp_path: Path) -> None:
 def test_library_root_lifecycle(client, tmp_path: Path) -> None:
     media = tmp_path / "Media"
     media.mkdir()
-    resp = client.post("/api/libraries", json={"path": str(media), "isNsfw": True, "scanAudio": False})
+    resp = client.post("/api/libraries", json={"path": str(media), "isNsfw": True, "scanTests": False})
     assert resp.status_code == 201
     root = resp.get_json()["data"]
     assert root["label"] == "Media"
-    assert root["isNsfw"] is True and root["scanAudio"] is False and root["scanImages"] is True
+    assert root["isNsfw"] is True and root["scanTests"] is False, "a plugin's root switch (RootOption)"
+    assert "scanMovies" not in root, "no switch of a plugin that is not loaded"
+    _error(client.post("/api/libraries", json={"path": str(media), "scanMovies": False}), 400)
 
     listed = client.get("/api/libraries").get_json()["data"]
     assert [r["id"] for r in listed] == [root["id"]]
 
     patched = client.patch(f"/api/libraries/{root['id']}", json={"label": "Films", "enabled": False}).get_json()["data"]
-    assert patched["label"] == "Films" and patched["enabled"] is False
+    assert patched["label"] == "Films" and patched["enabled"] is False and patched["scanTests"] is False
+    patched = client.patch(f"/api/libraries/{root['id']}", json={"scanTests": True}).get_json()["data"]
+    assert patched["scanTests"] is True and patched["label"] == "Films"
+    _error(client.patch(f"/api/libraries/{root['id']}", json={"scanTests": None}), 400)
 
     _error(client.post(f"/api/libraries/{root['id']}/scan", json={}), 409)
 
@@ -176,19 +181,22 @@ def test_library_settings_defaults_and_partial_update(client) -> None:
     settings = client.get("/api/settings/library").get_json()["data"]
     assert settings["backgroundWorkerConcurrency"] == 1
     assert settings["scanIntervalMinutes"] == 60
-    assert settings["generatePhash"] is False
-    assert settings["subtitleStyle"] == "stylized"
-    assert len(settings) == 21
+    assert settings["testMode"] == "quick" and settings["testRatio"] == 0.5, "a plugin's settings group"
+    assert len(settings) == 8 + 5, "the core's settings and the test plugin's, and no others"
 
     updated = client.put(
-        "/api/settings/library", json={"backgroundWorkerConcurrency": 4, "generatePhash": True}
+        "/api/settings/library", json={"backgroundWorkerConcurrency": 4, "testMode": "thorough", "testLimit": 7}
     ).get_json()["data"]
-    assert updated["backgroundWorkerConcurrency"] == 4 and updated["generatePhash"] is True
-    assert updated["scanIntervalMinutes"] == 60
-    assert client.get("/api/settings/library").get_json()["data"]["backgroundWorkerConcurrency"] == 4
-    _error(client.put("/api/settings/library", json={"subtitleStyle": "comic"}), 400)
+    assert updated["backgroundWorkerConcurrency"] == 4 and updated["testMode"] == "thorough"
+    assert updated["testLimit"] == 7 and updated["scanIntervalMinutes"] == 60 and updated["testRatio"] == 0.5
+    again = client.get("/api/settings/library").get_json()["data"]
+    assert again["backgroundWorkerConcurrency"] == 4 and again["testMode"] == "thorough"
+    _error(client.put("/api/settings/library", json={"testMode": "sloppy"}), 400)
+    _error(client.put("/api/settings/library", json={"testLimit": 11}), 400)
     _error(client.put("/api/settings/library", json={"scanIntervalMinutes": 1}), 400)
-    _error(client.put("/api/settings/library", json={"generatePhash": None}), 400)
+    _error(client.put("/api/settings/library", json={"testVerbose": None}), 400)
+    _error(client.put("/api/settings/library", json={"generatePhash": True}), 400)  # videos is not loaded
+    assert client.get("/api/settings/library").get_json()["data"]["testLimit"] == 7, "a refused PUT changes nothing"
 
 
 # --- ui prefs ------------------------------------------------------------------------------

@@ -48,3 +48,53 @@ def test_removing_a_third_party_plugin_does_not_break_migrate(runtime) -> None:
             assert conn.execute(text("SELECT count(*) FROM alembic_version_hello")).scalar_one() == 1
     finally:
         without.close()
+
+
+def test_core_0003_carries_video_settings_and_root_switches_both_ways(runtime) -> None:
+    """Settings and root switches written before the core stopped naming features survive the
+    upgrade (into plugin_settings and library_roots.options) and the downgrade back."""
+    core = next(ms for ms in ordered_model_sets(runtime) if ms.plugin == "core")
+
+    def core_to(revision: str, down: bool) -> None:
+        with runtime.engine.connect() as conn:
+            (command.downgrade if down else command.upgrade)(alembic_config(runtime, core, conn), revision)
+            conn.commit()
+
+    for ms in reversed(ordered_model_sets(runtime)):  # the plugins' tables point at library_roots
+        if ms.plugin != "core":
+            with runtime.engine.connect() as conn:
+                command.downgrade(alembic_config(runtime, ms, conn), "base")
+                conn.commit()
+    core_to("core_0002", down=True)
+    with runtime.engine.begin() as conn:
+        conn.execute(text("DELETE FROM library_settings"))
+        conn.execute(
+            text(
+                "INSERT INTO library_settings (id, generate_phash, trickplay_interval_seconds, subtitle_style, "
+                "subtitle_opacity, scan_interval_minutes) VALUES (1, true, 25, 'outline', 0.5, 90)"
+            )
+        )
+        conn.execute(
+            text(
+                "INSERT INTO library_roots (id, path, label, scan_movies, scan_series, scan_images, scan_audio) "
+                "VALUES ('r1', '/media/a', 'A', false, true, false, true)"
+            )
+        )
+    core_to("core_0003", down=False)
+    with runtime.engine.connect() as conn:
+        stored = dict(conn.execute(text("SELECT key, values FROM plugin_settings")).all())
+        options = conn.execute(text("SELECT options FROM library_roots WHERE id = 'r1'")).scalar_one()
+        cols = {c["name"] for c in inspect(conn).get_columns("library_settings")}
+    assert stored["videos-generation"]["generate_phash"] is True
+    assert stored["videos-generation"]["trickplay_interval_seconds"] == 25
+    playback = stored["videos-playback"]
+    assert playback["subtitle_style"] == "outline" and playback["subtitle_opacity"] == 0.5
+    assert options == {"scan_movies": False, "scan_series": True, "scan_images": False, "scan_audio": True}
+    assert "generate_phash" not in cols and "scan_interval_minutes" in cols
+    core_to("core_0002", down=True)
+    with runtime.engine.connect() as conn:
+        row = conn.execute(text("SELECT generate_phash, trickplay_interval_seconds, subtitle_style, "
+                                "scan_interval_minutes FROM library_settings")).one()  # fmt: skip
+        switches = conn.execute(text("SELECT scan_movies, scan_audio FROM library_roots WHERE id = 'r1'")).one()
+    assert tuple(row) == (True, 25, "outline", 90) and tuple(switches) == (False, True)
+    assert upgrade_all(runtime)

@@ -251,16 +251,21 @@ def test_settings_page_empty(client) -> None:
     assert 'min="5"' in scan and 'max="10080"' in scan and 'value="60"' in scan and 'data-kind="int"' in scan
     workers = re.search(r'<input[^>]*id="set-backgroundWorkerConcurrency"[^>]*>', html, re.S).group(0)
     assert 'min="1"' in workers and 'max="16"' in workers
-    opacity = re.search(r'<input[^>]*id="set-subtitleOpacity"[^>]*>', html, re.S).group(0)
-    assert 'min="0.2"' in opacity and 'max="1"' in opacity and 'data-kind="float"' in opacity
-    style = re.search(r'<select[^>]*id="set-subtitleStyle".*?</select>', html, re.S).group(0)
-    assert '<option value="stylized" selected>' in style and 'value="outline"' in style
-    langs = re.search(r'<input[^>]*id="set-subtitlesPreferredLanguages"[^>]*>', html, re.S).group(0)
-    assert 'maxlength="200"' in langs and 'value="en,eng"' in langs
-    assert 'id="set-autoScanEnabled"' in html and 'id="set-generatePhash"' in html
-    for title in ("Scanning", "Generation", "Workers", "Playback &amp; subtitles", "Content", "Maintenance", "Plugins"):
+    # a plugin's settings group: kinds, ranges, units and choice labels come from its model
+    ratio = re.search(r'<input[^>]*id="set-testRatio"[^>]*>', html, re.S).group(0)
+    assert 'min="0.1"' in ratio and 'max="1"' in ratio and 'data-kind="float"' in ratio and 'step="0.1"' in ratio
+    mode = re.search(r'<select[^>]*id="set-testMode".*?</select>', html, re.S).group(0)
+    assert '<option value="quick" selected>Quick</option>' in mode and ">Thorough (slow)</option>" in mode
+    label = re.search(r'<input[^>]*id="set-testLabel"[^>]*>', html, re.S).group(0)
+    assert 'maxlength="40"' in label and 'value="tests"' in label
+    group = html.split('id="jobtest"', 1)[1].split("</section>", 1)[0]
+    assert ">Job tests</h2>" in group and "Added by the plugin jobtest" in group and ">runs</span>" in group
+    assert 'id="jobtest-refill" data-action="post" data-url="/api/jobs/queues/test-ok/run"' in group
+    assert 'id="set-autoScanEnabled"' in html and 'id="set-generatePhash"' not in html
+    for title in ("Scanning", "Generation", "Workers", "Job tests", "Content", "Maintenance", "Plugins"):
         assert f">{title}</h2>" in html
-    assert html.count('data-setting="') == 21, "every library setting has an input"
+    assert html.index(">Workers</h2>") < html.index(">Job tests</h2>") < html.index(">Content</h2>"), "by order"
+    assert html.count('data-setting="') == 8 + 5, "every library setting has an input"
     # plugin sections in order; a broken one shows a notice instead of breaking the page
     assert html.index("Greeting style: Greetings") < html.index("This section could not be shown")
     assert "UndefinedError" in html
@@ -273,7 +278,7 @@ def test_settings_page_empty(client) -> None:
 def test_settings_page_and_fragment_with_roots(client, tmp_path: Path) -> None:
     movies = tmp_path / "Movies"
     movies.mkdir()
-    root = client.post("/api/libraries", json={"path": str(movies), "isNsfw": True, "scanAudio": False}).get_json()[
+    root = client.post("/api/libraries", json={"path": str(movies), "isNsfw": True, "scanTests": False}).get_json()[
         "data"
     ]
     client.patch(f"/api/libraries/{root['id']}", json={"enabled": False})
@@ -282,10 +287,10 @@ def test_settings_page_and_fragment_with_roots(client, tmp_path: Path) -> None:
     item = html.split(f'id="root-{root["id"]}"', 1)[1].split("</li>", 1)[0]
     assert str(movies) in item and "Never scanned" in item and "NSFW" in item and "Disabled" in item
     assert "the folder is empty" in item, "plugins' root problems are shown on the folder"
-    for field in ("enabled", "recursive", "scan_movies", "scan_series", "scan_images", "scan_audio", "is_nsfw"):
-        assert f'data-root-field="{field}"' in item
+    fields = re.findall(r'data-root-field="([a-z_]+)"', item)
+    assert fields == ["enabled", "recursive", "scan_tests", "is_nsfw"], "the core's switches and the plugins'"
     assert re.search(r'data-root-field="is_nsfw"\s+data-field-label="NSFW" checked', item)
-    assert re.search(r'data-root-field="scan_audio"\s+data-field-label="Audio" >', item)
+    assert re.search(r'data-root-field="scan_tests"\s+data-field-label="Tests" >', item)
     scan = re.search(r'<button[^>]*id="scan-[^"]+"[^>]*>', item, re.S).group(0)
     assert 'aria-disabled="true"' in scan, "a disabled folder cannot be scanned"
     fragment = _html(client.get("/fragments/settings/libraries"))
@@ -293,11 +298,11 @@ def test_settings_page_and_fragment_with_roots(client, tmp_path: Path) -> None:
 
 
 def test_saved_settings_render_in_the_form(client) -> None:
-    body = {"scanIntervalMinutes": 120, "subtitleStyle": "outline", "autoScanEnabled": True}
+    body = {"scanIntervalMinutes": 120, "testMode": "thorough", "autoScanEnabled": True}
     assert client.put("/api/settings/library", json=body).status_code == 200
     html = _html(client.get("/settings"))
     assert re.search(r'id="set-scanIntervalMinutes"[^>]*data-initial="120" value="120"', html, re.S)
-    assert '<option value="outline" selected>' in html
+    assert '<option value="thorough" selected>' in html
     assert re.search(r'id="set-autoScanEnabled"[^>]*checked', html, re.S)
 
 
@@ -307,6 +312,9 @@ def test_saved_settings_render_in_the_form(client) -> None:
 def test_phash_backfill_button_appears_with_the_videos_plugin(client) -> None:
     html = _html(client.get("/settings"))
     assert 'id="phash-backfill"' in html and "pHash backfill" in html
+    group = html.split('id="videos-generation"', 1)[1].split("</section>", 1)[0]
+    assert 'id="set-generatePhash"' in group and 'id="phash-backfill"' in group, "the videos plugin's own group"
+    assert 'id="set-subtitleStyle"' in html.split('id="videos-playback"', 1)[1].split("</section>", 1)[0]
     plugins = html.split('id="plugins"', 1)[1].split("</section>", 1)[0]
     assert "videos" in plugins and "built-in" in plugins
     ops = _html(client.get("/operations"))

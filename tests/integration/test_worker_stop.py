@@ -12,7 +12,7 @@ import time
 import pytest
 from rq.serializers import JSONSerializer
 
-from obscura_core.jobs.worker import InProcessWorker, ObscuraWorker, fork_workers, stop_children
+from obscura_core.jobs.worker import InProcessWorker, ObscuraWorker, fork_workers, stop_children, worker_name
 from plugin_sdk.jobs import enqueue_job
 from plugin_sdk.testing import drain_jobs
 from tests.integration import jobplugin
@@ -66,4 +66,5 @@ def test_worker_processes_stop_cleanly_within_five_seconds(client, runtime) -> N
         took = time.monotonic() - started
     assert took < CLEAN_STOP_SECONDS, f"SIGTERM to exit took {took:.1f}s"
     # they said goodbye themselves (RQ's warm shutdown), nothing had to be killed
-    assert client.get("/api/system/status").get_json()["data"]["workersAlive"] == 0
+    names = {w["name"] for w in client.get("/api/system/status").get_json()["data"]["workers"]}
+    assert not names & {worker_name(pid) for pid in pids}

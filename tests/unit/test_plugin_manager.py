@@ -150,3 +150,33 @@ def test_retry_intervals_grow_exponentially_and_are_capped() -> None:
     assert intervals[-1] == 3600
     assert qd.retry_intervals(3)[:2] == [80, 160]
     assert qd.retry_intervals(14) == []
+
+
+def test_an_unknown_nav_icon_is_a_named_fault_and_gets_the_default_icon() -> None:
+    @hookimpl
+    def obscura_nav_items() -> list[NavItem]:
+        return [NavItem("Wave", "/wave", icon="👋"), NavItem("Stars", "/stars", icon="star")]
+
+    rt = build_runtime(
+        "cli", _settings(), builtins=(), load_entrypoints=False,
+        plugins=[("waver", _plugin("waver", obscura_nav_items=obscura_nav_items))],
+    )  # fmt: skip
+    icons = {n.label: n.icon for n in rt.registry.nav_items}
+    assert icons["Wave"] == "layers" and icons["Stars"] == "star"
+    (fault,) = rt.hooks.recent_faults()
+    assert fault.plugin == "waver" and fault.hook == "obscura_nav_items" and "'👋'" in fault.error
+    assert "star" in fault.error, "the message lists the icons there are"
+
+
+def test_a_dict_from_nav_items_is_skipped_with_the_plugin_named() -> None:
+    @hookimpl
+    def obscura_nav_items():
+        return {"label": "Rogue", "href": "/rogue"}
+
+    rt = build_runtime(
+        "cli", _settings(), builtins=(), load_entrypoints=False,
+        plugins=[("dicty", _plugin("dicty", obscura_nav_items=obscura_nav_items))],
+    )  # fmt: skip
+    assert [n.label for n in rt.registry.nav_items] == ["Home", "Operations", "Settings"]
+    (fault,) = rt.hooks.recent_faults()
+    assert fault.plugin == "dicty" and "not a list" in fault.error

@@ -19,7 +19,8 @@ def _specs() -> list[tuple[str, object]]:
 def test_importing_the_sdk_does_not_import_the_core() -> None:
     code = (
         "import sys, plugin_sdk, plugin_sdk.http, plugin_sdk.jobs, plugin_sdk.storage, plugin_sdk.models, "
-        "plugin_sdk.types, plugin_sdk.db, plugin_sdk.links, plugin_sdk.search; "
+        "plugin_sdk.types, plugin_sdk.db, plugin_sdk.links, plugin_sdk.search, plugin_sdk.formatting, "
+        "plugin_sdk.markers, plugin_sdk.deletion, plugin_sdk.files; "
         "bad = [m for m in sys.modules if m.startswith('obscura_core')]; print(bad); sys.exit(1 if bad else 0)"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
@@ -46,6 +47,15 @@ def test_the_hook_reference_is_up_to_date() -> None:
     for name, _ in _specs():
         assert f"## `{name}`" in docs, f"docs/plugins/hooks.md does not document {name}"
     assert docs == render(), "regenerate with: python -m obscura_core.hookdocs > docs/plugins/hooks.md"
+
+
+def test_the_sdk_reference_is_up_to_date() -> None:
+    from obscura_core.sdkdocs import render
+
+    docs = (ROOT / "docs" / "plugins" / "sdk.md").read_text(encoding="utf-8")
+    assert docs == render(), "regenerate with: python -m obscura_core.sdkdocs > docs/plugins/sdk.md"
+    for name in ("plugin_sdk.settings", "read_settings", "RootOption", "apply_patch", "listpage.js"):
+        assert name in docs
 
 
 def test_sdk_all_is_importable() -> None:

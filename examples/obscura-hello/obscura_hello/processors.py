@@ -7,6 +7,7 @@ from typing import Any
 
 from obscura_hello.models import HelloGreeting
 from plugin_sdk import JobContext, PermanentJobError
+from plugin_sdk.settings import read_settings
 
 
 def greet(payload: Mapping[str, Any], ctx: JobContext) -> dict[str, Any]:
@@ -14,7 +15,10 @@ def greet(payload: Mapping[str, Any], ctx: JobContext) -> dict[str, Any]:
     if not name:
         raise PermanentJobError("a greeting needs a name")
     ctx.progress(50, f"greeting {name}")
-    greeting = HelloGreeting(name=name, message=f"Hello, {name}!", job_run_id=ctx.run.id)
+    from obscura_hello.plugin import SETTINGS
+
+    word = read_settings(ctx.db, SETTINGS).greeting
+    greeting = HelloGreeting(name=name, message=f"{word}, {name}!", job_run_id=ctx.run.id)
     ctx.db.add(greeting)
     ctx.db.flush()
     return {"greetingId": greeting.id, "message": greeting.message}

@@ -3,15 +3,14 @@ PostgreSQL/Redis. The plugin is found through its ``obscura`` entry point, as wh
 
 from __future__ import annotations
 
+import subprocess
+
 import pytest
 from obscura_hello import plugin
 from sqlalchemy import inspect, text
 
-
-@pytest.fixture
-def obscura_plugins() -> dict:
-    # no built-in features needed; third-party plugins come from the installed entry points
-    return {"plugins": None, "builtins": (), "load_entrypoints": True}
+# plugin_sdk.testing loads the installed third-party plugins (this one, through its entry point)
+# and none of Obscura's built-in features; a test that needs one says so (see the last test).
 
 
 def test_plugin_is_discovered_through_its_entry_point(client) -> None:
@@ -62,3 +61,48 @@ def test_nav_item_and_page_render(client, run_jobs) -> None:
     assert 'href="/hello"' in home and "Greetings" in home
     page = client.get("/hello").get_data(as_text=True)
     assert "Hello, Grace!" in page and 'aria-current="page"' in page
+
+
+def test_the_greeting_word_is_a_setting(client, run_jobs) -> None:
+    settings = client.get("/api/settings/library").get_json()["data"]
+    assert settings["greeting"] == "Hello"
+    assert client.put("/api/settings/library", json={"greeting": "Howdy"}).status_code == 200
+    assert client.put("/api/settings/library", json={"greeting": ""}).status_code == 400
+    client.post("/api/plugins/hello/greetings", json={"name": "Linus"})
+    run_jobs("hello-greet")
+    assert client.get("/api/plugins/hello/greetings").get_json()["data"]["items"][0]["message"] == "Howdy, Linus!"
+    page = client.get("/settings").get_data(as_text=True)
+    assert 'id="set-greeting"' in page and "Greeting word" in page
+
+
+def test_a_scan_greets_the_folders_whose_welcome_switch_is_on(client, run_jobs, tmp_path) -> None:
+    for name, welcome in (("Films", True), ("Music", False)):
+        (tmp_path / name).mkdir()
+        root = client.post("/api/libraries", json={"path": str(tmp_path / name), "helloWelcome": welcome})
+        assert root.status_code == 201 and root.get_json()["data"]["helloWelcome"] is welcome
+    assert client.post("/api/libraries/scan", json={}).get_json()["data"]["enqueued"] == 1
+    run_jobs("hello-greet")
+    messages = [g["message"] for g in client.get("/api/plugins/hello/greetings").get_json()["data"]["items"]]
+    assert messages == ["Hello, Films!"]
+
+
+@pytest.mark.parametrize(
+    "obscura_plugins", [{"plugins": None, "builtins": ("videos",), "load_entrypoints": True}], indirect=False
+)
+def test_rating_a_video_greets_it(client, run_jobs, tmp_path) -> None:
+    folder = tmp_path / "Movies"
+    folder.mkdir()
+    subprocess.run(
+        ["ffmpeg", "-v", "error", "-f", "lavfi", "-i", "testsrc=size=160x90:rate=10:duration=1",
+         "-pix_fmt", "yuv420p", str(folder / "Sunrise.mp4")],
+        check=True,
+    )  # fmt: skip
+    client.post("/api/libraries", json={"path": str(folder)})
+    client.post("/api/libraries/scan", json={})
+    run_jobs(timeout=120)
+    (video,) = client.get("/api/videos").get_json()["data"]["items"]
+    assert client.patch(f"/api/videos/{video['id']}", json={"rating": 80}).status_code == 200
+    assert client.patch(f"/api/videos/{video['id']}", json={"organized": True}).status_code == 200  # not a rating
+    run_jobs("hello-greet")
+    messages = [g["message"] for g in client.get("/api/plugins/hello/greetings").get_json()["data"]["items"]]
+    assert messages == [f"Hello, {video['title']}!"]

@@ -29,9 +29,12 @@ from sqlalchemy.orm import Session
 from werkzeug.datastructures import MultiDict
 
 from plugin_sdk.db import get_db
+from plugin_sdk.formatting import fmt_count
+from plugin_sdk.library import root_option
 from plugin_sdk.models import LibraryRoot
+from plugin_sdk.search import ilike_contains
 from plugins_builtin.images.models import Gallery
-from plugins_builtin.images.pages.cards import GALLERY_COLUMNS, KIND_LABELS, GalleryCard, fmt_count, gallery_cards
+from plugins_builtin.images.pages.cards import GALLERY_COLUMNS, KIND_LABELS, GalleryCard, gallery_cards
 
 PER_PAGE = 48
 FILTER_PARAMS = ("search", "kind", "root", "parent", "nested")
@@ -165,16 +168,12 @@ def parse_state(db: Session, args: MultiDict[str, str]) -> State:
 # ------------------------------------------------------------------------------------------ query
 
 
-def _like(text: str) -> str:
-    return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-
-
 def conditions(state: State) -> list[ColumnElement[bool]]:
     """The WHERE of the state's filters."""
     p = state.params
     conds: list[ColumnElement[bool]] = []
     if "search" in p:
-        conds.append(Gallery.title.ilike(_like(p["search"])))
+        conds.append(ilike_contains(Gallery.title, p["search"]))
     if "kind" in p:
         conds.append(Gallery.kind == p["kind"])
     if "root" in p:
@@ -319,7 +318,7 @@ def results(db: Session, state: State, all_roots: list[LibraryRoot]) -> Results:
             res.empty = "no-roots"
         elif state.filtered and db.execute(select(Gallery.id).limit(1)).first() is not None:
             res.empty = "no-match"
-        elif not any(r.enabled and r.scan_images for r in all_roots):
+        elif not any(r.enabled and root_option(r, "scan_images") for r in all_roots):
             res.empty = "no-image-roots"
         else:
             res.empty = "no-galleries"

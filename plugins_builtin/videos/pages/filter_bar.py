@@ -13,13 +13,16 @@ from typing import Any
 from sqlalchemy import false, func, select, text
 from sqlalchemy.orm import Session
 
+from plugin_sdk.formatting import fmt_duration
+from plugin_sdk.library import root_option
 from plugin_sdk.models import LibraryRoot
 from plugin_sdk.pages import page_panels
 from plugin_sdk.sfw import is_sfw
 from plugins_builtin.videos.models import Video, VideoSeries
 from plugins_builtin.videos.pages.browse_state import BrowseState
 from plugins_builtin.videos.pages.cards import SERIES_TITLE
-from plugins_builtin.videos.pages.formatting import codec_label, fmt_duration
+from plugins_builtin.videos.pages.formatting import codec_label
+from plugins_builtin.videos.settings import SCAN_MOVIES
 
 SERIES_SELECT_MAX = 300  # more series than this: the filter's <select> loads them on demand
 DURATIONS = [  # (label, min seconds, max seconds)
@@ -106,7 +109,9 @@ def filter_bar(db: Session, state: BrowseState, all_roots: list[LibraryRoot]) ->
     lo, hi = q.duration_min, q.duration_max
     value = "" if lo is None and hi is None else f"{_num(lo)}-{_num(hi)}"
     preset = any(a == lo and b == hi for _, a, b in DURATIONS)
-    upload_roots = [{"id": r.id, "label": r.label, "path": r.path} for r in all_roots if r.enabled and r.scan_movies]
+    upload_roots = [
+        {"id": r.id, "label": r.label, "path": r.path} for r in all_roots if r.enabled and root_option(r, SCAN_MOVIES)
+    ]
     return FilterBar(
         link_filters=[panel for _, panel in page_panels("videos-filters") if panel.template],
         series=series,

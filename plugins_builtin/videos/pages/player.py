@@ -17,10 +17,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from plugin_sdk.db import get_db
-from plugin_sdk.models import LibrarySettings
 from plugin_sdk.pages import page_panels
+from plugin_sdk.settings import read_settings
 from plugins_builtin.videos.models import Video, VideoSeries
 from plugins_builtin.videos.routes.serialize import VideoDetail, detail
+from plugins_builtin.videos.settings import PLAYBACK
 
 PLAYER_TEMPLATE = "videos/player.html"
 MISSING_TEMPLATE = "videos/player_missing.html"
@@ -199,7 +200,7 @@ def episode_neighbours(db: Session, video: Video) -> tuple[EpisodeLink | None, E
 
 def player_settings(db: Session) -> dict[str, Any]:
     """The library settings the player honours (camelCase, as the settings API spells them)."""
-    s = LibrarySettings.get(db)
+    s = read_settings(db, PLAYBACK)
     languages: list[str] = []
     for part in (s.subtitles_preferred_languages or "").split(","):
         if part.strip() and canonical_language(part) not in languages:

@@ -13,11 +13,13 @@ from plugin_sdk.db import get_db
 from plugin_sdk.errors import ConflictError, NotFoundError, UnsupportedMediaTypeError, ValidationError
 from plugin_sdk.http import api_route, ok
 from plugin_sdk.jobs import enqueue_job
+from plugin_sdk.library import root_option
 from plugin_sdk.models import LibraryRoot
 from plugin_sdk.storage import confine
 from plugins_builtin.videos import queues
 from plugins_builtin.videos.new_rows import insert_new_files
 from plugins_builtin.videos.scanning.filetypes import VIDEO_EXTENSIONS, split_extension
+from plugins_builtin.videos.settings import SCAN_MOVIES
 from plugins_builtin.videos.walk import FileEntry
 
 _UNSAFE = re.compile(r"[\x00-\x1f/\\:*?\"<>|]+")
@@ -58,7 +60,7 @@ def make_blueprint() -> Blueprint:
         root = db.get(LibraryRoot, root_id) if 0 < len(root_id) <= 64 else None
         if root is None:
             raise NotFoundError(f"No library root with id '{root_id}'.")
-        if not root.enabled or not root.scan_movies:
+        if not root.enabled or not root_option(root, SCAN_MOVIES):
             raise ConflictError("This library root is disabled or does not index movies.")
         name = safe_name(file.filename)
         if split_extension(name)[1].lower() not in VIDEO_EXTENSIONS:

@@ -106,7 +106,7 @@ def test_empty_states(client, runtime, tmp_path: Path) -> None:
     assert "data-module=" not in text.split("<body", 1)[1].split(">", 1)[0]  # soft navigation, not the old contract
 
     with runtime.session() as db:
-        db.add(LibraryRoot(path=str(tmp_path / "videos"), label="Videos only", scan_images=False))
+        db.add(LibraryRoot(path=str(tmp_path / "videos"), label="Videos only", options={"scan_images": False}))
         db.commit()
     text = page(client, "/galleries")
     assert "No library folder indexes images" in text

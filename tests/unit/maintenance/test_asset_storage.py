@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -21,6 +22,18 @@ from plugins_builtin.images.scan import walk_images
 from plugins_builtin.videos.scanning.filetypes import is_subtitle_file, is_video_file
 from plugins_builtin.videos.scanning.subtitle_files import discover_subtitle_sidecars
 from plugins_builtin.videos.walk import WalkResult, iter_walk
+
+
+@pytest.fixture(autouse=True)
+def plugins() -> Iterator[None]:
+    """The videos and images plugins loaded (no database needed): sidecar rules come from them."""
+    from obscura_core.runtime import build_runtime, set_runtime
+    from obscura_core.settings import Settings
+
+    set_runtime(build_runtime("cli", Settings(database_url=None, redis_url=None), builtins=("videos", "images"),
+                              load_entrypoints=False))  # fmt: skip
+    yield
+    set_runtime(None)
 
 
 def sha(path: Path) -> str:

@@ -379,7 +379,7 @@ export function mount({ signal }) {
     button.disabled = true;
     try {
       const data = await post(path, {});
-      toast(describe(data.enqueued ?? 0), "ok");
+      toast(describe(data.enqueued ?? 0, data), "ok");
     } catch (err) {
       toast(err.message, "error");
     } finally {
@@ -396,10 +396,9 @@ export function mount({ signal }) {
       runMaintenance(b, "/api/libraries/scan", (n) =>
         n ? `Scanning every enabled folder (${plural(n, "job")} queued).` : "Nothing to scan: no enabled folder.",
       ),
-    "phash-backfill": (b) =>
-      runMaintenance(b, "/api/jobs/phash-backfill", (n) =>
-        n ? `Computing the pHash of ${plural(n, "video")}.` : "Every video already has a pHash.",
-      ),
+    // a plugin's settings action (SettingsAction): POST its URL, show what the route says
+    post: (b) =>
+      runMaintenance(b, b.dataset.url, (n, data) => data.message ?? `${plural(n, "job")} queued.`),
   };
 
   document.addEventListener("click", (e) => {
