@@ -32,8 +32,12 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/lint-imports
 
+# With the embedded services (nothing exported) every pytest-xdist worker starts its own PostgreSQL
+# and Redis, so test files run in parallel; tests sharing exported services run one at a time.
+PARALLEL := $(if $(OBSCURA_TEST_DATABASE_URL)$(OBSCURA_TEST_REDIS_URL),,-n auto --dist loadfile)
+
 test: $(STAMP) ffmpeg chromium lint
-	$(PY) -m pytest tests examples/obscura-hello/tests
+	$(PY) -m pytest $(PARALLEL) tests examples/obscura-hello/tests
 
 unit: $(STAMP)
 	$(PY) -m pytest tests/unit

@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import contextlib
 import itertools
+import json
 import os
 import shutil
 import subprocess
@@ -99,12 +100,34 @@ def obscura_service_urls(tmp_path_factory: pytest.TempPathFactory) -> Iterator[t
         yield db_url, redis_url
 
 
+_WORKER_SERVICES: dict[str, dict[str, str]] = {}
+"""With pytest-xdist: each worker's services, as the workers reported them to the controller."""
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    workeroutput = getattr(session.config, "workeroutput", None)
+    if workeroutput is not None and SERVICES_USED:  # an xdist worker: tell the controller
+        workeroutput["obscura_services"] = json.dumps(SERVICES_USED)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: Any, error: Any) -> None:
+    """(pytest-xdist, in the controller) a worker finished: keep what it used."""
+    raw = getattr(node, "workeroutput", {}).get("obscura_services")
+    if raw:
+        _WORKER_SERVICES[node.gateway.id] = json.loads(raw)
+
+
 def pytest_terminal_summary(terminalreporter: Any) -> None:
     """Say which PostgreSQL and Redis the tests ran against (real ones, never mocks)."""
+
+    def line(services: dict[str, str]) -> str:
+        return " · ".join(f"{kind} {where}" for kind, where in sorted(services.items()))
+
     if SERVICES_USED:
-        terminalreporter.write_line(
-            "services: " + " · ".join(f"{kind} {where}" for kind, where in sorted(SERVICES_USED.items()))
-        )
+        terminalreporter.write_line("services: " + line(SERVICES_USED))
+    for worker, services in sorted(_WORKER_SERVICES.items()):
+        terminalreporter.write_line(f"services of {worker}: " + line(services))
 
 
 def redis_url_with_db(url: str, db: int) -> str:
