@@ -10,22 +10,27 @@ from flask import Flask
 from pydantic import BaseModel
 
 from obscura_core import __version__
-from plugin_sdk.http import RouteSpec, resolve_model
+from plugin_sdk.http import Page, RouteSpec, resolve_model
 
 REF = "#/components/schemas/{model}"
 _RULE_VAR = re.compile(r"<(?:[a-z_]+:)?([a-zA-Z_][a-zA-Z0-9_]*)>")
 
 
 class _Schemas:
+    """The document's components; each model is named after the plugin owning the route
+    (``maintenance.RunOut``), so two plugins' models of the same name never replace each other."""
+
     def __init__(self) -> None:
         self.components: dict[str, Any] = {}
+        self.owner = "core"
 
     def ref(self, model: type[BaseModel], mode: str = "validation") -> dict[str, Any]:
-        schema = model.model_json_schema(by_alias=True, ref_template=REF, mode=mode)
+        template = REF.replace("{model}", f"{self.owner}.{{model}}")
+        schema = model.model_json_schema(by_alias=True, ref_template=template, mode=mode)
         for name, sub in schema.pop("$defs", {}).items():
-            self.components[name] = sub
-        self.components[model.__name__] = schema
-        return {"$ref": REF.format(model=model.__name__)}
+            self.components[f"{self.owner}.{name}"] = sub
+        self.components[f"{self.owner}.{model.__name__}"] = schema
+        return {"$ref": template.format(model=model.__name__)}
 
     def for_response(self, response: Any) -> dict[str, Any]:
         if response is None:
@@ -34,6 +39,18 @@ class _Schemas:
         if origin in (list, tuple):
             (inner,) = typing.get_args(response)[:1]
             return {"type": "array", "items": self.for_response(inner)}
+        if origin is Page:
+            (inner,) = typing.get_args(response)[:1]
+            return {
+                "type": "object",
+                "properties": {
+                    "items": {"type": "array", "items": self.for_response(inner)},
+                    "total": {"type": "integer"},
+                    "page": {"type": "integer"},
+                    "perPage": {"type": "integer"},
+                },
+                "required": ["items", "total", "page", "perPage"],
+            }
         if callable(response) and not isinstance(response, type):
             response = response()
         if isinstance(response, type) and issubclass(response, BaseModel):
@@ -67,6 +84,7 @@ ERROR_SCHEMA = {
 
 def build_openapi(app: Flask) -> dict[str, Any]:
     schemas = _Schemas()
+    owners: dict[str, str] = app.extensions.get("obscura_blueprint_owners", {})
     paths: dict[str, Any] = {}
     for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule):
         view = app.view_functions.get(rule.endpoint)
@@ -74,6 +92,7 @@ def build_openapi(app: Flask) -> dict[str, Any]:
         if spec is None:
             continue
         path = _RULE_VAR.sub(r"{\1}", rule.rule)
+        schemas.owner = owners.get(rule.endpoint.split(".")[0], "core")
         for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
             op: dict[str, Any] = {
                 "operationId": f"{rule.endpoint}.{method.lower()}",

@@ -16,7 +16,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from flask import jsonify, request
 from pydantic import BaseModel, ConfigDict, Field
@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from flask import Blueprint, Response
 
 F = TypeVar("F", bound=Callable[..., Any])
+T = TypeVar("T")
 
 MAX_PER_PAGE = 500
 
@@ -59,6 +60,11 @@ class Pagination(ApiModel):
     @property
     def offset(self) -> int:
         return (self.page - 1) * self.per_page
+
+
+class Page(Generic[T]):
+    """For :func:`api_route`'s ``response``: ``Page[ItemOut]`` documents what :func:`page` answers,
+    ``{"items": [ItemOut...], "total", "page", "perPage"}``."""
 
 
 def ok(data: Any = None, status: int = 200) -> tuple[Response, int]:
@@ -164,7 +170,7 @@ def api_route(
     """Register a JSON route on ``bp`` whose inputs are validated from typed models.
 
     The view receives ``body=`` and/or ``query=`` keyword arguments holding the parsed models,
-    plus Flask's URL variables. ``response`` (a model, or ``list[Model]``) documents the
+    plus Flask's URL variables. ``response`` (a model, ``list[Model]`` or ``Page[Model]``) documents the
     ``data`` of the envelope in the OpenAPI document. ``body`` and ``response`` may also be
     functions returning the model, called when needed (models built from the loaded plugins).
     """

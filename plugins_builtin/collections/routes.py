@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from plugin_sdk.collections import collection_sources
 from plugin_sdk.db import get_db
 from plugin_sdk.errors import NotFoundError, ValidationError
-from plugin_sdk.http import ApiModel, Pagination, api_route, ok, page
+from plugin_sdk.http import ApiModel, Page, Pagination, api_route, ok, page
 from plugin_sdk.jobs import enqueue_job
 from plugin_sdk.search import ilike_contains
 from plugin_sdk.sfw import visible_links
@@ -181,7 +181,7 @@ def _touch(db: Session, collection: Collection) -> None:
 def make_blueprint() -> Blueprint:
     bp = Blueprint("collections_api", __name__)
 
-    @api_route(bp, "/api/collections", query=ListQuery, response=list[CollectionOut])
+    @api_route(bp, "/api/collections", query=ListQuery, response=Page[CollectionOut])
     def list_collections(query: ListQuery):
         """Collections by name, with their member counts and cover URLs."""
         db = get_db()
@@ -276,7 +276,7 @@ def make_blueprint() -> Blueprint:
         cover.delete_folder(collection_id)
         return ok({"id": collection_id, "deleted": True})
 
-    @api_route(bp, "/api/collections/<collection_id>/items", query=ItemsQuery, response=list[ItemOut])
+    @api_route(bp, "/api/collections/<collection_id>/items", query=ItemsQuery, response=Page[ItemOut])
     def items(collection_id: str, query: ItemsQuery):
         """Members in the collection's order, of every kind, with their titles and thumbnails."""
         db = get_db()

@@ -281,3 +281,43 @@ def test_nul_characters_are_refused_with_a_clear_400(client) -> None:
         assert "NUL" in resp.get_json()["error"]["message"]
     resp = client.post("/api/libraries", json={"path": "/tmp/x\u0000y"})
     assert resp.status_code == 400 and resp.get_json()["ok"] is False
+
+
+def _route_plugin(name: str, field: str):
+    import types
+
+    from flask import Blueprint
+
+    from plugin_sdk import hookimpl
+    from plugin_sdk.http import ApiModel, Page, Pagination, api_route, page
+
+    run_out = type("RunOut", (ApiModel,), {"__annotations__": {field: int}})
+
+    def blueprints():
+        bp = Blueprint(f"bp_{name}", __name__)
+
+        @api_route(bp, f"/api/plugins/{name}/runs", query=Pagination, response=Page[run_out])
+        def runs(query):
+            """Runs, paginated."""
+            return page([], 0, query)
+
+        return [bp]
+
+    module = types.ModuleType(name)
+    module.obscura_blueprints = hookimpl(blueprints)
+    module.obscura_blueprints.__name__ = "obscura_blueprints"
+    return module
+
+
+def test_openapi_names_models_per_plugin_and_documents_pages(make_runtime) -> None:
+    from obscura_core.app import create_app
+
+    rt = make_runtime(plugins=[("alpha", _route_plugin("alpha", "a")), ("beta", _route_plugin("beta", "b"))],
+                      builtins=())  # fmt: skip
+    doc = create_app(runtime=rt).test_client().get("/api/openapi.json").get_json()
+    schemas = doc["components"]["schemas"]
+    assert set(schemas["alpha.RunOut"]["properties"]) == {"a"} and set(schemas["beta.RunOut"]["properties"]) == {"b"}
+    data = doc["paths"]["/api/plugins/alpha/runs"]["get"]["responses"]["200"]["content"]["application/json"]
+    page_schema = data["schema"]["properties"]["data"]
+    assert set(page_schema["required"]) == {"items", "total", "page", "perPage"}
+    assert page_schema["properties"]["items"]["items"] == {"$ref": "#/components/schemas/alpha.RunOut"}

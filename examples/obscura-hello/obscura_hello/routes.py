@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from obscura_hello.models import HelloGreeting
 from plugin_sdk.db import get_db
-from plugin_sdk.http import ApiModel, Pagination, api_route, ok, page
+from plugin_sdk.http import ApiModel, Page, Pagination, api_route, ok, page
 from plugin_sdk.jobs import enqueue_job
 
 
@@ -45,7 +45,7 @@ def make_blueprint() -> Blueprint:
         static_url_path="/hello/static",
     )
 
-    @api_route(bp, "/api/plugins/hello/greetings", query=Pagination, response=list[GreetingOut])
+    @api_route(bp, "/api/plugins/hello/greetings", query=Pagination, response=Page[GreetingOut])
     def list_greetings(query: Pagination):
         """Greetings written so far, newest first."""
         items, total = _greetings(query)

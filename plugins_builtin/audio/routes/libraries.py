@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from plugin_sdk.db import get_db, new_id
 from plugin_sdk.edits import apply_patch
 from plugin_sdk.errors import NotFoundError, UnsupportedMediaTypeError, ValidationError
-from plugin_sdk.http import Pagination, api_route, ok, page
+from plugin_sdk.http import Page, Pagination, api_route, ok, page
 from plugin_sdk.links import (
     LinkFields,
     LinkFilters,
@@ -89,7 +89,7 @@ def _claim_name(folder: Path, name: str, tmp: Path) -> Path:
 def make_blueprint() -> Blueprint:
     bp = Blueprint("audio_libraries", __name__)
 
-    @api_route(bp, "/api/audio-libraries", query=LibrariesQuery, response=list[LibraryOut])
+    @api_route(bp, "/api/audio-libraries", query=LibrariesQuery, response=Page[LibraryOut])
     def list_libraries(query: LibrariesQuery):
         """Audio libraries (one per folder holding audio) with track counts and covers."""
         db = get_db()

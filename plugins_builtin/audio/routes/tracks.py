@@ -15,7 +15,7 @@ from plugin_sdk.deletion import delete_media
 from plugin_sdk.edits import apply_patch, entity_changed
 from plugin_sdk.errors import NotFoundError
 from plugin_sdk.files import send_source, source_path
-from plugin_sdk.http import ApiModel, Pagination, api_route, ok, page, parse_query
+from plugin_sdk.http import ApiModel, Page, Pagination, api_route, ok, page, parse_query
 from plugin_sdk.links import (
     LinkFields,
     LinkFilters,
@@ -100,7 +100,7 @@ def _detail(db: Any, track: AudioTrack) -> dict[str, Any]:
 def make_blueprint() -> Blueprint:
     bp = Blueprint("audio_tracks", __name__)
 
-    @api_route(bp, "/api/audio-tracks", query=TracksQuery, response=list[TrackOut])
+    @api_route(bp, "/api/audio-tracks", query=TracksQuery, response=Page[TrackOut])
     def list_tracks(query: TracksQuery):
         """Tracks, filtered by library or text and sorted (``track`` keeps a library's order)."""
         db = get_db()

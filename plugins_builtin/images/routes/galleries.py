@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from plugin_sdk.db import get_db, new_id
 from plugin_sdk.edits import apply_patch
 from plugin_sdk.errors import ConflictError, NotFoundError, UnsupportedMediaTypeError, ValidationError
-from plugin_sdk.http import ApiModel, Pagination, api_route, ok, page
+from plugin_sdk.http import ApiModel, Page, Pagination, api_route, ok, page
 from plugin_sdk.jobs import enqueue_job
 from plugin_sdk.links import (
     LinkFields,
@@ -145,7 +145,7 @@ def _check_images(db: Any, ids: list[str]) -> None:
 def make_blueprint() -> Blueprint:
     bp = Blueprint("galleries", __name__)
 
-    @api_route(bp, "/api/galleries", query=GalleriesQuery, response=list[GalleryOut])
+    @api_route(bp, "/api/galleries", query=GalleriesQuery, response=Page[GalleryOut])
     def list_galleries(query: GalleriesQuery):
         """Galleries with their image counts and covers."""
         db = get_db()

@@ -17,7 +17,7 @@ from plugin_sdk.deletion import delete_media
 from plugin_sdk.edits import apply_patch
 from plugin_sdk.errors import ConflictError, NotFoundError, ValidationError
 from plugin_sdk.files import source_path
-from plugin_sdk.http import ApiModel, Pagination, api_route, ok, page, parse_query
+from plugin_sdk.http import ApiModel, Page, Pagination, api_route, ok, page, parse_query
 from plugin_sdk.links import (
     LinkFields,
     LinkFilters,
@@ -104,7 +104,7 @@ def make_preview(db: Any, image: Image, path: Path) -> None:
 def make_blueprint() -> Blueprint:
     bp = Blueprint("images", __name__)
 
-    @api_route(bp, "/api/images", query=ImagesQuery, response=list[ImageOut])
+    @api_route(bp, "/api/images", query=ImagesQuery, response=Page[ImageOut])
     def list_images(query: ImagesQuery):
         """Images, filtered and sorted (``sort=gallery`` keeps a gallery's own order)."""
         db = get_db()

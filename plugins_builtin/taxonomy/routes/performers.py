@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from plugin_sdk.db import get_db
 from plugin_sdk.errors import ValidationError
-from plugin_sdk.http import ApiModel, api_route, ok, page
+from plugin_sdk.http import ApiModel, Page, api_route, ok, page
 from plugin_sdk.search import LIKE_ESCAPE, like_escape
 from plugins_builtin.taxonomy.counts import counts_by_type
 from plugins_builtin.taxonomy.edit import apply_fields, flush_unique
@@ -129,7 +129,7 @@ def detail(db: Session, p: Performer) -> PerformerDetail:
 def make_blueprint() -> Blueprint:
     bp = Blueprint("performers", __name__)
 
-    @api_route(bp, "/api/performers", query=PerformersQuery, response=list[PerformerOut])
+    @api_route(bp, "/api/performers", query=PerformersQuery, response=Page[PerformerOut])
     def list_performers(query: PerformersQuery):
         """Performers with their link counts per media type, searched (names, aliases,
         disambiguation), filtered and sorted (``scenes`` = linked videos, ``count`` = all links)."""

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from plugin_sdk.db import get_db
-from plugin_sdk.http import ApiModel, api_route, ok, page
+from plugin_sdk.http import ApiModel, Page, api_route, ok, page
 from plugins_builtin.taxonomy.counts import counts_by_type
 from plugins_builtin.taxonomy.edit import apply_fields, flush_unique
 from plugins_builtin.taxonomy.hierarchy import check_parents, studio_descendants
@@ -101,7 +101,7 @@ def _set_parent(db: Session, studio: Studio, changes: dict[str, Any]) -> None:
 def make_blueprint() -> Blueprint:
     bp = Blueprint("studios", __name__)
 
-    @api_route(bp, "/api/studios", query=StudiosQuery, response=list[StudioOut])
+    @api_route(bp, "/api/studios", query=StudiosQuery, response=Page[StudioOut])
     def list_studios(query: StudiosQuery):
         """Studios with their parent and link counts per media type, searched, filtered and sorted."""
         db = get_db()

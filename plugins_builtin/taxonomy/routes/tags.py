@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from plugin_sdk.db import get_db
 from plugin_sdk.errors import NotFoundError
-from plugin_sdk.http import ApiModel, api_route, ok, page
+from plugin_sdk.http import ApiModel, Page, api_route, ok, page
 from plugins_builtin.taxonomy.counts import counts_by_type
 from plugins_builtin.taxonomy.edit import apply_fields, flush_unique
 from plugins_builtin.taxonomy.hierarchy import check_parents, tag_descendants
@@ -109,7 +109,7 @@ def _set_parents(db: Session, tag: Tag, parent_ids: list[str] | None) -> None:
 def make_blueprint() -> Blueprint:
     bp = Blueprint("tags", __name__)
 
-    @api_route(bp, "/api/tags", query=TagsQuery, response=list[TagOut])
+    @api_route(bp, "/api/tags", query=TagsQuery, response=Page[TagOut])
     def list_tags(query: TagsQuery):
         """Tags with their parents and link counts per media type, searched, filtered and sorted."""
         db = get_db()

@@ -11,7 +11,7 @@ from sqlalchemy import func, or_, select
 from plugin_sdk.db import get_db
 from plugin_sdk.edits import apply_patch
 from plugin_sdk.errors import NotFoundError
-from plugin_sdk.http import ApiModel, Pagination, api_route, ok, page
+from plugin_sdk.http import ApiModel, Page, Pagination, api_route, ok, page
 from plugin_sdk.links import (
     LinkFields,
     LinkFilters,
@@ -115,7 +115,7 @@ def _out(series: VideoSeries, counts: tuple[int, int, str | None]) -> dict:
 def make_blueprint() -> Blueprint:
     bp = Blueprint("video_series", __name__)
 
-    @api_route(bp, "/api/series", query=SeriesQuery, response=list[SeriesOut])
+    @api_route(bp, "/api/series", query=SeriesQuery, response=Page[SeriesOut])
     def list_series(query: SeriesQuery):
         """Series, alphabetically, with season and episode counts."""
         db = get_db()
