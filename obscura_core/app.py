@@ -41,6 +41,7 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     app.config["MAX_CONTENT_LENGTH"] = None
 
     register_error_handlers(app)
+    register_media_filters(app)
     security.init_app(app)
     db_session.init_app(app)
 
@@ -55,6 +56,20 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
 
     runtime.startup()
     return app
+
+
+MEDIA_FILTERS = {"filesize": "fmt_bytes", "clock": "fmt_duration", "day": "fmt_date", "count": "fmt_count",
+                 "stars": "stars"}  # fmt: skip
+"""App-wide Jinja filters every plugin's templates may use, from ``plugin_sdk.formatting``."""
+
+
+def register_media_filters(app: Flask) -> None:
+    """``{{ size|filesize }}``, ``{{ seconds|clock }}``, ``{{ when|day }}``,
+    ``{{ n|count("image") }}``, ``{{ rating|stars }}``."""
+    from plugin_sdk import formatting
+
+    for name, function in MEDIA_FILTERS.items():
+        app.jinja_env.filters[name] = getattr(formatting, function)
 
 
 def _check_duplicate_rules(app: Flask, owners: dict[str, str]) -> None:

@@ -52,6 +52,13 @@ as a fault of your plugin and the default icon is shown. The icons:
 
 {icons}
 
+## Jinja filters
+
+Every template (yours too) may use the formatters of `plugin_sdk.formatting` as filters:
+`{{ video.size|filesize }}` (1.4 GB), `{{ track.duration|clock }}` (3:07, 1:02:03),
+`{{ row.created_at|day }}`, `{{ n|count("image") }}` (1 image, 2 images), `{{ rating|stars }}`
+(1–100 → 0–5), and the shell's `{{ when|ago }}`, `{{ when|abstime }}`, `{{ seconds|duration }}`.
+
 ## The page API (JavaScript)
 
 Pages are server-rendered; a page's module (named in the `module_attr` block, see the tutorial)

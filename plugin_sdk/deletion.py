@@ -24,7 +24,7 @@ answers ``{"id", "deleted": true, "fileDeleted"}`` like the built-in videos, ima
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from plugin_sdk.files import existing_source
@@ -74,3 +74,31 @@ def delete_media(
     if delete_files is not None:
         delete_files(row_id)
     return {"id": row_id, "deleted": True, "fileDeleted": file_deleted}
+
+
+def root_removed(
+    db: Session, root_id: str, kinds: Sequence[tuple[str, Any, Callable[[str], None] | None]]
+) -> None:
+    """A library root is being removed (``obscura_entity_deleted("library_root", …)``): announce
+    the plugin's rows under it (``entities_deleted``, so links and collection items go) and delete
+    their cache files; the rows themselves go with the root (foreign keys cascade).
+
+    :param kinds: ``(entity type, model with a library_root_id column, delete_files(id) or None)``.
+
+    ::
+
+        @hookimpl
+        def obscura_entity_deleted(entity_type, entity_id, db):
+            if entity_type == "library_root":
+                root_removed(db, entity_id, [("clip", Clip, lambda cid: delete_cache("clips", cid))])
+    """
+    from sqlalchemy import select
+
+    from plugin_sdk.links import entities_deleted
+
+    for entity_type, model, delete_files in kinds:
+        ids = list(db.execute(select(model.id).where(model.library_root_id == root_id)).scalars())
+        entities_deleted(db, entity_type, ids)
+        if delete_files is not None:
+            for row_id in ids:
+                delete_files(row_id)

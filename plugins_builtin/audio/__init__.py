@@ -101,19 +101,14 @@ def obscura_scan_roots(db: Session, roots: Sequence[LibraryRoot], trigger: str) 
 @hookimpl
 def obscura_entity_deleted(entity_type: str, entity_id: str, db: Session) -> None:
     if entity_type == "library_root":
-        from sqlalchemy import select
-
-        from plugin_sdk.links import entities_deleted
+        from plugin_sdk.deletion import root_removed
         from plugins_builtin.audio.models import AudioLibrary, AudioTrack
 
-        track_ids = list(db.execute(select(AudioTrack.id).where(AudioTrack.library_root_id == entity_id)).scalars())
-        lib_ids = list(db.execute(select(AudioLibrary.id).where(AudioLibrary.library_root_id == entity_id)).scalars())
-        entities_deleted(db, "audio-track", track_ids)
-        entities_deleted(db, "audio-library", lib_ids)
-        for track_id in track_ids:
-            assets.delete_track_files(track_id)
-        for lib_id in lib_ids:
-            assets.delete_library_files(lib_id)
+        kinds = [
+            ("audio-track", AudioTrack, assets.delete_track_files),
+            ("audio-library", AudioLibrary, assets.delete_library_files),
+        ]
+        root_removed(db, entity_id, kinds)
 
 
 @hookimpl

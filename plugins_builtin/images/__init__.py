@@ -97,17 +97,10 @@ def obscura_scan_roots(db: Session, roots: Sequence[LibraryRoot], trigger: str) 
 @hookimpl
 def obscura_entity_deleted(entity_type: str, entity_id: str, db: Session) -> None:
     if entity_type == "library_root":
-        from sqlalchemy import select
-
-        from plugin_sdk.links import entities_deleted
+        from plugin_sdk.deletion import root_removed
         from plugins_builtin.images.models import Gallery, Image
 
-        image_ids = list(db.execute(select(Image.id).where(Image.library_root_id == entity_id)).scalars())
-        gallery_ids = db.execute(select(Gallery.id).where(Gallery.library_root_id == entity_id)).scalars()
-        entities_deleted(db, "image", image_ids)
-        entities_deleted(db, "gallery", list(gallery_ids))
-        for image_id in image_ids:
-            assets.delete_image_files(image_id)
+        root_removed(db, entity_id, [("image", Image, assets.delete_image_files), ("gallery", Gallery, None)])
 
 
 @hookimpl

@@ -115,17 +115,10 @@ def obscura_system_status(db: Session) -> Mapping[str, Any] | None:
 @hookimpl
 def obscura_entity_deleted(entity_type: str, entity_id: str, db: Session) -> None:
     if entity_type == "library_root":
-        from sqlalchemy import select
-
-        from plugin_sdk.links import entities_deleted
+        from plugin_sdk.deletion import root_removed
         from plugins_builtin.videos.models import Video, VideoSeries
 
-        video_ids = list(db.execute(select(Video.id).where(Video.library_root_id == entity_id)).scalars())
-        series_ids = db.execute(select(VideoSeries.id).where(VideoSeries.library_root_id == entity_id)).scalars()
-        entities_deleted(db, "video", video_ids)
-        entities_deleted(db, "series", list(series_ids))
-        for video_id in video_ids:
-            assets.delete_video_files(video_id)
+        root_removed(db, entity_id, [("video", Video, assets.delete_video_files), ("series", VideoSeries, None)])
 
 
 @hookimpl

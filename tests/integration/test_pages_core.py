@@ -319,3 +319,14 @@ def test_phash_backfill_button_appears_with_the_videos_plugin(client) -> None:
     assert "videos" in plugins and "built-in" in plugins
     ops = _html(client.get("/operations"))
     assert "Scan video folders" in ops and "Walk library roots" in ops
+
+
+def test_the_media_formatters_are_jinja_filters_for_every_template(app) -> None:
+    from datetime import date
+
+    with app.test_request_context():
+        env = app.jinja_env
+        out = env.from_string(
+            "{{ 1536|filesize }} · {{ 3723|clock }} · {{ d|day }} · {{ 2|count('image') }} · {{ 80|stars }}"
+        ).render(d=date(2026, 12, 7))
+    assert out == "1.5 KB · 1:02:03 · Dec 7, 2026 · 2 images · 4"
