@@ -40,15 +40,10 @@ def _video(ctx: JobContext, payload: Mapping[str, Any]) -> Video | None:
 
 
 def process_media_probe(payload: Mapping[str, Any], ctx: JobContext) -> dict[str, Any]:
-    """Probe one video (``videoId``: its result is the video's) or a batch (``videoIds``: the
-    result lists each video's under ``videos``; a file that cannot be read is reported there and
-    the rest of the batch goes on)."""
-    if "videoIds" not in payload:
-        video = _video(ctx, payload)
-        if video is None:
-            return {"videoId": payload.get("videoId"), "skipped": "the video no longer exists"}
-        return _probe_one(ctx, video)
-    ids = [str(i) for i in payload["videoIds"]]
+    """Probe a batch of videos (``videoIds``; a run queued before batches, ``videoId``, is a batch
+    of one): the result lists each video's under ``videos``; a file that cannot be read is reported
+    there and the rest of the batch goes on."""
+    ids = [str(i) for i in payload.get("videoIds") or ([payload["videoId"]] if payload.get("videoId") else [])]
     found = {v.id: v for v in ctx.db.execute(select(Video).where(Video.id.in_(ids))).scalars()}
     results: list[dict[str, Any]] = []
     for index, video_id in enumerate(ids):

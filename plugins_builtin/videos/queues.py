@@ -59,21 +59,13 @@ def probe_batches(videos: list[tuple[str, str]]) -> list[tuple[dict[str, Any], s
     for start in range(0, len(videos), PROBE_BATCH):
         batch = videos[start : start + PROBE_BATCH]
         first_id, first_title = batch[0]
-        if len(batch) == 1:
-            items.append(({"videoId": first_id}, "video", first_id, f"Probe · {first_title}"))
-        else:
-            ids = [vid for vid, _ in batch]
-            label = f"Probe · {first_title} and {len(batch) - 1} more"
-            items.append(({"videoIds": ids}, "video", first_id, label))
+        more = f" and {len(batch) - 1} more" if len(batch) > 1 else ""
+        items.append(({"videoIds": [vid for vid, _ in batch]}, "video", first_id, f"Probe · {first_title}{more}"))
     return items
 
 
-def missing_scans(db: Session) -> int:
-    return enqueue_scans(db, video_roots(db), "manual")
-
-
-def missing_probes(db: Session) -> int:
-    """Unprobed videos no waiting or running probe covers, ``PROBE_BATCH`` per run."""
+def probed_soon(db: Session) -> set[str]:
+    """Videos a waiting or running ``media-probe`` run covers."""
     covered: set[str] = set()
     for target_id, payload in db.execute(
         select(JobRunRow.target_id, JobRunRow.payload).where(
@@ -82,8 +74,23 @@ def missing_probes(db: Session) -> int:
     ):
         covered.add(target_id)
         covered.update(payload.get("videoIds") or ())
+    return covered
+
+
+def enqueue_probes(db: Session, videos: list[tuple[str, str]]) -> int:
+    """Probe runs (batches) for ``(id, title)`` videos that no waiting or running probe covers."""
+    covered = probed_soon(db) if videos else set()
+    return enqueue_jobs(db, MEDIA_PROBE, probe_batches([v for v in videos if v[0] not in covered]))
+
+
+def missing_scans(db: Session) -> int:
+    return enqueue_scans(db, video_roots(db), "manual")
+
+
+def missing_probes(db: Session) -> int:
+    """Unprobed videos no waiting or running probe covers, ``PROBE_BATCH`` per run."""
     rows = db.execute(select(Video.id, Video.title).where(Video.probed_at.is_(None)).order_by(Video.created_at))
-    return enqueue_jobs(db, MEDIA_PROBE, probe_batches([(vid, title) for vid, title in rows if vid not in covered]))
+    return enqueue_probes(db, [(vid, title) for vid, title in rows])
 
 
 def missing_fingerprints(db: Session) -> int:

@@ -28,7 +28,7 @@ from plugin_sdk.models import LibraryRoot
 from plugins_builtin.videos import assets
 from plugins_builtin.videos.models import Video, VideoSeason, VideoSeries, VideoSubtitle
 from plugins_builtin.videos.new_rows import Classifier, Containers, NewRowStream
-from plugins_builtin.videos.queues import MEDIA_PROBE
+from plugins_builtin.videos.queues import enqueue_probes
 from plugins_builtin.videos.scanning.filetypes import is_subtitle_file, split_extension, subtitle_format
 from plugins_builtin.videos.settings import SCAN_MOVIES, SCAN_SERIES
 from plugins_builtin.videos.walk import FileEntry, WalkResult, iter_walk
@@ -174,12 +174,8 @@ def scan_root(db: Session, root: LibraryRoot, progress: Any = None) -> dict[str,
             entities_deleted(db, "video", removed_ids)
             _prune_empty_containers(db, root.id)
         db.execute(update(LibraryRoot).where(LibraryRoot.id == root.id).values(last_scanned_at=func.now()))
-        # a changed file on its own run: one may already be waiting for it
-        changed_runs = enqueue_jobs(
-            db,
-            MEDIA_PROBE,
-            (({"videoId": vid}, "video", vid, f"Probe · {os.path.basename(e.path)}") for vid, e in changed),
-        )
+        # changed files in batches too, leaving out any a waiting or running probe covers
+        changed_runs = enqueue_probes(db, [(vid, os.path.basename(e.path)) for vid, e in changed])
         subtitles = _enqueue_changed_sidecars(db, root, walk, by_path, {vid for vid, _ in new})
         db.commit()
     except BaseException:

@@ -85,7 +85,7 @@ def make_blueprint() -> Blueprint:
         if not new:
             target.unlink(missing_ok=True)
             raise ValidationError("The uploaded file could not be indexed.")
-        payload, target_type, video_id, label = queues.probe_batches(new)[0]  # one video: a single run
+        payload, target_type, video_id, label = queues.probe_batches(new)[0]  # a batch of one
         run_id = enqueue_job(
             db, queues.MEDIA_PROBE, payload, target_type=target_type, target_id=video_id, target_label=label
         )
