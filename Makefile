@@ -33,11 +33,14 @@ lint: $(STAMP)
 	$(VENV)/bin/lint-imports
 
 # With the embedded services (nothing exported) every pytest-xdist worker starts its own PostgreSQL
-# and Redis, so test files run in parallel; tests sharing exported services run one at a time.
+# and Redis, so unit and integration test files run in parallel (tests sharing exported services
+# run one at a time). The browser tests run on their own afterwards: playback timing is not for
+# a busy machine.
 PARALLEL := $(if $(OBSCURA_TEST_DATABASE_URL)$(OBSCURA_TEST_REDIS_URL),,-n auto --dist loadfile)
 
 test: $(STAMP) ffmpeg chromium lint
-	$(PY) -m pytest $(PARALLEL) tests examples/obscura-hello/tests
+	$(PY) -m pytest $(PARALLEL) tests/unit tests/integration examples/obscura-hello/tests
+	$(PY) -m pytest tests/e2e
 
 unit: $(STAMP)
 	$(PY) -m pytest tests/unit
