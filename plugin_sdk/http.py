@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from flask import Blueprint, Response
 
 F = TypeVar("F", bound=Callable[..., Any])
+M = TypeVar("M", bound=BaseModel)
 T = TypeVar("T")
 
 MAX_PER_PAGE = 500
@@ -141,6 +142,30 @@ def parse_body(model: type[BaseModel]) -> BaseModel:
         return model.model_validate(data)
     except PydanticValidationError as exc:
         raise ValidationError(format_validation_error(exc, "body")) from None
+
+
+def validate_dropping(
+    model: type[M], raw: dict[str, Any], fixed: dict[str, Any] | None = None
+) -> tuple[M, dict[str, Any], list[str]]:
+    """Validate a page's query parameters leniently: a value ``model`` refuses is dropped (and
+    named in ``ignored``) instead of failing the page; ``fixed`` values are always kept.
+
+    :return: ``(the model, the parameters kept, the names dropped)``.
+    """
+    kept = dict(raw)
+    ignored: list[str] = []
+    while True:
+        try:
+            return model.model_validate({**kept, **(fixed or {})}), kept, ignored
+        except PydanticValidationError as exc:
+            bad = {to_camel(str(e["loc"][0])) for e in exc.errors() if e["loc"]} & kept.keys()
+            if not bad:  # nothing of ours to blame: drop everything
+                ignored += list(kept)
+                kept = {}
+                continue
+            for key in sorted(bad):
+                kept.pop(key)
+                ignored.append(key)
 
 
 def parse_query(model: type[BaseModel]) -> BaseModel:

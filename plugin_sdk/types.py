@@ -222,7 +222,7 @@ class SettingsGroup:
     for a ``Literal`` field).
 
     :param key: stable id: the storage key and the form group's anchor (prefix it with the
-        plugin name, e.g. ``videos-playback``).
+        plugin name, e.g. ``clips-playback``).
     :param title: heading of the group.
     :param model: the settings model.
     :param intro: one sentence under the heading.
@@ -245,7 +245,7 @@ class RootOption:
     Shown with each root in Settings → Library folders and served flat in ``/api/libraries``
     (camelCase); read it with ``plugin_sdk.library.root_option(root, key)``.
 
-    :param key: snake_case name, unique across plugins (e.g. ``scan_movies``).
+    :param key: snake_case name, unique across plugins (e.g. ``scan_clips``).
     :param label: short label ("Movies").
     :param description: what it does, shown as a hint.
     :param default: its value for roots that never set it.

@@ -16,11 +16,10 @@ from typing import Any
 from urllib.parse import urlencode
 
 from flask import Blueprint, render_template, request
-from pydantic import ValidationError as PydanticValidationError
-from pydantic.alias_generators import to_camel
 from sqlalchemy.orm import Session
 
 from plugin_sdk.db import get_db
+from plugin_sdk.http import validate_dropping
 from plugins_builtin.taxonomy.models import Performer
 from plugins_builtin.taxonomy.pages.views import PAGES, SORTS, Card, KindPage, card
 from plugins_builtin.taxonomy.routes.common import ListQuery, common_filters, list_page
@@ -60,20 +59,7 @@ def parse_state(plural: str, args: Any) -> GridState:
     raw = {k: args.get(k, "").strip() for k in STATE_PARAMS}
     raw = {k: v for k, v in raw.items() if v}
     model = QUERIES[plural]
-    ignored: list[str] = []
-    while True:
-        try:
-            query = model.model_validate({**raw, "perPage": PER_PAGE})
-            break
-        except PydanticValidationError as exc:
-            bad = {to_camel(str(e["loc"][0])) for e in exc.errors() if e["loc"]} & raw.keys()
-            if not bad:
-                ignored += list(raw)
-                raw = {}
-                continue
-            for key in sorted(bad):
-                raw.pop(key)
-                ignored.append(key)
+    query, raw, ignored = validate_dropping(model, raw, {"perPage": PER_PAGE})
     return GridState(query=query, params=raw, ignored=ignored)
 
 

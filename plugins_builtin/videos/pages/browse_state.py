@@ -9,12 +9,11 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
 
-from pydantic import ValidationError as PydanticValidationError
-from pydantic.alias_generators import to_camel
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.datastructures import MultiDict
 
+from plugin_sdk.http import validate_dropping
 from plugin_sdk.links import links_available
 from plugins_builtin.videos.models import VideoSeries
 from plugins_builtin.videos.routes.query import VideosQuery
@@ -95,20 +94,7 @@ def parse_state(db: Session, args: MultiDict[str, str]) -> BrowseState:
             values = [v.strip() for v in args.getlist(key) if v.strip()]
             if values:
                 raw[key] = values[0] if key == "studio" else values
-    ignored: list[str] = []
-    while True:
-        try:
-            query = VideosQuery.model_validate(raw)
-            break
-        except PydanticValidationError as exc:
-            bad = {to_camel(str(e["loc"][0])) for e in exc.errors() if e["loc"]} & raw.keys()
-            if not bad:
-                ignored += list(raw)
-                raw = {}
-                continue
-            for key in sorted(bad):
-                raw.pop(key)
-                ignored.append(key)
+    query, raw, ignored = validate_dropping(VideosQuery, raw)
     view = args.get("view", "")
     explicit = view in VIEWS
     if not explicit:
