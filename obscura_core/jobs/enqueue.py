@@ -23,7 +23,7 @@ from typing import Any
 from sqlalchemy import and_, event, select, text
 from sqlalchemy.orm import Session
 
-from obscura_core.jobs.feed import feed, mark_unpushed
+from obscura_core.jobs.feed import feed_new
 from obscura_core.runtime import get_runtime
 from plugin_sdk.db import new_ids
 from plugin_sdk.errors import ValidationError
@@ -122,8 +122,7 @@ def _feed_after_commit(session: Session) -> None:
     rt = get_runtime()
     for queue in sorted(to_feed):
         try:
-            mark_unpushed(rt, queue)
-            feed(rt, queue)
+            feed_new(rt, queue)
         except Exception:  # Redis down: the scheduler's feed picks them up later
             log.exception("could not hand new runs of %s to RQ; they stay waiting", queue)
 

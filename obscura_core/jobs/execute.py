@@ -15,7 +15,7 @@ from sqlalchemy import update
 
 from obscura_core.jobs import slots
 from obscura_core.jobs.context import RunContext
-from obscura_core.jobs.feed import feed, release
+from obscura_core.jobs.feed import feed, feed_new
 from obscura_core.runtime import Runtime, get_runtime
 from plugin_sdk.models import JOB_ACTIVE_STATUSES, JobRunRow, LibrarySettings
 from plugin_sdk.types import JobRun, QueueDefinition
@@ -95,4 +95,4 @@ def _defer(rt: Runtime, qd: QueueDefinition, run_id: str, rq_job_id: str | None)
         ).rowcount
         db.commit()
     if moved:
-        release(rt, qd.name, [run_id])
+        feed_new(rt, qd.name)

@@ -1,7 +1,7 @@
 """Feeding Redis from PostgreSQL: the only way a run reaches RQ.
 
 Runs are written without an RQ job (``rq_job_id IS NULL``): new ones by ``enqueue_jobs``, runs
-Redis lost by the reconciler, runs a worker had no concurrency slot for (``release``). ``feed``
+Redis lost by the reconciler, runs a worker had no concurrency slot for (``feed_new``). ``feed``
 claims the oldest of them and pushes them whenever a queue's RQ backlog falls below
 ``LOW_WATER``: after the enqueueing commit, after every finished job of that queue, and on every
 scheduler tick. Redis stays small, enqueueing 20k runs costs one INSERT, and a flushed Redis loses
@@ -71,12 +71,11 @@ def feed(rt: Runtime, queue: str, *, force: bool = False) -> int:
     return len(rows)
 
 
-def release(rt: Runtime, queue: str, run_ids: list[str]) -> None:
-    """Hand runs back to the feeder (their RQ job is gone, or was not allowed to run): the caller
-    has cleared their ``rq_job_id`` and committed; they are pushed again in their turn."""
-    if run_ids:
-        mark_unpushed(rt, queue)
-        feed(rt, queue)
+def feed_new(rt: Runtime, queue: str) -> int:
+    """``queue`` has runs without an RQ job (just enqueued, or handed back because their RQ job is
+    gone or was not allowed to run; their rows are committed): flag it and feed it now."""
+    mark_unpushed(rt, queue)
+    return feed(rt, queue)
 
 
 def feed_all(rt: Runtime) -> int:

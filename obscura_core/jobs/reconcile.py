@@ -10,6 +10,7 @@ advisory lock so several workers never reconcile at once.
 from __future__ import annotations
 
 import logging
+from collections import Counter
 from datetime import timedelta
 
 from rq.exceptions import NoSuchJobError
@@ -17,7 +18,7 @@ from rq.job import Job, JobStatus
 from rq.serializers import JSONSerializer
 from sqlalchemy import func, select, text
 
-from obscura_core.jobs.feed import release
+from obscura_core.jobs.feed import feed_new
 from obscura_core.runtime import Runtime
 from plugin_sdk.models import JOB_ACTIVE_STATUSES, JobRunRow
 
@@ -56,7 +57,7 @@ def reconcile(rt: Runtime, grace: timedelta = timedelta(seconds=2)) -> dict[str,
             .scalars()
             .all()
         )
-        to_push: dict[str, list[str]] = {}
+        handed_back: Counter[str] = Counter()  # queue → runs given back to the feeder
         for row in rows:
             status = _rq_status(rt, row.rq_job_id)
             lost = status is None or status in GONE
@@ -71,11 +72,11 @@ def reconcile(rt: Runtime, grace: timedelta = timedelta(seconds=2)) -> dict[str,
             row.status = "waiting"
             row.rq_job_id = None
             row.updated_at = func.now()
-            to_push.setdefault(row.queue_name, []).append(row.id)
+            handed_back[row.queue_name] += 1
         db.commit()
-    for queue, run_ids in to_push.items():
-        release(rt, queue, run_ids)
-        pushed += len(run_ids)
+    for queue, count in handed_back.items():
+        feed_new(rt, queue)
+        pushed += count
     if pushed or failed:
         log.info("reconciled job_runs with Redis: %s pushed again, %s failed", pushed, failed)
     return {"pushed": pushed, "failed": failed, "skipped": 0}
