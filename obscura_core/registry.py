@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from plugin_sdk.types import (
     AssetSource,
@@ -34,6 +34,8 @@ from plugin_sdk.types import (
 
 if TYPE_CHECKING:
     from obscura_core.hookcall import Hooks
+
+T = TypeVar("T")
 
 QUEUE_NAME_CHARS = set("abcdefghijklmnopqrstuvwxyz0123456789-_")
 
@@ -61,7 +63,7 @@ class Registry:
     settings_groups: tuple[tuple[str, SettingsGroup], ...]
     root_options: Mapping[str, RootOption]
     hooks: Hooks = field(repr=False, compare=False)
-    _panels: dict[str, tuple[tuple[str, Panel], ...]] = field(default_factory=dict, repr=False, compare=False)
+    _derived: dict[Any, Any] = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
     def build(cls, hooks: Hooks) -> Registry:
@@ -167,11 +169,21 @@ class Registry:
     def panels(self, entity_type: str) -> tuple[tuple[str, Panel], ...]:
         """``(plugin, Panel)`` pairs for the pages of ``entity_type`` (``order``, then title);
         ``obscura_panels`` is asked once per entity type."""
-        found = self._panels.get(entity_type)
-        if found is None:
+
+        def build() -> tuple[tuple[str, Panel], ...]:
             pairs = self.hooks.each("obscura_panels", items=Panel, entity_type=entity_type)
-            found = self._panels[entity_type] = tuple(sorted(pairs, key=lambda e: (e[1].order, e[1].title)))
-        return found
+            return tuple(sorted(pairs, key=lambda e: (e[1].order, e[1].title)))
+
+        return self.derived(("panels", entity_type), build)
+
+    def derived(self, key: Any, build: Callable[[], T]) -> T:
+        """What ``build()`` makes from this registry, made once (models built from the loaded
+        plugins' settings, the sidecar rules…); ``key`` names it."""
+        try:
+            return self._derived[key]
+        except KeyError:
+            found = self._derived[key] = build()
+            return found
 
     @property
     def nav_items(self) -> tuple[NavItem, ...]:

@@ -16,7 +16,6 @@ from sqlalchemy.orm import ORMExecuteState, Session, with_loader_criteria
 from plugin_sdk.sfw import ENTITY_ATTR
 
 _CORE_MODULE = "plugin_sdk.models"
-_models_by_registry: dict[int, tuple[Any, list[type[Any]]]] = {}
 
 
 def nsfw_models() -> list[type[Any]]:
@@ -26,17 +25,17 @@ def nsfw_models() -> list[type[Any]]:
     from obscura_core.runtime import get_runtime
 
     registry = get_runtime().registry
-    hit = _models_by_registry.get(id(registry))
-    if hit is None or hit[0] is not registry:
+
+    def build() -> list[type[Any]]:
         found = {
             model
             for _, model_set in registry.model_sets
             for model in model_set.models
             if "is_nsfw" in model.__table__.columns and model.__module__ != _CORE_MODULE
         }
-        hit = (registry, sorted(found, key=lambda c: c.__name__))
-        _models_by_registry[id(registry)] = hit
-    return hit[1]
+        return sorted(found, key=lambda c: c.__name__)
+
+    return registry.derived("nsfw models", build)
 
 
 def _extra_clauses(db: Session, model: type[Any]) -> list[ColumnElement[bool]]:

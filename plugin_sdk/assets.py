@@ -19,9 +19,8 @@ import hashlib
 import os
 import shutil
 import uuid
-import weakref
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Literal
 
 from plugin_sdk.types import AssetFile, AssetSource
 
@@ -46,15 +45,13 @@ def sidecar_rules() -> tuple[frozenset[str], frozenset[str]]:
     from obscura_core.runtime import get_runtime
 
     registry = get_runtime().registry
-    found = _rules.get(registry)
-    if found is None:
+
+    def build() -> tuple[frozenset[str], frozenset[str]]:
         keys = frozenset(k.lower() for a in registry.asset_sources for k in a.sidecar_keys)
         exts = frozenset(e.lower() for a in registry.asset_sources for e in a.media_extensions)
-        found = _rules[registry] = (keys, exts)
-    return found
+        return keys, exts
 
-
-_rules: weakref.WeakKeyDictionary[Any, tuple[frozenset[str], frozenset[str]]] = weakref.WeakKeyDictionary()
+    return registry.derived("sidecar rules", build)
 
 
 def is_generated_sidecar(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import weakref
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -61,17 +60,14 @@ class RootModels:
     patch: type[ApiModel]
 
 
-_models: weakref.WeakKeyDictionary[Any, RootModels] = weakref.WeakKeyDictionary()
-
-
 def root_models(registry: Any = None) -> RootModels:
     """The root models extended with every ``RootOption`` (built once per registry)."""
     if registry is None:
         registry = current_app.extensions["obscura"].registry
-    found = _models.get(registry)
-    if found is None:
-        options = registry.root_options
-        found = RootModels(
+    options = registry.root_options
+    return registry.derived(
+        "root models",
+        lambda: RootModels(
             out=create_model(
                 "LibraryRootOut",
                 __base__=LibraryRootOut,
@@ -87,9 +83,8 @@ def root_models(registry: Any = None) -> RootModels:
                 __base__=LibraryRootPatch,
                 **{k: (bool | None, Field(None, description=o.description)) for k, o in options.items()},
             ),
-        )
-        _models[registry] = found
-    return found
+        ),
+    )
 
 
 def root_out(root: LibraryRoot, registry: Any = None) -> ApiModel:

@@ -8,7 +8,6 @@ built from the loaded plugins' groups.
 
 from __future__ import annotations
 
-import weakref
 from dataclasses import dataclass
 from typing import Any
 
@@ -58,9 +57,6 @@ class SettingsModels:
     patch: type[ApiModel]
 
 
-_models: weakref.WeakKeyDictionary[Any, SettingsModels] = weakref.WeakKeyDictionary()
-
-
 def _optional(info: FieldInfo) -> tuple[Any, FieldInfo]:
     patch = FieldInfo.merge_field_infos(info, default=None)
     return info.annotation | None, patch
@@ -70,20 +66,20 @@ def settings_models(registry: Any = None) -> SettingsModels:
     """The core's models extended with every settings group's fields (built once per registry)."""
     if registry is None:
         registry = current_app.extensions["obscura"].registry
-    found = _models.get(registry)
-    if found is None:
+
+    def build() -> SettingsModels:
         out_fields: dict[str, Any] = {}
         patch_fields: dict[str, Any] = {}
         for _, group in registry.settings_groups:
             for name, info in group.model.model_fields.items():
                 out_fields[name] = (info.annotation, FieldInfo.merge_field_infos(info))
                 patch_fields[name] = _optional(info)
-        found = SettingsModels(
+        return SettingsModels(
             out=create_model("LibrarySettingsOut", __base__=LibrarySettingsOut, **out_fields),
             patch=create_model("LibrarySettingsPatch", __base__=LibrarySettingsPatch, **patch_fields),
         )
-        _models[registry] = found
-    return found
+
+    return registry.derived("settings models", build)
 
 
 def current_settings(db: Any) -> dict[str, Any]:

@@ -10,9 +10,10 @@ from pydantic import Field
 
 from obscura_core import __version__
 from obscura_core.web.assets import bundle
-from plugin_sdk import NavItem, Panel, SearchHit, ShellPart, hookimpl
+from plugin_sdk import NavItem, SearchHit, ShellPart, hookimpl
 from plugin_sdk.db import get_db
 from plugin_sdk.http import ApiModel, api_route, ok
+from plugin_sdk.pages import page_panels
 from plugin_sdk.search import search_everything
 from plugin_sdk.sfw import sfw_requested
 
@@ -55,11 +56,6 @@ def shell_parts() -> list[ShellPart]:
     return list(current_app.extensions["obscura"].registry.shell_parts)
 
 
-def panels(entity_type: str) -> list[tuple[str, Panel]]:
-    """Panels plugins contribute to a page, in order."""
-    return list(current_app.extensions["obscura"].registry.panels(entity_type))
-
-
 def plural_label(kind: str) -> str:
     """A palette group's heading from a hit kind: video → Videos, gallery → Galleries, series → Series."""
     words = kind.replace("-", " ").replace("_", " ").strip() or "result"
@@ -90,7 +86,7 @@ def make_blueprint() -> Blueprint:
 
     @bp.get("/")
     def dashboard() -> str:
-        return render_template("dashboard.html", panels=panels("dashboard"))
+        return render_template("dashboard.html", panels=page_panels("dashboard"))
 
     @bp.get("/assets/app.<digest>.css")
     def stylesheet(digest: str) -> Response:
