@@ -492,10 +492,10 @@ def obscura_entity_changed(db: Session, entity_type: str, entity_ids: Sequence[s
 
         @hookimpl
         def obscura_entity_changed(db, entity_type, entity_ids, fields):
-            if entity_type == "video" and "rating" in fields:
-                for video_id in entity_ids:
-                    enqueue_job(db, "hello-rated", {"videoId": video_id},
-                                target_type="video", target_id=video_id)
+            if entity_type == "clip" and "rating" in fields:
+                for clip_id in entity_ids:
+                    enqueue_job(db, "hello-rated", {"clipId": clip_id},
+                                target_type="clip", target_id=clip_id)
     """
 
 

@@ -73,7 +73,7 @@ def library() -> None:
     "off",
     multiple=True,
     metavar="SWITCH",
-    help="Turn one of the plugins' root switches off (repeatable), e.g. --off scan_movies.",
+    help="Turn one of the plugins' root switches off (repeatable; the keys are those of /api/libraries).",
 )
 def library_add(path: str, label: str | None, nsfw: bool, off: tuple[str, ...]) -> None:
     """Add PATH as a library root."""
