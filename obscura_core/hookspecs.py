@@ -35,6 +35,7 @@ if TYPE_CHECKING:
         IdentifyTarget,
         JobContext,
         JobRun,
+        LinkKind,
         ModelSet,
         NavItem,
         Panel,
@@ -364,6 +365,29 @@ def obscura_root_options() -> Sequence[RootOption]:
 
 
 @hookspec
+def obscura_link_kinds() -> Sequence[LinkKind]:
+    """Kinds of links the plugin keeps between media rows and what describes them.
+
+    Each ``LinkKind`` adds a field to every media PATCH and bulk-PATCH body and a filter to every
+    media list (media plugins build those models with ``plugin_sdk.links.with_link_fields`` and
+    ``with_link_filters``); the plugin applies the field in ``obscura_entity_patch``, answers the
+    filter in ``obscura_entity_filter`` and serialises the links in ``obscura_entity_links``.
+    Without the plugin, the field is not part of the body (400 "unknown field") and the filter is
+    not part of the query. Fields and filters are unique across plugins (a clash stops start-up).
+
+    :return: ``LinkKind`` records.
+
+    Called in: web, worker, cli.
+
+    Example::
+
+        @hookimpl
+        def obscura_link_kinds():
+            return [LinkKind("collection_ids", filter="collection", linked_type="collection")]
+    """
+
+
+@hookspec
 def obscura_cli_commands() -> Sequence[click.Command]:
     """Extra ``obscura`` sub-commands.
 
@@ -444,17 +468,17 @@ def obscura_entity_patch(
     """Apply the link fields of a media PATCH (performers, tags, studio…) to some entities.
 
     Media plugins pass the link fields of their PATCH and bulk-PATCH bodies through
-    ``plugin_sdk.links.apply_links``; the plugin owning a field applies it. The taxonomy plugin
-    owns ``performer_names`` and ``tag_names`` (lists of names) and ``studio_name``: names are
-    found or created (case-insensitive, trimmed) and replace the entities' links; ``[]`` or
-    ``""`` clears them. A key missing from ``changes`` is left unchanged.
+    ``plugin_sdk.links.apply_links``; the plugin that declared a field (``obscura_link_kinds``)
+    applies it. The taxonomy plugin owns ``performer_names`` and ``tag_names`` (lists of names)
+    and ``studio_name``: names are found or created (case-insensitive, trimmed) and replace the
+    entities' links; ``[]`` or ``""`` clears them. A key missing from ``changes`` is left unchanged.
 
     :param db: the request's session; the caller commits (do not commit).
     :param entity_type: the kind of the entities (``video``, ``image``…).
     :param entity_ids: the ids of existing rows the caller has checked.
     :param changes: ``{field: value}`` with snake_case field names.
     :return: the keys of ``changes`` this plugin applied (``None`` when none are its own). A key no
-        plugin applies is answered with 400 "… needs the taxonomy plugin".
+        plugin applies is answered with 400 (code ``plugin_missing``).
 
     Called in: web, worker.
 
@@ -532,7 +556,8 @@ def obscura_entity_filter(
     :param key: the filter's name: ``tags``, ``performers`` or ``studio`` for the taxonomy plugin.
     :param values: the values given (names or ids); every value must match.
     :return: a boolean SQL expression, or ``None`` when the key is not this plugin's
-        (firstresult: the first non-None answer wins). No plugin answering gives a 400.
+        (firstresult: the first non-None answer wins). No plugin answering gives a 400
+        (code ``plugin_missing``).
 
     Called in: web.
 

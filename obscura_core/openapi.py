@@ -110,8 +110,9 @@ def build_openapi(app: Flask) -> dict[str, Any]:
                     "4XX": {"description": "Error", "content": {"application/json": {"schema": ERROR_SCHEMA}}},
                 },
             }
-            if spec.query is not None:
-                qschema = spec.query.model_json_schema(by_alias=True, ref_template=REF)
+            query = resolve_model(spec.query)
+            if query is not None:
+                qschema = query.model_json_schema(by_alias=True, ref_template=REF)
                 for name, prop in qschema.get("properties", {}).items():
                     op["parameters"].append(
                         {

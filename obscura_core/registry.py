@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from plugin_sdk.types import (
     AssetSource,
     CollectionSource,
+    LinkKind,
     ModelSet,
     NavItem,
     Panel,
@@ -62,6 +63,7 @@ class Registry:
     collection_sources: tuple[tuple[str, CollectionSource], ...]
     settings_groups: tuple[tuple[str, SettingsGroup], ...]
     root_options: Mapping[str, RootOption]
+    link_kinds: tuple[tuple[str, LinkKind], ...]
     hooks: Hooks = field(repr=False, compare=False)
     _derived: dict[Any, Any] = field(default_factory=dict, repr=False, compare=False)
 
@@ -140,6 +142,7 @@ class Registry:
 
         groups = _settings_groups(hooks, errors)
         options = _root_options(hooks, errors)
+        links = _link_kinds(hooks, errors)
 
         if errors:
             raise RegistryError("Plugin conflicts:\n  - " + "\n  - ".join(errors))
@@ -163,6 +166,7 @@ class Registry:
             collection_sources=tuple(hooks.each("obscura_collection_sources", items=CollectionSource)),
             settings_groups=tuple(groups),
             root_options=MappingProxyType(options),
+            link_kinds=tuple(links),
             hooks=hooks,
         )
 
@@ -245,6 +249,21 @@ def _root_options(hooks: Hooks, errors: list[str]) -> dict[str, RootOption]:
         owners[option.key] = plugin
         found[option.key] = option
     return dict(sorted(found.items(), key=lambda e: (e[1].order, e[1].label)))
+
+
+def _link_kinds(hooks: Hooks, errors: list[str]) -> list[tuple[str, LinkKind]]:
+    """Every plugin's link kinds; a PATCH field, filter or linked type used twice is a clash."""
+    owners: dict[tuple[str, str], str] = {}
+    out = []
+    for plugin, kind in hooks.each("obscura_link_kinds", items=LinkKind):
+        names = [("field", kind.field), ("filter", kind.filter), ("linked type", kind.linked_type)]
+        clashes = [(what, name) for what, name in names if name and (what, name) in owners]
+        for what, name in clashes:
+            errors.append(f"link {what} '{name}' is declared by both '{owners[(what, name)]}' and '{plugin}'")
+        if not clashes:
+            owners.update({(what, name): plugin for what, name in names if name})
+            out.append((plugin, kind))
+    return out
 
 
 def _known_icon(hooks: Hooks, plugin: str, item: NavItem) -> NavItem:

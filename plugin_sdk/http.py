@@ -113,7 +113,7 @@ class RouteSpec:
     rule: str
     methods: tuple[str, ...]
     body: ModelOrFactory | None
-    query: type[BaseModel] | None
+    query: ModelOrFactory | None
     response: Any
     summary: str
     status: int
@@ -125,7 +125,8 @@ def format_validation_error(exc: PydanticValidationError, where: str) -> str:
     parts = []
     for err in exc.errors():
         loc = ".".join(str(p) for p in err["loc"]) or where
-        parts.append(f"{where}.{loc}: {err['msg']}" if loc != where else f"{where}: {err['msg']}")
+        msg = "unknown field" if err["type"] == "extra_forbidden" else err["msg"]
+        parts.append(f"{where}.{loc}: {msg}" if loc != where else f"{where}: {msg}")
     return "; ".join(parts) or f"invalid {where}"
 
 
@@ -186,7 +187,7 @@ def api_route(
     methods: Sequence[str] = ("GET",),
     *,
     body: ModelOrFactory | None = None,
-    query: type[BaseModel] | None = None,
+    query: ModelOrFactory | None = None,
     response: Any = None,
     summary: str = "",
     status: int = 200,
@@ -196,15 +197,15 @@ def api_route(
 
     The view receives ``body=`` and/or ``query=`` keyword arguments holding the parsed models,
     plus Flask's URL variables. ``response`` (a model, ``list[Model]`` or ``Page[Model]``) documents the
-    ``data`` of the envelope in the OpenAPI document. ``body`` and ``response`` may also be
-    functions returning the model, called when needed (models built from the loaded plugins).
+    ``data`` of the envelope in the OpenAPI document. ``body``, ``query`` and ``response`` may
+    also be functions returning the model, called when needed (models built from the loaded plugins).
     """
 
     def decorator(view: F) -> F:
         @functools.wraps(view)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
             if query is not None:
-                kwargs["query"] = parse_query(query)
+                kwargs["query"] = parse_query(resolve_model(query))
             if body is not None:
                 kwargs["body"] = parse_body(resolve_model(body))
             return view(*args, **kwargs)

@@ -1,42 +1,46 @@
 """Links between media rows and what describes them (performers, tags, studio…), for media plugins.
 
-A media plugin never imports the plugin that keeps the links (the built-in ``taxonomy``); it goes
-through the running app's hooks with these helpers, so it works whether or not that plugin is
-loaded — and says so (400 "… needs the taxonomy plugin") when a request uses a link field or filter
-nobody answers::
+A media plugin never imports the plugin that keeps the links; which links exist is declared by
+that plugin (``obscura_link_kinds``), and the media plugin builds its PATCH and list-query models
+from them with these helpers, so it works whether or not such a plugin is loaded::
 
-    class VideoPatch(LinkFields):          # performerNames, tagNames, studioName
+    class VideoPatch(ApiModel):
         title: str | None = None
 
-    changes = body.model_dump(exclude_unset=True)
-    apply_links(db, "video", [video.id], pop_links(changes))
+    @api_route(bp, "/api/videos/<video_id>", methods=["PATCH"], body=with_link_fields(VideoPatch))
+    def patch(video_id, body):
+        changes = body.model_dump(exclude_unset=True)
+        apply_links(db, "video", [video.id], pop_links(changes))
 
-    class VideosQuery(LinkFilters, Pagination):   # ?tags=…&performers=…&studio=…
-        ...
-    conds += filter_clauses("video", Video.id, query)
-
-    return ok(with_links(db, "video", detail(db, video)))
+    @api_route(bp, "/api/videos", query=with_link_filters(VideosQuery))   # ?tags=…&studio=…
+    def list_videos(query):
+        conds += filter_clauses("video", Video.id, query)
+        return ok(with_links_many(db, "video", page))
 
     entities_deleted(db, "video", removed_ids)   # in the transaction that deletes them
+
+Without a plugin keeping links, the bodies have no link field (400 "unknown field") and the
+lists no link filter.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING, Annotated, Any
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, Field, create_model
 from pydantic.alias_generators import to_camel
 
 from plugin_sdk.errors import ValidationError
-from plugin_sdk.http import ApiModel
+from plugin_sdk.types import LinkKind
 
 if TYPE_CHECKING:
     from sqlalchemy import ColumnElement
     from sqlalchemy.orm import Session
 
+M = TypeVar("M", bound=BaseModel)
+
 NAME_MAX = 300
-PLUGIN = "taxonomy"
 
 LinkName = Annotated[str, Field(max_length=NAME_MAX)]
 
@@ -51,42 +55,79 @@ FilterValues = Annotated[
 """A repeatable query parameter (``?tags=a&tags=b``); a single value is a list of one."""
 
 
-class LinkFields(ApiModel):
-    """The link fields of a media PATCH body. Names are found or created case-insensitively and
-    replace the entity's links; ``[]``, ``""`` or ``null`` clears them; an absent field is kept."""
+def _registry() -> Any:
+    from obscura_core.runtime import get_runtime
 
-    performer_names: list[LinkName] | None = Field(None, max_length=200, description="performers, by name")
-    tag_names: list[LinkName] | None = Field(None, max_length=500, description="tags, by name")
-    studio_name: LinkName | None = Field(None, description="the studio, by name")
+    return get_runtime().registry
 
 
-LINK_FIELDS: tuple[str, ...] = tuple(LinkFields.model_fields)
+def link_kinds() -> tuple[LinkKind, ...]:
+    """The link kinds of the loaded plugins (``obscura_link_kinds``)."""
+    return tuple(kind for _, kind in _registry().link_kinds)
 
 
-class LinkFilters(BaseModel):
-    """Link filters of a media list: ``tags`` and ``performers`` (repeatable; every value must
-    match; tags include their sub-tags) and ``studio`` (with its sub-studios), by name, alias or id."""
-
-    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="ignore")
-
-    tags: FilterValues = None
-    performers: FilterValues = None
-    studio: str | None = Field(None, max_length=NAME_MAX)
+def _field(kind: LinkKind) -> tuple[Any, Any]:
+    if kind.many:
+        return list[LinkName] | None, Field(None, max_length=kind.max_items, description=kind.description or None)
+    return LinkName | None, Field(None, description=kind.description or None)
 
 
-FILTER_KEYS: tuple[str, ...] = tuple(LinkFilters.model_fields)
+def _filter(kind: LinkKind) -> tuple[Any, Any]:
+    if kind.many:
+        return FilterValues, None
+    return str | None, Field(None, max_length=NAME_MAX)
+
+
+def _extended(model: type[M], what: str, fields: Callable[[LinkKind], dict[str, tuple[Any, Any]]]) -> type[M]:
+    def build() -> type[M]:
+        extra: dict[str, Any] = {}
+        for kind in link_kinds():
+            extra.update(fields(kind))
+        if not extra:
+            return model
+        return create_model(model.__name__, __base__=model, __module__=model.__module__, __doc__=model.__doc__, **extra)
+
+    return _registry().derived((what, model), build)
+
+
+def with_link_fields(model: type[M], at: str | None = None) -> Callable[[], type[M]]:
+    """``model`` (a PATCH body) with the field of every loaded link kind, as a factory for
+    ``api_route(body=…)``; call it for the model itself (built once per registry).
+
+    :param at: the name of a field of ``model`` whose model (the edit of a bulk PATCH:
+        ``{"ids": […], "patch": {…}}``) gets the link fields instead of ``model`` itself.
+    """
+    if at is None:
+        return lambda: _extended(model, "link fields", lambda k: {k.field: _field(k)})
+
+    def nested() -> type[M]:
+        declared = model.model_fields[at]
+        inner = with_link_fields(declared.annotation)()  # type: ignore[arg-type]
+        if inner is declared.annotation:
+            return model
+        return _registry().derived(
+            ("link fields at", model, at),
+            lambda: create_model(model.__name__, __base__=model, __module__=model.__module__,
+                                 __doc__=model.__doc__, **{at: (inner, declared)}),
+        )  # fmt: skip
+
+    return nested
+
+
+def with_link_filters(model: type[M]) -> Callable[[], type[M]]:
+    """``model`` (a list query) with the filter of every loaded link kind, as a factory for
+    ``api_route(query=…)``; call it for the model itself (built once per registry)."""
+    return lambda: _extended(model, "link filters", lambda k: {k.filter: _filter(k)} if k.filter else {})
 
 
 def _hooks() -> Any:
-    from obscura_core.runtime import get_runtime
-
-    return get_runtime().hooks
+    return _registry().hooks
 
 
 def links_available() -> bool:
-    """Whether a loaded plugin keeps links (implements ``obscura_entity_filter``): show link fields
-    and filters in a page only when it does."""
-    return _hooks().implemented("obscura_entity_filter")
+    """Whether a loaded plugin keeps links (declares a link kind): show link fields and filters
+    in a page only when it does."""
+    return bool(_registry().link_kinds)
 
 
 def _key_collection(value: Any) -> bool:
@@ -105,17 +146,17 @@ def pop_links(changes: dict[str, Any]) -> dict[str, Any]:
     (an explicit ``null`` becomes "clear").
     """
     links: dict[str, Any] = {}
-    for key in LINK_FIELDS:
-        if key in changes:
-            value = changes.pop(key)
-            links[key] = value if value is not None else ("" if key == "studio_name" else [])
+    for kind in link_kinds():
+        if kind.field in changes:
+            value = changes.pop(kind.field)
+            links[kind.field] = value if value is not None else ([] if kind.many else "")
     return links
 
 
 def apply_links(db: Session, entity_type: str, entity_ids: Sequence[str], changes: Mapping[str, Any]) -> None:
     """Hand link fields to the plugins (``obscura_entity_patch``); the caller commits.
 
-    :raises ValidationError: a field no loaded plugin applies ("… needs the taxonomy plugin").
+    :raises ValidationError: a field no loaded plugin applies (code ``plugin_missing``).
     """
     fields = {k: v for k, v in changes.items() if v is not None}
     if not fields or not entity_ids:
@@ -130,7 +171,7 @@ def apply_links(db: Session, entity_type: str, entity_ids: Sequence[str], change
     missing = [k for k in fields if k not in handled]
     if missing:
         raise ValidationError(
-            f"body.{_camel(missing[0])}: setting it needs the {PLUGIN} plugin, which is not loaded.",
+            f"body.{_camel(missing[0])}: no loaded plugin applies this field.",
             code="plugin_missing",
         )
 
@@ -187,7 +228,7 @@ def filter_clause(
     """The SQL condition for one link filter (``obscura_entity_filter``).
 
     :param db: the session names are resolved with (default: the current request's).
-    :raises ValidationError: no loaded plugin knows ``key`` ("… needs the taxonomy plugin").
+    :raises ValidationError: no loaded plugin answers ``key`` (code ``plugin_missing``).
     """
     from sqlalchemy import ColumnElement
 
@@ -197,21 +238,20 @@ def filter_clause(
         db=session, entity_type=entity_type, id_column=id_column, key=key, values=list(values),
     )  # fmt: skip
     if clause is None:
-        raise ValidationError(
-            f"query.{key}: filtering by {key} needs the {PLUGIN} plugin, which is not loaded.", code="plugin_missing"
-        )
+        raise ValidationError(f"query.{key}: no loaded plugin filters by {key}.", code="plugin_missing")
     return clause
 
 
 def filter_clauses(
     entity_type: str, id_column: ColumnElement[Any], query: Any, db: Session | None = None
 ) -> list[ColumnElement[bool]]:
-    """Conditions for the :class:`LinkFilters` set on ``query`` (blank values are ignored)."""
+    """Conditions for the link filters set on ``query`` (a model from :func:`with_link_filters`;
+    blank values are ignored)."""
     clauses = []
-    for key in FILTER_KEYS:
-        values = _values(getattr(query, key, None))
+    for kind in link_kinds():
+        values = _values(getattr(query, kind.filter, None)) if kind.filter else []
         if values:
-            clauses.append(filter_clause(entity_type, id_column, key, values, db))
+            clauses.append(filter_clause(entity_type, id_column, kind.filter, values, db))
     return clauses
 
 

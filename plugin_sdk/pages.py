@@ -23,7 +23,7 @@ from urllib.parse import urlencode
 
 from markupsafe import Markup
 
-from plugin_sdk.types import Panel
+from plugin_sdk.types import LinkKind, Panel
 
 ENTITY_PARAM = "entity"
 ID_PARAM = "id"
@@ -98,19 +98,25 @@ def panel_target(args: Any, allowed: tuple[str, ...] | None = None) -> tuple[str
     return entity_type, entity_id
 
 
-LINKED_FILTERS = {"performer": "performers", "tag": "tags", "studio": "studio"}
-"""Entity types a "linked rows" panel serves → the list filter (``LinkFilters`` field) selecting them."""
+def linked_types() -> dict[str, LinkKind]:
+    """Entity types whose pages list the media linked to them (``performer``, ``tag``…) → the
+    link kind (``obscura_link_kinds``) whose list filter selects those media."""
+    from plugin_sdk.links import link_kinds
+
+    return {k.linked_type: k for k in link_kinds() if k.linked_type and k.filter}
 
 
 def linked_filter(args: Any) -> dict[str, str | list[str]]:
     """For a panel listing a performer's, tag's or studio's rows (``?entity=…&id=…``): the list
-    filter selecting them, as ``LinkFilters`` fields (``{"performers": [id]}``, ``{"studio": id}``).
-    Answers 400 when the request names no performer, tag or studio."""
+    filter selecting them, as query fields (``{"performers": [id]}``, ``{"studio": id}``).
+    Answers 400 when the request names no entity type a link kind serves."""
     from flask import abort
 
-    target = panel_target(args, tuple(LINKED_FILTERS))
+    kinds = linked_types()
+    target = panel_target(args, tuple(kinds))
     if target is None:
-        abort(400, "Ask for ?entity=<performer|studio|tag>&id=<id>.")
+        abort(400, f"Ask for ?entity=<{'|'.join(sorted(kinds)) or 'type'}>&id=<id>.")
     entity_type, entity_id = target
-    key = LINKED_FILTERS[entity_type]
-    return {key: entity_id if key == "studio" else [entity_id]}
+    kind = kinds[entity_type]
+    assert kind.filter is not None
+    return {kind.filter: [entity_id] if kind.many else entity_id}

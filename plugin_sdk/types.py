@@ -260,6 +260,34 @@ class RootOption:
 
 
 @dataclass(frozen=True, slots=True)
+class LinkKind:
+    """A kind of link between media rows and what describes them (performers, tags, a studio…),
+    kept by the plugin that declares it.
+
+    Each kind adds one field to every media PATCH body (``field``, camelCase on the wire) and one
+    filter to every media list (``?<filter>=…``); the declaring plugin applies the field through
+    ``obscura_entity_patch`` and answers the filter through ``obscura_entity_filter``.
+
+    :param field: snake_case PATCH field (``tag_names``): names found or created, replacing the
+        links; ``[]``, ``""`` or ``null`` clears them.
+    :param filter: the list filter's query key (``tags``): names, aliases or ids; every value
+        must match. ``None``: no filter.
+    :param many: a list of names (and a repeatable filter), or one name.
+    :param linked_type: the entity type of the linked rows (``tag``), whose pages list the media
+        linked to them (``plugin_sdk.pages.linked_filter``); ``None``: no such page.
+    :param description: the field's help, shown in the OpenAPI document.
+    :param max_items: the most names one PATCH may set (``many`` only).
+    """
+
+    field: str
+    filter: str | None = None
+    many: bool = True
+    linked_type: str | None = None
+    description: str = ""
+    max_items: int = 200
+
+
+@dataclass(frozen=True, slots=True)
 class Stylesheet:
     """A CSS file merged into the app's single stylesheet (``/assets/app.<hash>.css``), by ``order``."""
 

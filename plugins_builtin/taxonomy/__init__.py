@@ -1,9 +1,10 @@
 """Taxonomy: performers, studios and tags, linked to the rows of every media plugin.
 
-Media plugins reach it only through hooks (``plugin_sdk.links``): their PATCH bodies' link fields
-(``obscura_entity_patch``), the links in their answers (``obscura_entity_links``), their list
-filters (``obscura_entity_filter``) and their deletions (``obscura_entities_deleted``), so each
-media plugin works with or without this one. Hook implementations only.
+Media plugins reach it only through hooks (``plugin_sdk.links``): the link kinds it declares
+(``obscura_link_kinds``), their PATCH bodies' link fields (``obscura_entity_patch``), the links in
+their answers (``obscura_entity_links``), their list filters (``obscura_entity_filter``) and their
+deletions (``obscura_entities_deleted``), so each media plugin works with or without this one.
+Hook implementations only.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from flask import Blueprint
 from sqlalchemy import ColumnElement
 from sqlalchemy.orm import Session
 
-from plugin_sdk import ModelSet, NavItem, Panel, ShellPart, Stylesheet, hookimpl
+from plugin_sdk import LinkKind, ModelSet, NavItem, Panel, ShellPart, Stylesheet, hookimpl
 from plugins_builtin.taxonomy.models import MODELS
 
 
@@ -62,6 +63,13 @@ def obscura_panels(entity_type: str) -> list[Panel]:
     from plugins_builtin.taxonomy.pages.links_panel import panels
 
     return panels(entity_type)
+
+
+@hookimpl
+def obscura_link_kinds() -> list[LinkKind]:
+    from plugins_builtin.taxonomy.links import LINK_KINDS
+
+    return list(LINK_KINDS)
 
 
 @hookimpl

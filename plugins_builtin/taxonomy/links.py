@@ -10,6 +10,7 @@ from sqlalchemy import ColumnElement, and_, bindparam, delete, false, select, tr
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Session
 
+from plugin_sdk import LinkKind
 from plugin_sdk.errors import ValidationError
 from plugins_builtin.taxonomy.hierarchy import studio_tree, tag_tree
 from plugins_builtin.taxonomy.kinds import PERFORMERS, STUDIOS, TAGS, Kind
@@ -27,6 +28,13 @@ from plugins_builtin.taxonomy.sqlarrays import in_array
 PATCH_FIELDS: dict[str, Kind] = {"performer_names": PERFORMERS, "tag_names": TAGS, "studio_name": STUDIOS}
 FILTER_KEYS: dict[str, Kind] = {"performers": PERFORMERS, "tags": TAGS, "studio": STUDIOS, "studios": STUDIOS}
 MAX_FILTER_VALUES = 20
+
+LINK_KINDS = (
+    LinkKind("performer_names", filter="performers", linked_type="performer", description="performers, by name"),
+    LinkKind("tag_names", filter="tags", linked_type="tag", description="tags, by name", max_items=500),
+    LinkKind("studio_name", filter="studio", many=False, linked_type="studio", description="the studio, by name"),
+)
+"""The fields of media PATCH bodies and the filters of media lists this plugin answers."""
 
 
 def image_url(kind: Kind, row: Any) -> str | None:

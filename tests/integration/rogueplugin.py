@@ -32,6 +32,9 @@ WRONG: dict[str, Any] = {
     "obscura_sfw_clause": "is_nsfw = false",
     "obscura_generated_assets": "assets",
     "obscura_collection_sources": [object()],
+    "obscura_link_kinds": [{"field": "rogue_names"}],
+    "obscura_settings_groups": ["rogue"],
+    "obscura_root_options": {"scan_rogue": True},
 }
 
 
@@ -165,3 +168,18 @@ def obscura_collection_sources():
 def obscura_entity_changed(db, entity_type, entity_ids, fields):
     CHANGED.append((entity_type, list(entity_ids), list(fields)))
     return _answer("obscura_entity_changed")
+
+
+@hookimpl
+def obscura_link_kinds():
+    return _answer("obscura_link_kinds")
+
+
+@hookimpl
+def obscura_settings_groups():
+    return _answer("obscura_settings_groups")
+
+
+@hookimpl
+def obscura_root_options():
+    return _answer("obscura_root_options")

@@ -71,7 +71,8 @@ def _app_still_works(client: Any) -> None:
 STARTUP_HOOKS = [
     "obscura_nav_items", "obscura_shell_parts", "obscura_stylesheets", "obscura_settings_sections",
     "obscura_blueprints", "obscura_queues", "obscura_models", "obscura_cli_commands",
-    "obscura_generated_assets", "obscura_collection_sources", "obscura_panels",
+    "obscura_generated_assets", "obscura_collection_sources", "obscura_panels", "obscura_link_kinds",
+    "obscura_settings_groups", "obscura_root_options",
 ]  # fmt: skip
 
 
@@ -84,6 +85,13 @@ def test_a_collect_hook_that_fails_is_left_out_and_the_app_starts(rogue, hook: s
         _ok(client.get("/videos"))
     if hook == "obscura_collection_sources":
         assert [k["kind"] for k in _ok(client.get("/api/collections/rule-fields"))["kinds"]] == ["video"]
+    if hook == "obscura_link_kinds":  # the taxonomy's link fields are still there
+        spec = client.get("/api/openapi.json").get_json()
+        assert "performerNames" in spec["components"]["schemas"]["videos.VideoPatch"]["properties"]
+    if hook == "obscura_root_options":
+        assert "scanMovies" in _ok(client.post("/api/libraries", json={"path": str(rt.settings.data_dir)}), 201)
+    if hook == "obscura_settings_groups":
+        assert "autoGeneratePreview" in _ok(client.get("/api/settings/library"))
     _assert_fault(client, hook, mode)
     assert [q for q in rt.registry.queues if q.startswith("rogue")] == []
 

@@ -4,14 +4,16 @@ link filters as ``GET /api/audio-tracks``."""
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 from flask import Blueprint, render_template, request
 from sqlalchemy import func, select
 
 from plugin_sdk import Panel
 from plugin_sdk.db import get_db
 from plugin_sdk.formatting import fmt_duration
-from plugin_sdk.links import LinkFilters, filter_clauses
-from plugin_sdk.pages import LINKED_FILTERS, linked_filter
+from plugin_sdk.links import filter_clauses
+from plugin_sdk.pages import linked_filter, linked_types
 from plugins_builtin.audio.models import AudioTrack
 
 LINKED_URL = "/audio/fragments/linked"
@@ -20,13 +22,13 @@ LINKED_COUNT = 20
 
 def panels(entity_type: str) -> list[Panel]:
     """An "Audio" panel on performer, studio and tag pages."""
-    return [Panel(title="Audio", url=LINKED_URL, order=30)] if entity_type in LINKED_FILTERS else []
+    return [Panel(title="Audio", url=LINKED_URL, order=30)] if entity_type in linked_types() else []
 
 
 def register(bp: Blueprint) -> None:
     @bp.get(LINKED_URL)
     def linked_tracks() -> str:
-        filters = LinkFilters.model_validate(linked_filter(request.args))
+        filters = SimpleNamespace(**linked_filter(request.args))
         db = get_db()
         conds = filter_clauses("audio-track", AudioTrack.id, filters, db)
         total = db.execute(select(func.count()).select_from(AudioTrack).where(*conds)).scalar_one()

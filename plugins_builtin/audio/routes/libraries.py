@@ -15,12 +15,12 @@ from sqlalchemy import func, select
 from plugin_sdk.db import get_db, new_id
 from plugin_sdk.edits import apply_patch
 from plugin_sdk.errors import NotFoundError, UnsupportedMediaTypeError, ValidationError
-from plugin_sdk.http import Page, Pagination, api_route, ok, page
+from plugin_sdk.http import ApiModel, Page, Pagination, api_route, ok, page
 from plugin_sdk.links import (
-    LinkFields,
-    LinkFilters,
     entities_deleted,
     filter_clauses,
+    with_link_fields,
+    with_link_filters,
     with_links,
     with_links_many,
 )
@@ -43,7 +43,7 @@ _UNSAFE = re.compile(r"[\x00-\x1f/\\:*?\"<>|]+")
 MAX_COVER_BYTES = 20 * 1024 * 1024
 
 
-class LibrariesQuery(LinkFilters, Pagination):
+class LibrariesQuery(Pagination):
     search: str | None = Field(None, max_length=200)
     parent: str | None = Field(None, description="a library id, or 'none' for top-level libraries")
     sort: Literal["title", "recent", "rating", "tracks"] = "title"
@@ -58,7 +58,7 @@ class LibraryDetail(LibraryOut):
     tracks: list[TrackOut]
 
 
-class LibraryPatch(LinkFields):
+class LibraryPatch(ApiModel):
     title: str | None = Field(None, min_length=1, max_length=500)
     details: str | None = Field(None, max_length=20000)
     date: str | None = Field(None, pattern=r"^\d{4}-\d{2}-\d{2}$")
@@ -89,7 +89,7 @@ def _claim_name(folder: Path, name: str, tmp: Path) -> Path:
 def make_blueprint() -> Blueprint:
     bp = Blueprint("audio_libraries", __name__)
 
-    @api_route(bp, "/api/audio-libraries", query=LibrariesQuery, response=Page[LibraryOut])
+    @api_route(bp, "/api/audio-libraries", query=with_link_filters(LibrariesQuery), response=Page[LibraryOut])
     def list_libraries(query: LibrariesQuery):
         """Audio libraries (one per folder holding audio) with track counts and covers."""
         db = get_db()
@@ -139,7 +139,13 @@ def make_blueprint() -> Blueprint:
         )
         return ok(with_links(db, "audio-library", detail))
 
-    @api_route(bp, "/api/audio-libraries/<library_id>", methods=["PATCH"], body=LibraryPatch, response=LibraryOut)
+    @api_route(
+        bp,
+        "/api/audio-libraries/<library_id>",
+        methods=["PATCH"],
+        body=with_link_fields(LibraryPatch),
+        response=LibraryOut,
+    )
     def patch_one(library_id: str, body: LibraryPatch):
         """Edit a library."""
         db = get_db()

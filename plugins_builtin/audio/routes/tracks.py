@@ -17,9 +17,9 @@ from plugin_sdk.errors import NotFoundError
 from plugin_sdk.files import send_source, source_path
 from plugin_sdk.http import ApiModel, Page, Pagination, api_route, ok, page, parse_query
 from plugin_sdk.links import (
-    LinkFields,
-    LinkFilters,
     filter_clauses,
+    with_link_fields,
+    with_link_filters,
     with_links,
     with_links_many,
 )
@@ -49,14 +49,14 @@ EDITABLE = ("title", "artist", "album", "album_artist", "track_number", "disc_nu
             "rating", "organized", "is_nsfw")  # fmt: skip
 
 
-class TracksQuery(LinkFilters, Pagination):
+class TracksQuery(Pagination):
     library: str | None = None
     search: str | None = Field(None, max_length=200)
     sort: Literal["recent", "title", "rating", "duration", "plays", "track"] = "track"
     order: Literal["asc", "desc"] | None = None
 
 
-class TrackPatch(LinkFields):
+class TrackPatch(ApiModel):
     title: str | None = Field(None, min_length=1, max_length=500)
     artist: str | None = Field(None, max_length=500)
     album: str | None = Field(None, max_length=500)
@@ -100,7 +100,7 @@ def _detail(db: Any, track: AudioTrack) -> dict[str, Any]:
 def make_blueprint() -> Blueprint:
     bp = Blueprint("audio_tracks", __name__)
 
-    @api_route(bp, "/api/audio-tracks", query=TracksQuery, response=Page[TrackOut])
+    @api_route(bp, "/api/audio-tracks", query=with_link_filters(TracksQuery), response=Page[TrackOut])
     def list_tracks(query: TracksQuery):
         """Tracks, filtered by library or text and sorted (``track`` keeps a library's order)."""
         db = get_db()
@@ -131,7 +131,9 @@ def make_blueprint() -> Blueprint:
         db = get_db()
         return ok(_detail(db, get_track(db, track_id)))
 
-    @api_route(bp, "/api/audio-tracks/<track_id>", methods=["PATCH"], body=TrackPatch, response=TrackDetail)
+    @api_route(
+        bp, "/api/audio-tracks/<track_id>", methods=["PATCH"], body=with_link_fields(TrackPatch), response=TrackDetail
+    )
     def patch_one(track_id: str, body: TrackPatch):
         """Edit a track; edited fields are never overwritten by its tags again."""
         db = get_db()

@@ -4,13 +4,15 @@ link filters as ``GET /api/galleries`` and ``GET /api/images``."""
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 from flask import Blueprint, render_template, request
 from sqlalchemy import func, select
 
 from plugin_sdk import Panel
 from plugin_sdk.db import get_db
-from plugin_sdk.links import LinkFilters, filter_clauses
-from plugin_sdk.pages import LINKED_FILTERS, linked_filter
+from plugin_sdk.links import filter_clauses
+from plugin_sdk.pages import linked_filter, linked_types
 from plugins_builtin.images.models import Gallery, Image
 from plugins_builtin.images.pages.cards import GALLERY_COLUMNS, gallery_cards, thumb_url
 
@@ -21,13 +23,13 @@ LINKED_IMAGES = 18
 
 def panels(entity_type: str) -> list[Panel]:
     """A "Galleries & images" panel on performer, studio and tag pages."""
-    return [Panel(title="Galleries & images", url=LINKED_URL, order=20)] if entity_type in LINKED_FILTERS else []
+    return [Panel(title="Galleries & images", url=LINKED_URL, order=20)] if entity_type in linked_types() else []
 
 
 def register(bp: Blueprint) -> None:
     @bp.get(LINKED_URL)
     def linked_images() -> str:
-        filters = LinkFilters.model_validate(linked_filter(request.args))
+        filters = SimpleNamespace(**linked_filter(request.args))
         db = get_db()
         g_conds = filter_clauses("gallery", Gallery.id, filters, db)
         i_conds = filter_clauses("image", Image.id, filters, db)

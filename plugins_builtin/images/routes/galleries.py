@@ -19,10 +19,10 @@ from plugin_sdk.errors import ConflictError, NotFoundError, UnsupportedMediaType
 from plugin_sdk.http import ApiModel, Page, Pagination, api_route, ok, page
 from plugin_sdk.jobs import enqueue_job
 from plugin_sdk.links import (
-    LinkFields,
-    LinkFilters,
     entities_deleted,
     filter_clauses,
+    with_link_fields,
+    with_link_filters,
     with_links,
     with_links_many,
 )
@@ -54,7 +54,7 @@ SORTS: dict[str, Any] = {
 _UNSAFE = re.compile(r"[\x00-\x1f/\\:*?\"<>|]+")
 
 
-class GalleriesQuery(LinkFilters, Pagination):
+class GalleriesQuery(Pagination):
     search: str | None = Field(None, max_length=200)
     kind: Literal["folder", "zip", "virtual"] | None = None
     parent: str | None = Field(None, description="a gallery id, or 'none' for top-level galleries")
@@ -77,7 +77,7 @@ class GalleryIn(ApiModel):
     image_ids: list[str] = Field(default_factory=list, max_length=5000)
 
 
-class GalleryPatch(LinkFields):
+class GalleryPatch(ApiModel):
     title: str | None = Field(None, min_length=1, max_length=500)
     details: str | None = Field(None, max_length=20000)
     date: str | None = Field(None, pattern=r"^\d{4}-\d{2}-\d{2}$")
@@ -145,7 +145,7 @@ def _check_images(db: Any, ids: list[str]) -> None:
 def make_blueprint() -> Blueprint:
     bp = Blueprint("galleries", __name__)
 
-    @api_route(bp, "/api/galleries", query=GalleriesQuery, response=Page[GalleryOut])
+    @api_route(bp, "/api/galleries", query=with_link_filters(GalleriesQuery), response=Page[GalleryOut])
     def list_galleries(query: GalleriesQuery):
         """Galleries with their image counts and covers."""
         db = get_db()
@@ -223,7 +223,9 @@ def make_blueprint() -> Blueprint:
         )
         return ok(with_links(db, "gallery", detail))
 
-    @api_route(bp, "/api/galleries/<gallery_id>", methods=["PATCH"], body=GalleryPatch, response=GalleryOut)
+    @api_route(
+        bp, "/api/galleries/<gallery_id>", methods=["PATCH"], body=with_link_fields(GalleryPatch), response=GalleryOut
+    )
     def patch_one(gallery_id: str, body: GalleryPatch):
         """Edit a gallery's title, details, date, rating, organized or NSFW flag."""
         db = get_db()

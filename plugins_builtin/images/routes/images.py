@@ -19,9 +19,9 @@ from plugin_sdk.errors import ConflictError, NotFoundError, ValidationError
 from plugin_sdk.files import source_path
 from plugin_sdk.http import ApiModel, Page, Pagination, api_route, ok, page, parse_query
 from plugin_sdk.links import (
-    LinkFields,
-    LinkFilters,
     filter_clauses,
+    with_link_fields,
+    with_link_filters,
     with_links,
     with_links_many,
 )
@@ -45,7 +45,7 @@ SORTS: dict[str, Any] = {
 EDITABLE = ("title", "details", "date", "rating", "organized", "is_nsfw")
 
 
-class ImagesQuery(LinkFilters, Pagination):
+class ImagesQuery(Pagination):
     gallery: str | None = None
     search: str | None = Field(None, max_length=200)
     organized: bool | None = None
@@ -55,7 +55,7 @@ class ImagesQuery(LinkFilters, Pagination):
     order: Literal["asc", "desc"] | None = None
 
 
-class ImagePatch(LinkFields):
+class ImagePatch(ApiModel):
     title: str | None = Field(None, min_length=1, max_length=500)
     details: str | None = Field(None, max_length=20000)
     date: str | None = Field(None, pattern=r"^\d{4}-\d{2}-\d{2}$")
@@ -104,7 +104,7 @@ def make_preview(db: Any, image: Image, path: Path) -> None:
 def make_blueprint() -> Blueprint:
     bp = Blueprint("images", __name__)
 
-    @api_route(bp, "/api/images", query=ImagesQuery, response=Page[ImageOut])
+    @api_route(bp, "/api/images", query=with_link_filters(ImagesQuery), response=Page[ImageOut])
     def list_images(query: ImagesQuery):
         """Images, filtered and sorted (``sort=gallery`` keeps a gallery's own order)."""
         db = get_db()
@@ -142,7 +142,7 @@ def make_blueprint() -> Blueprint:
         by_id = {i.id: i for i in db.execute(select(Image).where(Image.id.in_(wanted))).scalars()} if wanted else {}
         return ok([DuplicateGroup(images=[image_out(by_id[i]) for i in g]) for g in groups])
 
-    @api_route(bp, "/api/images/bulk", methods=["PATCH"], body=BulkPatch)
+    @api_route(bp, "/api/images/bulk", methods=["PATCH"], body=with_link_fields(BulkPatch, at="patch"))
     def bulk_patch(body: BulkPatch):
         """Apply the same edit to many images (``tagNames``… replace each image's links)."""
         db = get_db()
@@ -169,7 +169,7 @@ def make_blueprint() -> Blueprint:
         )
         return ok(with_links(db, "image", image_detail(image, title)))
 
-    @api_route(bp, "/api/images/<image_id>", methods=["PATCH"], body=ImagePatch, response=ImageDetail)
+    @api_route(bp, "/api/images/<image_id>", methods=["PATCH"], body=with_link_fields(ImagePatch), response=ImageDetail)
     def patch_one(image_id: str, body: ImagePatch):
         """Edit an image; edited fields are kept by later scans."""
         db = get_db()

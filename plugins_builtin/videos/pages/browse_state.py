@@ -16,7 +16,7 @@ from werkzeug.datastructures import MultiDict
 from plugin_sdk.http import validate_dropping
 from plugin_sdk.links import links_available
 from plugins_builtin.videos.models import VideoSeries
-from plugins_builtin.videos.routes.query import VideosQuery
+from plugins_builtin.videos.routes.query import VideosQuery, videos_query
 
 VIEWS = ("series", "grid", "list")
 
@@ -24,7 +24,7 @@ FILTER_PARAMS = (
     "search", "kind", "series", "season", "resolution", "codec", "durationMin", "durationMax",
     "dateFrom", "dateTo", "ratingMin", "ratingMax", "organized", "played", "root",
 )  # fmt: skip
-LINK_PARAMS = ("tags", "performers", "studio")  # with a plugin that keeps links (taxonomy); tags/performers repeat
+LINK_PARAMS = ("tags", "performers", "studio")  # offered when a plugin keeps links; tags/performers repeat
 SORT_PARAMS = ("sort", "order")
 STATE_PARAMS = ("view", *FILTER_PARAMS, *LINK_PARAMS, *SORT_PARAMS)
 
@@ -94,7 +94,7 @@ def parse_state(db: Session, args: MultiDict[str, str]) -> BrowseState:
             values = [v.strip() for v in args.getlist(key) if v.strip()]
             if values:
                 raw[key] = values[0] if key == "studio" else values
-    query, raw, ignored = validate_dropping(VideosQuery, raw)
+    query, raw, ignored = validate_dropping(videos_query(), raw)
     view = args.get("view", "")
     explicit = view in VIEWS
     if not explicit:

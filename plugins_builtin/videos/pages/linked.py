@@ -9,8 +9,8 @@ from flask import Blueprint, render_template, request
 
 from plugin_sdk import Panel
 from plugin_sdk.db import get_db
-from plugin_sdk.pages import LINKED_FILTERS, linked_filter
-from plugins_builtin.videos.routes.query import VideosQuery, fetch_page
+from plugin_sdk.pages import linked_filter, linked_types
+from plugins_builtin.videos.routes.query import fetch_page, videos_query
 
 LINKED_URL = "/videos/fragments/linked"
 LINKED_COUNT = 12
@@ -18,7 +18,7 @@ LINKED_COUNT = 12
 
 def panels(entity_type: str) -> list[Panel]:
     """A "Videos" panel on performer, studio and tag pages."""
-    return [Panel(title="Videos", url=LINKED_URL, order=10)] if entity_type in LINKED_FILTERS else []
+    return [Panel(title="Videos", url=LINKED_URL, order=10)] if entity_type in linked_types() else []
 
 
 def register(bp: Blueprint) -> None:
@@ -27,7 +27,7 @@ def register(bp: Blueprint) -> None:
     @bp.get(LINKED_URL)
     def linked_videos() -> str:
         link = linked_filter(request.args)
-        query = VideosQuery.model_validate({**link, "sort": "recent", "perPage": LINKED_COUNT})
+        query = videos_query().model_validate({**link, "sort": "recent", "perPage": LINKED_COUNT})
         db = get_db()
         rows, total, _ = fetch_page(db, query)
         return render_template(

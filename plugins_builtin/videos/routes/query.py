@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from plugin_sdk.errors import ValidationError
 from plugin_sdk.http import Pagination
-from plugin_sdk.links import LinkFilters, filter_clauses
+from plugin_sdk.links import filter_clauses, with_link_filters
 from plugin_sdk.search import ilike_contains
 from plugins_builtin.videos.models import Video
 
@@ -33,8 +33,9 @@ SORT_COLUMNS: dict[str, Any] = {
 DEFAULT_DESC = {"recent", "rating", "date", "plays", "size", "duration"}
 
 
-class VideosQuery(LinkFilters, Pagination):
-    """Query string of ``GET /api/videos`` (``tags``, ``performers``, ``studio``: see ``LinkFilters``)."""
+class VideosQuery(Pagination):
+    """Query string of ``GET /api/videos``; with a plugin keeping links, ``videos_query()`` adds its
+    filters (``tags``, ``performers``, ``studio``…)."""
 
     model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="forbid")
 
@@ -65,6 +66,10 @@ class VideosQuery(LinkFilters, Pagination):
     @property
     def descending(self) -> bool:
         return self.order == "desc" if self.order else self.sort in DEFAULT_DESC
+
+
+videos_query = with_link_filters(VideosQuery)
+"""``VideosQuery`` with the link filters of the loaded plugins (a factory: call it for the model)."""
 
 
 def filters(q: VideosQuery) -> list[ColumnElement[bool]]:

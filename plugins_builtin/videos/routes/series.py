@@ -13,9 +13,9 @@ from plugin_sdk.edits import apply_patch
 from plugin_sdk.errors import NotFoundError
 from plugin_sdk.http import ApiModel, Page, Pagination, api_route, ok, page
 from plugin_sdk.links import (
-    LinkFields,
-    LinkFilters,
     filter_clauses,
+    with_link_fields,
+    with_link_filters,
     with_links,
     with_links_many,
 )
@@ -24,7 +24,7 @@ from plugins_builtin.videos.models import Video, VideoSeason, VideoSeries
 from plugins_builtin.videos.routes.serialize import VideoListItem, list_item
 
 
-class SeriesQuery(LinkFilters, Pagination):
+class SeriesQuery(Pagination):
     search: str | None = Field(None, max_length=200)
     root: str | None = None
 
@@ -57,7 +57,7 @@ class SeriesDetail(SeriesOut):
     seasons: list[SeasonOut]
 
 
-class SeriesPatch(LinkFields):
+class SeriesPatch(ApiModel):
     title: str | None = Field(None, min_length=1, max_length=500)
     year: int | None = Field(None, ge=1800, le=2200)
     overview: str | None = Field(None, max_length=20000)
@@ -115,7 +115,7 @@ def _out(series: VideoSeries, counts: tuple[int, int, str | None]) -> dict:
 def make_blueprint() -> Blueprint:
     bp = Blueprint("video_series", __name__)
 
-    @api_route(bp, "/api/series", query=SeriesQuery, response=Page[SeriesOut])
+    @api_route(bp, "/api/series", query=with_link_filters(SeriesQuery), response=Page[SeriesOut])
     def list_series(query: SeriesQuery):
         """Series, alphabetically, with season and episode counts."""
         db = get_db()
@@ -193,7 +193,7 @@ def make_blueprint() -> Blueprint:
             )
         )
 
-    @api_route(bp, "/api/series/<series_id>", methods=["PATCH"], body=SeriesPatch, response=SeriesOut)
+    @api_route(bp, "/api/series/<series_id>", methods=["PATCH"], body=with_link_fields(SeriesPatch), response=SeriesOut)
     def patch_series(series_id: str, body: SeriesPatch):
         """Rename a series or edit its details."""
         db = get_db()

@@ -13,12 +13,12 @@ from plugin_sdk.deletion import delete_media
 from plugin_sdk.edits import NOT_NULL, apply_patch, entity_changed
 from plugin_sdk.errors import ValidationError
 from plugin_sdk.http import ApiModel, api_route, ok
-from plugin_sdk.links import LinkFields, with_links, with_links_many
+from plugin_sdk.links import with_link_fields, with_links, with_links_many
 from plugin_sdk.markers import add_marker_routes
 from plugins_builtin.videos import assets
 from plugins_builtin.videos.models import VideoMarker, VideoSeries
 from plugins_builtin.videos.routes.common import get_video
-from plugins_builtin.videos.routes.query import VideosQuery, fetch_page
+from plugins_builtin.videos.routes.query import VideosQuery, fetch_page, videos_query
 from plugins_builtin.videos.routes.serialize import MarkerOut, VideoDetail, VideoListItem, detail, list_item
 
 EDITABLE = ("title", "details", "date", "rating", "organized", "is_nsfw", "urls", "episode_number", "season_number")
@@ -32,7 +32,7 @@ class VideosPage(ApiModel):
     next_cursor: str | None
 
 
-class VideoPatch(LinkFields):
+class VideoPatch(ApiModel):
     title: str | None = Field(None, min_length=1, max_length=500)
     details: str | None = Field(None, max_length=20000)
     date: str | None = Field(None, pattern=r"^\d{4}-\d{2}-\d{2}$")
@@ -74,7 +74,7 @@ def _series_titles(db, series_ids: set[str]) -> dict[str, str]:
 def make_blueprint() -> Blueprint:
     bp = Blueprint("videos", __name__)
 
-    @api_route(bp, "/api/videos", query=VideosQuery, response=VideosPage)
+    @api_route(bp, "/api/videos", query=videos_query, response=VideosPage)
     def list_videos(query: VideosQuery):
         """Movies and episodes, filtered and sorted; pass ``cursor`` (from ``nextCursor``) for deep pages."""
         db = get_db()
@@ -91,7 +91,7 @@ def make_blueprint() -> Blueprint:
         db = get_db()
         return ok(with_links(db, "video", detail(db, get_video(db, video_id))))
 
-    @api_route(bp, "/api/videos/<video_id>", methods=["PATCH"], body=VideoPatch, response=VideoDetail)
+    @api_route(bp, "/api/videos/<video_id>", methods=["PATCH"], body=with_link_fields(VideoPatch), response=VideoDetail)
     def patch(video_id: str, body: VideoPatch):
         """Edit a video; edited fields are never overwritten by later scans."""
         db = get_db()

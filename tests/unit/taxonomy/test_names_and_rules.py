@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 
 from plugin_sdk.errors import ValidationError
-from plugin_sdk.links import LinkFields, LinkFilters, pop_links
 from plugins_builtin.taxonomy.hierarchy import check_parents, cycle_parents
 from plugins_builtin.taxonomy.names import (
     clean,
@@ -67,22 +66,3 @@ def test_a_parent_may_not_be_the_entity_or_below_it() -> None:
     with pytest.raises(ValidationError, match="cycle") as err:
         check_parents("tag", "tag", ["grandchild"], below)
     assert err.value.code == "cycle"
-
-
-def test_link_fields_are_split_from_a_patch_and_null_means_clear() -> None:
-    class Patch(LinkFields):
-        title: str | None = None
-
-    body = Patch.model_validate({"title": "X", "performerNames": ["A"], "studioName": None, "tagNames": None})
-    changes = body.model_dump(exclude_unset=True)
-    links = pop_links(changes)
-    assert changes == {"title": "X"}
-    assert links == {"performer_names": ["A"], "studio_name": "", "tag_names": []}
-    assert pop_links({"title": "Y"}) == {}, "absent link fields are left unchanged"
-
-
-def test_link_filters_take_one_or_repeated_values() -> None:
-    assert LinkFilters.model_validate({"tags": "Drama"}).tags == ["Drama"]
-    assert LinkFilters.model_validate({"tags": ["Drama", "Comedy"], "studio": "A24"}).studio == "A24"
-    with pytest.raises(Exception, match="at most 20"):
-        LinkFilters.model_validate({"performers": [str(i) for i in range(21)]})
