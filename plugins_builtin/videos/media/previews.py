@@ -44,6 +44,7 @@ from typing import Any, Final, Literal
 import numpy as np
 from PIL import Image
 
+from plugin_sdk import ffmpeg as ff
 from plugin_sdk.media import STDERR_TAIL, MediaError, run
 from plugin_sdk.storage import atomic_write
 
@@ -79,12 +80,14 @@ TRICKPLAY_FLOOR_LONG: Final = 48
 #: Sheet size cap (pixels) and column count.
 MAX_SPRITE_PIXELS: Final = 24_000_000
 MAX_SPRITE_COLUMNS: Final = 10
-#: Preview clip: longest side, and the scale filter (never upscales, even dimensions).
+#: Preview clip: longest side, and the scale filter's options (never upscales, even dimensions).
 PREVIEW_MAX_SIDE: Final = 960
-_PREVIEW_SCALE: Final = (
-    f"scale=w='if(gte(iw,ih),min({PREVIEW_MAX_SIDE},trunc(iw/2)*2),-2)'"
-    f":h='if(gte(iw,ih),-2,min({PREVIEW_MAX_SIDE},trunc(ih/2)*2))'"
-)
+_PREVIEW_SCALE: Final = {
+    "w": f"if(gte(iw,ih),min({PREVIEW_MAX_SIDE},trunc(iw/2)*2),-2)",
+    "h": f"if(gte(iw,ih),-2,min({PREVIEW_MAX_SIDE},trunc(ih/2)*2))",
+}
+#: What every preview output drops besides its one video stream: audio, subtitles, data.
+_VIDEO_ONLY: Final = {"an": ff.FLAG, "sn": ff.FLAG, "dn": ff.FLAG}
 #: Keyframe-only trickplay falls back to a full decode when keyframes are further apart than this
 #: (seconds, or twice the interval when that is larger).
 KEYFRAME_GAP_LIMIT_S: Final = 20.0
@@ -342,14 +345,12 @@ def _seconds(value: float) -> str:
     return f"{value:.3f}"
 
 
-def _fit_filter(width: int, height: int, exact: bool) -> str:
+def _fit(video: ff.Stream, width: int, height: int, exact: bool) -> ff.Stream:
     """Scale to exactly ``width``×``height``; when the source size is unknown keep its aspect and pad."""
     if exact:
-        return f"scale={width}:{height}"
-    return (
-        f"scale={width}:{height}:force_original_aspect_ratio=decrease,"
-        f"pad={width}:{height}:(ow-iw)/2:(oh-ih)/2:color=black,setsar=1"
-    )
+        return video.filter("scale", width, height)
+    video = video.filter("scale", width, height, force_original_aspect_ratio="decrease")
+    return video.filter("pad", width, height, "(ow-iw)/2", "(oh-ih)/2", color="black").filter("setsar", 1)
 
 
 # =========================================================================== thumbnail
@@ -382,21 +383,20 @@ def make_thumbnail(
     _require_file(src)
     when = thumbnail_at(duration) if at is None else (float(at) if math.isfinite(at) and at > 0 else 0.0)
     thumb_w, thumb_h = thumbnail_size(width, height, params.thumbnail_quality, minimum)
-    if _native(width, height)[2]:
-        scale = f"scale={thumb_w}:{thumb_h}"
-    else:
-        side = max(thumb_w, thumb_h)
-        scale = f"scale={side}:{side}:force_original_aspect_ratio=decrease"
+    known = _native(width, height)[2]
+    side = max(thumb_w, thumb_h)
     errors: list[str] = []
     for seek in (when, 0.0) if when > 0 else (0.0,):
-        args = ["-v", "warning", "-y"]
-        if seek > 0:
-            args += ["-ss", _seconds(seek)]
-        args += ["-i", str(src), "-map", "0:V:0", "-an", "-sn", "-dn", "-frames:v", "1", "-vf", scale]
-        args += ["-c:v", "mjpeg", "-q:v", str(params.thumbnail_quality), "-f", "image2", "-update", "1"]
+        video = ff.source(src, **({"ss": _seconds(seek)} if seek > 0 else {}))["V:0"]
+        if known:
+            video = video.filter("scale", thumb_w, thumb_h)
+        else:
+            video = video.filter("scale", side, side, force_original_aspect_ratio="decrease")
+        options = {"frames:v": 1, "c:v": "mjpeg", "q:v": params.thumbnail_quality}
         try:
             with atomic_write(out_jpg, suffix=".jpg") as tmp:
-                result = run([*args, str(tmp)], timeout=timeout, binary=ffmpeg)
+                out = ff.output(video, target=tmp, **_VIDEO_ONLY, **options, format="image2", update=1)
+                result = run(["-v", "warning", "-y", *ff.arguments(out)], timeout=timeout, binary=ffmpeg)
                 if tmp.stat().st_size == 0 or _EMPTY_OUTPUT in result.stderr:
                     raise MediaError("no frame decoded")  # leaves the block: the target is not replaced
         except MediaError as exc:
@@ -432,16 +432,13 @@ def make_preview_clip(
     _require_file(src)
     clip = params.preview_clip_s
     start = preview_start(duration, clip)
+    seek = {"ss": _seconds(start)} if start > 0 else {}
+    video = ff.source(src, **seek, t=str(clip))["V:0"].filter("scale", **_PREVIEW_SCALE)
+    encode = {"c:v": "libx264", "preset": "veryfast", "crf": 24, "pix_fmt": "yuv420p", "movflags": "+faststart"}
     with atomic_write(out_mp4, suffix=".mp4") as tmp:
-        args = ["-v", "warning", "-y"]
-        if start > 0:
-            args += ["-ss", _seconds(start)]
-        args += ["-t", str(clip), "-i", str(src), "-map", "0:V:0", "-an", "-sn", "-dn"]
-        args += ["-map_metadata", "-1", "-map_chapters", "-1", "-vf", _PREVIEW_SCALE]
-        args += ["-c:v", "libx264", "-preset", "veryfast", "-crf", "24", "-pix_fmt", "yuv420p"]
-        args += ["-movflags", "+faststart", "-f", "mp4", str(tmp)]
+        out = ff.output(video, target=tmp, **_VIDEO_ONLY, map_metadata=-1, map_chapters=-1, **encode, format="mp4")
         try:
-            result = run(args, timeout=timeout, binary=ffmpeg)
+            result = run(["-v", "warning", "-y", *ff.arguments(out)], timeout=timeout, binary=ffmpeg)
         except MediaError as exc:
             raise MediaError(f"cannot make a preview clip of {src.name}: {exc}") from None
         if tmp.stat().st_size == 0 or _EMPTY_OUTPUT in result.stderr:
@@ -470,12 +467,13 @@ def _extract_pass(
     fw, fh = plan.frame_w, plan.frame_h
     frame_bytes = fw * fh * 3
     sprite = np.zeros((plan.sprite_height, plan.sprite_width, 3), dtype=np.uint8)
-    vf = f"fps=fps=1/{plan.interval}:round=up:start_time=0,{_fit_filter(fw, fh, exact)},format=rgb24"
-    cmd = [ffmpeg, "-hide_banner", "-nostdin", "-nostats", "-v", "verbose"]  # verbose: "N frames decoded"
-    if keyframes_only:
-        cmd += ["-discard:v", "nokey", "-skip_frame:v", "nokey"]
-    cmd += ["-i", str(src), "-map", "0:V:0", "-an", "-sn", "-dn", "-vf", vf, "-frames:v", str(plan.count)]
-    cmd += ["-fps_mode", "passthrough", "-f", "rawvideo", "-pix_fmt", "rgb24", "-"]
+    skip = {"discard:v": "nokey", "skip_frame:v": "nokey"} if keyframes_only else {}
+    video = ff.source(src, **skip)["V:0"].filter("fps", fps=f"1/{plan.interval}", round="up", start_time=0)
+    video = _fit(video, fw, fh, exact).filter("format", "rgb24")
+    raw = {"frames:v": plan.count, "fps_mode": "passthrough", "pix_fmt": "rgb24"}
+    out = ff.output(video, target="-", **_VIDEO_ONLY, **raw, format="rawvideo")
+    # verbose: ffmpeg reports "N frames decoded"
+    cmd = ff.command(out, "-hide_banner", "-nostdin", "-nostats", "-v", "verbose", binary=ffmpeg)
     try:
         proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     except FileNotFoundError:

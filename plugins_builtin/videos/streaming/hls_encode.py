@@ -34,6 +34,8 @@ import time
 from pathlib import Path
 from typing import Final
 
+from plugin_sdk import ffmpeg as ff
+
 from .hls_errors import HlsError
 from .hls_playlists import SEGMENT_SECONDS, Rendition, renditions_for
 
@@ -63,22 +65,18 @@ def segment_command(
     ffmpeg: str = "ffmpeg",
 ) -> list[str]:
     """The ffmpeg argv for one segment (reference §3.16, plus portrait scaling and ``-sn -dn``)."""
-    scale = f"scale=w={rendition.height}:h=-2" if rendition.portrait else f"scale=w=-2:h={rendition.height}"
     r = rendition
-    return [
-        ffmpeg,
-        *["-hide_banner", "-nostdin", "-y", "-loglevel", "error", "-nostats"],
-        *("-ss", f"{start:.3f}", "-i", str(src), "-t", f"{length:.3f}"),
-        *("-vf", f"{scale},format=yuv420p"),
-        *["-map", "0:v:0", "-map", "0:a:0?", "-sn", "-dn"],
-        *f"-c:v libx264 -preset veryfast -crf {r.crf} -profile:v main -pix_fmt yuv420p".split(),
-        *["-g", "144", "-keyint_min", "144", "-sc_threshold", "0"],
-        *f"-b:v {r.video_kbps}k -maxrate {r.maxrate_kbps}k -bufsize {r.bufsize_kbps}k".split(),
-        *f"-c:a aac -b:a {r.audio_kbps}k -ac 2 -ar 48000".split(),
-        *("-output_ts_offset", f"{start:.3f}"),
-        *["-muxdelay", "0", "-muxpreload", "0", "-f", "mpegts"],
-        str(output),
-    ]
+    source = ff.source(src, ss=f"{start:.3f}")
+    size = {"w": r.height, "h": -2} if r.portrait else {"w": -2, "h": r.height}
+    video = source["v:0"].filter("scale", **size).filter("format", "yuv420p")
+    encode = {"c:v": "libx264", "preset": "veryfast", "crf": r.crf, "profile:v": "main", "pix_fmt": "yuv420p"}
+    gop = {"g": 144, "keyint_min": 144, "sc_threshold": 0}
+    rate = {"b:v": f"{r.video_kbps}k", "maxrate": f"{r.maxrate_kbps}k", "bufsize": f"{r.bufsize_kbps}k"}
+    audio = {"c:a": "aac", "b:a": f"{r.audio_kbps}k", "ac": 2, "ar": 48000}
+    mux = {"output_ts_offset": f"{start:.3f}", "muxdelay": 0, "muxpreload": 0}
+    options = {"t": f"{length:.3f}", "sn": ff.FLAG, "dn": ff.FLAG, **encode, **gop, **rate, **audio, **mux}
+    out = ff.output(video, source["a:0?"], target=output, **options, format="mpegts")
+    return ff.command(out, "-hide_banner", "-nostdin", "-y", "-loglevel", "error", "-nostats", binary=ffmpeg)
 
 
 # --------------------------------------------------------------------------------------------

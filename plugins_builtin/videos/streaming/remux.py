@@ -39,6 +39,7 @@ from typing import Final, Literal
 
 import flask
 
+from plugin_sdk import ffmpeg as ff
 from plugin_sdk.livestream import Limiter, LiveStreamBusyError, LiveStreamError, stream_process
 
 from .compat import remux_copies_audio
@@ -74,6 +75,8 @@ class RemuxError(LiveStreamError):
 
 
 _limiter = Limiter(MAX_LIVE_REMUXES)
+#: Fragmented MP4 a browser can start playing before the stream ends.
+_FRAGMENTS: Final = "frag_keyframe+empty_moov+default_base_moof"
 
 
 def set_live_remux_limit(limit: int) -> None:
@@ -88,13 +91,11 @@ def live_remux_count() -> int:
     return _limiter.active
 
 
-def _scale_filter(max_height: int) -> str:
+def _scale(video: ff.Stream, max_height: int) -> ff.Stream:
     """Cap the *short* side at ``max_height`` (portrait-safe), never upscale, keep even dimensions."""
     h = int(max_height)
-    return (
-        f"scale=w='if(gte(iw,ih),-2,trunc(min(iw,{h})/2)*2)':h='if(gte(iw,ih),trunc(min(ih,{h})/2)*2,-2)',"
-        "format=yuv420p"
-    )
+    size = {"w": f"if(gte(iw,ih),-2,trunc(min(iw,{h})/2)*2)", "h": f"if(gte(iw,ih),trunc(min(ih,{h})/2)*2,-2)"}
+    return video.filter("scale", **size).filter("format", "yuv420p")
 
 
 def remux_command(
@@ -109,38 +110,21 @@ def remux_command(
     """The ffmpeg argv :func:`stream_fmp4` runs (see the module docstring)."""
     if mode not in ("remux", "transcode"):
         raise ValueError(f"unknown remux mode {mode!r} (direct files are served by send_source)")
-    cmd = [ffmpeg, "-hide_banner", "-nostdin", "-loglevel", "error", "-nostats"]
-    if start and start > 0:
-        cmd += ["-ss", f"{float(start):.3f}"]
-    cmd += ["-i", str(src), "-map", "0:v:0", "-map", "0:a:0?", "-sn", "-dn"]
-    aac = ["-c:a", "aac", "-b:a", "160k", "-ac", "2", "-ar", "48000"]
+    source = ff.source(src, **({"ss": f"{float(start):.3f}"} if start and start > 0 else {}))
+    video = source["v:0"]
+    options: dict[str, ff.OptionValue] = {"sn": ff.FLAG, "dn": ff.FLAG, "movflags": _FRAGMENTS}
+    aac = {"c:a": "aac", "b:a": "160k", "ac": 2, "ar": 48000}
     if mode == "remux":
-        cmd += ["-c:v", "copy"]
-        cmd += ["-c:a", "copy"] if audio_codec is not None and remux_copies_audio(audio_codec) else aac
-        flags = "frag_keyframe+empty_moov+default_base_moof"
-        cmd += ["-movflags", flags, "-frag_duration", "2000000"]
+        options["c:v"] = "copy"
+        options |= {"c:a": "copy"} if audio_codec is not None and remux_copies_audio(audio_codec) else aac
+        options["frag_duration"] = 2000000
     else:
         if max_height:
-            cmd += ["-vf", _scale_filter(max_height)]
-        cmd += [
-            "-c:v",
-            "libx264",
-            "-preset",
-            "veryfast",
-            "-crf",
-            "23",
-            "-profile:v",
-            "high",
-            "-pix_fmt",
-            "yuv420p",
-            "-force_key_frames",
-            "expr:gte(t,n_forced*2)",
-            *aac,
-            "-movflags",
-            "frag_keyframe+empty_moov+default_base_moof",
-        ]
-    cmd += ["-f", "mp4", "pipe:1"]
-    return cmd
+            video = _scale(video, max_height)
+        options |= {"c:v": "libx264", "preset": "veryfast", "crf": 23, "profile:v": "high", "pix_fmt": "yuv420p"}
+        options |= {"force_key_frames": "expr:gte(t,n_forced*2)", **aac}
+    out = ff.output(video, source["a:0?"], target="pipe:1", **options, format="mp4")
+    return ff.command(out, "-hide_banner", "-nostdin", "-loglevel", "error", "-nostats", binary=ffmpeg)
 
 
 def stream_fmp4(
