@@ -58,6 +58,7 @@ from flask import Blueprint
 from pydantic import Field
 
 from plugin_sdk import JobContext, NavItem, Processor, QueueDefinition, hookimpl
+from plugin_sdk.blueprint import plugin_blueprint
 from plugin_sdk.db import get_db
 from plugin_sdk.http import ApiModel, api_route, ok
 from plugin_sdk.jobs import enqueue_job
@@ -76,7 +77,8 @@ def echo(payload: Mapping[str, Any], ctx: JobContext) -> dict[str, Any]:
 
 
 def make_blueprint() -> Blueprint:
-    bp = Blueprint("{package}", __name__)
+    # pages go in templates/{name}/, their JS and CSS in static/{name}/ (served under /static/{name}/)
+    bp = plugin_blueprint("{name}", __file__, blueprint_name="{package}")
 
     @api_route(bp, "/api/plugins/{name}/echo", methods=["POST"], body=EchoIn, status=202)
     def request_echo(body: EchoIn):

@@ -5,7 +5,7 @@ Hook implementations only; the work lives in the modules beside this one.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from flask import Blueprint
@@ -25,9 +25,11 @@ from plugin_sdk import (
     Stylesheet,
     hookimpl,
 )
+from plugin_sdk.blueprint import plugin_stylesheets
+from plugin_sdk.mediahooks import finished_result, library_root_deleted
 from plugin_sdk.models import LibraryRoot, LibrarySettings
 from plugins_builtin.audio import assets, queues
-from plugins_builtin.audio.models import MODELS
+from plugins_builtin.audio.models import MODELS, AudioLibrary, AudioTrack
 
 
 @hookimpl
@@ -65,9 +67,8 @@ def obscura_processors() -> dict[str, Processor]:
 @hookimpl
 def obscura_job_finished(run: JobRun, result: Any, ctx: JobContext) -> None:
     """Probed tracks → fingerprints (when enabled) and waveforms (when previews are enabled)."""
-    if run.queue != queues.AUDIO_PROBE or not isinstance(result, Mapping):
-        return
-    ids = [str(i) for i in result.get("trackIds") or []]
+    probe = finished_result(run, result, queues.AUDIO_PROBE)
+    ids = [str(i) for i in (probe or {}).get("trackIds") or []]
     if not ids:
         return
     settings = LibrarySettings.get(ctx.db)
@@ -83,7 +84,6 @@ def obscura_job_finished(run: JobRun, result: Any, ctx: JobContext) -> None:
         from sqlalchemy import select
 
         from plugin_sdk.jobs import enqueue_jobs
-        from plugins_builtin.audio.models import AudioTrack
 
         rows = ctx.db.execute(select(AudioTrack.id, AudioTrack.title).where(AudioTrack.id.in_(ids))).all()
         enqueue_jobs(
@@ -100,15 +100,11 @@ def obscura_scan_roots(db: Session, roots: Sequence[LibraryRoot], trigger: str) 
 
 @hookimpl
 def obscura_entity_deleted(entity_type: str, entity_id: str, db: Session) -> None:
-    if entity_type == "library_root":
-        from plugin_sdk.deletion import root_removed
-        from plugins_builtin.audio.models import AudioLibrary, AudioTrack
-
-        kinds = [
-            ("audio-track", AudioTrack, assets.delete_track_files),
-            ("audio-library", AudioLibrary, assets.delete_library_files),
-        ]
-        root_removed(db, entity_id, kinds)
+    kinds = [
+        ("audio-track", AudioTrack, assets.delete_track_files),
+        ("audio-library", AudioLibrary, assets.delete_library_files),
+    ]
+    library_root_deleted(entity_type, entity_id, db, kinds)
 
 
 @hookimpl
@@ -121,9 +117,7 @@ def obscura_blueprints() -> list[Blueprint]:
 
 @hookimpl
 def obscura_stylesheets() -> list[Stylesheet]:
-    from plugins_builtin.audio.pages import stylesheets
-
-    return [Stylesheet(path, order=60) for path in stylesheets()]
+    return plugin_stylesheets("audio", __file__, order=60)
 
 
 @hookimpl
@@ -147,9 +141,8 @@ def obscura_panels(entity_type: str) -> list[Panel]:
 
 
 @hookimpl
-def obscura_search(
-    db: Session, query: str, limit: int, kinds: Sequence[str] | None, offset: int
-) -> list[SearchHit]:
+def obscura_search(db: Session, query: str, limit: int, kinds: Sequence[str] | None, offset: int) -> list[SearchHit]:
+    """Audio libraries and tracks (tracks also by artist and album)."""
     from plugins_builtin.audio.pages.search import search
 
     return search(db, query, limit, kinds, offset)
@@ -157,7 +150,7 @@ def obscura_search(
 
 @hookimpl
 def obscura_collection_sources() -> list[Any]:
-    """The rows collections may hold of this plugin, their rule fields and how they are shown."""
+    """Audio tracks in collections: their rule fields and how they are shown."""
     from plugins_builtin.audio.collection_source import sources
 
     return sources()

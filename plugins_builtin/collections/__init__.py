@@ -27,6 +27,7 @@ from plugin_sdk import (
     Stylesheet,
     hookimpl,
 )
+from plugin_sdk.blueprint import plugin_stylesheets
 from plugins_builtin.collections.models import MODELS
 
 QUEUE = "collection-refresh"
@@ -86,9 +87,7 @@ def obscura_nav_items() -> list[NavItem]:
 
 @hookimpl
 def obscura_stylesheets() -> list[Stylesheet]:
-    from plugins_builtin.collections.pages import STATIC
-
-    return [Stylesheet(STATIC / "collections.css", order=70)]
+    return plugin_stylesheets("collections", __file__, order=70)
 
 
 @hookimpl
@@ -100,6 +99,7 @@ def obscura_panels(entity_type: str) -> list[Panel]:
 
 @hookimpl
 def obscura_search(db: Session, query: str, limit: int, kinds: Sequence[str] | None, offset: int) -> list[SearchHit]:
+    """Collections by name."""
     from plugins_builtin.collections.search import search
 
     return search(db, query, limit, kinds, offset)

@@ -7,13 +7,13 @@ static files (served under ``/static/collections/``).
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from flask import Blueprint, render_template, request
 from sqlalchemy import func, select
 
 from plugin_sdk import Panel
+from plugin_sdk.blueprint import plugin_blueprint
 from plugin_sdk.collections import collection_sources
 from plugin_sdk.db import get_db
 from plugin_sdk.errors import NotFoundError
@@ -23,9 +23,6 @@ from plugins_builtin.collections.items import member_page
 from plugins_builtin.collections.models import Collection, CollectionItem
 from plugins_builtin.collections.routes import out
 
-HERE = Path(__file__).resolve().parent
-TEMPLATES = HERE / "templates"
-STATIC = HERE / "static" / "collections"
 PER_PAGE = 60
 PANEL_URL = "/collections/fragments/panel"
 KINDS = ("video", "gallery", "image", "audio-track")
@@ -59,13 +56,7 @@ def _items(collection: Collection, page: int) -> dict[str, Any]:
 
 
 def make_blueprint() -> Blueprint:
-    bp = Blueprint(
-        "collections_pages",
-        __name__,
-        template_folder=str(TEMPLATES),
-        static_folder=str(STATIC),
-        static_url_path="/static/collections",
-    )
+    bp = plugin_blueprint("collections", __file__)
 
     @bp.get("/collections")
     def grid() -> str:

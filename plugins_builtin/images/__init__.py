@@ -5,7 +5,7 @@ Hook implementations only; the work lives in the modules beside this one.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from flask import Blueprint
@@ -24,9 +24,11 @@ from plugin_sdk import (
     Stylesheet,
     hookimpl,
 )
+from plugin_sdk.blueprint import plugin_stylesheets
+from plugin_sdk.mediahooks import finished_result, library_root_deleted, run_subject
 from plugin_sdk.models import LibraryRoot, LibrarySettings
 from plugins_builtin.images import assets, queues
-from plugins_builtin.images.models import MODELS
+from plugins_builtin.images.models import MODELS, Gallery, Image
 
 
 @hookimpl
@@ -75,17 +77,12 @@ def obscura_processors() -> dict[str, Processor]:
 @hookimpl
 def obscura_job_finished(run: JobRun, result: Any, ctx: JobContext) -> None:
     """A thumbnail is made → fingerprint the image (its perceptual hash comes from the thumbnail)."""
-    if run.queue != queues.IMAGE_THUMBNAIL or not isinstance(result, Mapping) or result.get("error"):
-        return
-    image_id = result.get("imageId")
+    thumbnail = finished_result(run, result, queues.IMAGE_THUMBNAIL)
+    image_id = thumbnail.get("imageId") if thumbnail and not thumbnail.get("error") else None
     if image_id and LibrarySettings.get(ctx.db).auto_generate_fingerprints:
-        label = run.target_label.split(" · ", 1)[-1] if run.target_label else image_id
+        label = f"Fingerprint · {run_subject(run, image_id)}"
         ctx.enqueue(
-            queues.IMAGE_FINGERPRINT,
-            {"imageId": image_id},
-            target_type="image",
-            target_id=image_id,
-            target_label=f"Fingerprint · {label}",
+            queues.IMAGE_FINGERPRINT, {"imageId": image_id}, target_type="image", target_id=image_id, target_label=label
         )
 
 
@@ -96,11 +93,9 @@ def obscura_scan_roots(db: Session, roots: Sequence[LibraryRoot], trigger: str) 
 
 @hookimpl
 def obscura_entity_deleted(entity_type: str, entity_id: str, db: Session) -> None:
-    if entity_type == "library_root":
-        from plugin_sdk.deletion import root_removed
-        from plugins_builtin.images.models import Gallery, Image
-
-        root_removed(db, entity_id, [("image", Image, assets.delete_image_files), ("gallery", Gallery, None)])
+    library_root_deleted(
+        entity_type, entity_id, db, [("image", Image, assets.delete_image_files), ("gallery", Gallery, None)]
+    )
 
 
 @hookimpl
@@ -113,9 +108,10 @@ def obscura_blueprints() -> list[Blueprint]:
 
 @hookimpl
 def obscura_stylesheets() -> list[Stylesheet]:
-    from plugins_builtin.images.pages import stylesheets
+    """PhotoSwipe's own CSS, then the plugin's."""
+    from plugins_builtin.images.pages import VENDOR
 
-    return [Stylesheet(path, order=60) for path in stylesheets()]
+    return [Stylesheet(VENDOR / "photoswipe.css", order=60), *plugin_stylesheets("images", __file__, order=60)]
 
 
 @hookimpl
@@ -131,9 +127,8 @@ def obscura_panels(entity_type: str) -> list[Panel]:
 
 
 @hookimpl
-def obscura_search(
-    db: Session, query: str, limit: int, kinds: Sequence[str] | None, offset: int
-) -> list[SearchHit]:
+def obscura_search(db: Session, query: str, limit: int, kinds: Sequence[str] | None, offset: int) -> list[SearchHit]:
+    """Galleries and images by title."""
     from plugins_builtin.images.pages.search import search
 
     return search(db, query, limit, kinds, offset)
@@ -141,7 +136,7 @@ def obscura_search(
 
 @hookimpl
 def obscura_collection_sources() -> list[Any]:
-    """The rows collections may hold of this plugin, their rule fields and how they are shown."""
+    """Galleries and images in collections: their rule fields and how they are shown."""
     from plugins_builtin.images.collection_source import sources
 
     return sources()

@@ -2,27 +2,19 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from flask import Blueprint
 
+from plugin_sdk.blueprint import plugin_blueprint, plugin_static
 from plugin_sdk.db import get_db
 
-HERE = Path(__file__).resolve().parent
-TEMPLATES = HERE / "templates"
-STATIC = HERE / "static" / "maintenance"
+STATIC = plugin_static("maintenance", __file__)
 MODULE = "/static/maintenance/section.js"
 
 
 def make_blueprint() -> Blueprint:
-    bp = Blueprint(
-        "maintenance_section",
-        __name__,
-        template_folder=str(TEMPLATES),
-        static_folder=str(STATIC),
-        static_url_path="/static/maintenance",
-    )
+    bp = plugin_blueprint("maintenance", __file__, blueprint_name="maintenance_section")
 
     @bp.app_template_global("maintenance_status")
     def maintenance_status() -> dict[str, Any]:

@@ -5,18 +5,16 @@ Server-rendered from the same grouping as ``/api/search``; bad parameters never 
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
 from flask import Blueprint, render_template, request
 
+from plugin_sdk.blueprint import plugin_blueprint, plugin_static
 from plugin_sdk.db import get_db
 from plugins_builtin.search.groups import KIND_RE, OFFSET_MAX, label, run, tidy
 
-HERE = Path(__file__).resolve().parent
-TEMPLATES = HERE / "templates"
-STATIC = HERE / "static" / "search"
+STATIC = plugin_static("search", __file__)
 PREVIEW = 6  # hits per kind on the all-kinds page
 PER_PAGE = 30  # hits on a one-kind page
 
@@ -38,13 +36,7 @@ def _int(raw: str | None) -> int:
 
 
 def make_page_blueprint() -> Blueprint:
-    bp = Blueprint(
-        "search_pages",
-        __name__,
-        template_folder=str(TEMPLATES),
-        static_folder=str(STATIC),
-        static_url_path="/static/search",
-    )
+    bp = plugin_blueprint("search", __file__)
 
     @bp.get("/search")
     def search_page() -> str:

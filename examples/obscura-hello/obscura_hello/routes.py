@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from datetime import datetime
-from pathlib import Path
 
 from flask import Blueprint, render_template
 from pydantic import Field
 from sqlalchemy import func, select
 
 from obscura_hello.models import HelloGreeting
+from plugin_sdk.blueprint import plugin_blueprint
 from plugin_sdk.db import get_db
 from plugin_sdk.http import ApiModel, Page, Pagination, api_route, ok, page
 from plugin_sdk.jobs import enqueue_job
@@ -36,13 +36,10 @@ def _greetings(pagination: Pagination) -> tuple[list[GreetingOut], int]:
 
 
 def make_blueprint() -> Blueprint:
-    here = Path(__file__).parent
-    bp = Blueprint(
-        "hello",
-        __name__,
-        template_folder=str(here / "templates"),
-        static_folder=str(here / "static"),
-        static_url_path="/hello/static",
+    # templates/ of the package (templates/hello/page.html); the static files sit right in static/
+    # (not static/hello/) and are served under /hello/static/, so those two are given
+    bp = plugin_blueprint(
+        "hello", __file__, blueprint_name="hello", static_folder="static", static_url_path="/hello/static"
     )
 
     @api_route(bp, "/api/plugins/hello/greetings", query=Pagination, response=Page[GreetingOut])

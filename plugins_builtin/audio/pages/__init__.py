@@ -8,13 +8,10 @@ One blueprint (``audio_pages``) with the plugin's templates (``templates/audio/`
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from flask import Blueprint
 
-HERE = Path(__file__).resolve().parent.parent
-TEMPLATES = HERE / "templates"
-STATIC = HERE / "static" / "audio"
+from plugin_sdk.blueprint import plugin_blueprint
+
 PLAYER_MODULE = "/static/audio/player.js"
 
 
@@ -22,20 +19,6 @@ def make_blueprint() -> Blueprint:
     """A fresh blueprint holding every audio page and fragment route."""
     from plugins_builtin.audio.pages import libraries, library, panels, track
 
-    bp = Blueprint(
-        "audio_pages",
-        __name__,
-        template_folder=str(TEMPLATES),
-        static_folder=str(STATIC),
-        static_url_path="/static/audio",
+    return plugin_blueprint(
+        "audio", __file__, routes=(libraries.register, library.register, track.register, panels.register)
     )
-    libraries.register(bp)
-    library.register(bp)
-    track.register(bp)
-    panels.register(bp)
-    return bp
-
-
-def stylesheets() -> list[Path]:
-    """The plugin's CSS files (merged into the app's single stylesheet)."""
-    return sorted(STATIC.glob("*.css"))

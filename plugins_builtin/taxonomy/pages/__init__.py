@@ -12,9 +12,8 @@ from pathlib import Path
 
 from flask import Blueprint
 
-HERE = Path(__file__).resolve().parent.parent
-TEMPLATES = HERE / "templates"
-STATIC = HERE / "static" / "taxonomy"
+from plugin_sdk.blueprint import plugin_blueprint, plugin_static
+
 ELEMENTS_MODULE = "/static/taxonomy/elements.js"
 
 
@@ -22,20 +21,11 @@ def make_blueprint() -> Blueprint:
     """A fresh blueprint holding every taxonomy page and fragment route."""
     from plugins_builtin.taxonomy.pages import detail, edit, grid, links_panel
 
-    bp = Blueprint(
-        "taxonomy_pages",
-        __name__,
-        template_folder=str(TEMPLATES),
-        static_folder=str(STATIC),
-        static_url_path="/static/taxonomy",
+    return plugin_blueprint(
+        "taxonomy", __file__, routes=(grid.register, detail.register, edit.register, links_panel.register)
     )
-    grid.register(bp)
-    detail.register(bp)
-    edit.register(bp)
-    links_panel.register(bp)
-    return bp
 
 
 def stylesheets() -> list[Path]:
     """The plugin's CSS files (merged into the app's single stylesheet)."""
-    return sorted(STATIC.glob("*.css"))
+    return sorted(plugin_static("taxonomy", __file__).glob("*.css"))

@@ -6,27 +6,13 @@ files (served under ``/static/videos/``); each page module registers its routes 
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from flask import Blueprint
 
-HERE = Path(__file__).resolve().parent.parent
-TEMPLATES = HERE / "templates"
-STATIC = HERE / "static" / "videos"
+from plugin_sdk.blueprint import plugin_blueprint
 
 
 def make_blueprint() -> Blueprint:
+    """A fresh blueprint holding every videos page and fragment route."""
     from plugins_builtin.videos.pages import browse, player
 
-    bp = Blueprint(
-        "videos_pages", __name__, template_folder=str(TEMPLATES), static_folder=str(STATIC),
-        static_url_path="/static/videos",
-    )
-    browse.register(bp)
-    player.register(bp)
-    return bp
-
-
-def stylesheets() -> list[Path]:
-    """The plugin's CSS files (merged into the app's single stylesheet)."""
-    return sorted(STATIC.glob("*.css"))
+    return plugin_blueprint("videos", __file__, routes=(browse.register, player.register))
