@@ -26,9 +26,11 @@ from plugin_sdk import (
     Stylesheet,
     hookimpl,
 )
+from plugin_sdk.blueprint import plugin_stylesheets
+from plugin_sdk.mediahooks import FollowUp, enqueue_follow_ups, finished_result, library_root_deleted, run_subject
 from plugin_sdk.models import LibraryRoot
 from plugins_builtin.videos import assets, queues
-from plugins_builtin.videos.models import MODELS
+from plugins_builtin.videos.models import MODELS, Video, VideoSeries
 
 
 @hookimpl
@@ -75,28 +77,22 @@ def obscura_processors() -> dict[str, Processor]:
 def obscura_job_finished(run: JobRun, result: Any, ctx: JobContext) -> None:
     """media-probe → fingerprint (always), previews and subtitles (when the file decodes), one
     run per video, whether the probe covered one video or a scan's batch."""
-    if run.queue != queues.MEDIA_PROBE or not isinstance(result, Mapping):
+    probe = finished_result(run, result, queues.MEDIA_PROBE)
+    if probe is None:
         return
-    from plugin_sdk.jobs import enqueue_jobs
-
-    probed = [r for r in (result.get("videos") or [result]) if isinstance(r, Mapping) and r.get("videoId")]
-    follow: dict[str, list[tuple[Any, ...]]] = {
-        queues.FINGERPRINT: [],
-        queues.PREVIEW: [],
-        queues.EXTRACT_SUBTITLES: [],
-    }
-    for video in probed:
+    follow: dict[str, list[FollowUp]] = {queues.FINGERPRINT: [], queues.PREVIEW: [], queues.EXTRACT_SUBTITLES: []}
+    for video in probe.get("videos") or [probe]:
+        if not isinstance(video, Mapping) or not video.get("videoId"):
+            continue
         video_id = str(video["videoId"])
-        label = video.get("title") or (run.target_label or "").split(" · ", 1)[-1] or video_id
+        label = video.get("title") or run_subject(run, video_id)
         item = ({"videoId": video_id}, "video", video_id)
         follow[queues.FINGERPRINT].append((*item, f"Fingerprint · {label}"))
         if video.get("probed") and video.get("width"):
             follow[queues.PREVIEW].append((*item, f"Previews · {label}"))
         if video.get("probed"):
             follow[queues.EXTRACT_SUBTITLES].append((*item, f"Subtitles · {label}"))
-    for queue, items in follow.items():
-        if items:
-            enqueue_jobs(ctx.db, queue, items)
+    enqueue_follow_ups(ctx.db, follow)
 
 
 @hookimpl
@@ -114,11 +110,9 @@ def obscura_system_status(db: Session) -> Mapping[str, Any] | None:
 
 @hookimpl
 def obscura_entity_deleted(entity_type: str, entity_id: str, db: Session) -> None:
-    if entity_type == "library_root":
-        from plugin_sdk.deletion import root_removed
-        from plugins_builtin.videos.models import Video, VideoSeries
-
-        root_removed(db, entity_id, [("video", Video, assets.delete_video_files), ("series", VideoSeries, None)])
+    library_root_deleted(
+        entity_type, entity_id, db, [("video", Video, assets.delete_video_files), ("series", VideoSeries, None)]
+    )
 
 
 @hookimpl
@@ -131,14 +125,20 @@ def obscura_blueprints() -> list[Blueprint]:
 
 @hookimpl
 def obscura_stylesheets() -> list[Stylesheet]:
-    from plugins_builtin.videos.pages import stylesheets
-
-    return [Stylesheet(path, order=50) for path in stylesheets()]
+    return plugin_stylesheets("videos", __file__, order=50)
 
 
 @hookimpl
 def obscura_nav_items() -> list[NavItem]:
     return [NavItem("Videos", "/videos", icon="film", order=10)]
+
+
+@hookimpl
+def obscura_shell_parts() -> list[Any]:
+    """The upload tray: rendered once in the shell, its uploads go on (in sight) across page swaps."""
+    from plugin_sdk import ShellPart
+
+    return [ShellPart("videos-uploads", "videos/upload_tray.html", module="/static/videos/upload_tray.js", order=20)]
 
 
 @hookimpl
@@ -150,6 +150,7 @@ def obscura_panels(entity_type: str) -> list[Panel]:
 
 @hookimpl
 def obscura_search(db: Session, query: str, limit: int, kinds: Sequence[str] | None, offset: int) -> list[SearchHit]:
+    """Videos and series by title."""
     from plugins_builtin.videos.pages.search import search
 
     return search(db, query, limit, kinds, offset)
@@ -157,7 +158,7 @@ def obscura_search(db: Session, query: str, limit: int, kinds: Sequence[str] | N
 
 @hookimpl
 def obscura_collection_sources() -> list[Any]:
-    """The rows collections may hold of this plugin, their rule fields and how they are shown."""
+    """Videos in collections: their rule fields and how they are shown."""
     from plugins_builtin.videos.collection_source import sources
 
     return sources()

@@ -430,7 +430,34 @@ def test_drop_upload_desktop(served: Any, browser: Any, library: dict[str, Any])
         assert dialog.locator("#vb-upload-pending li").inner_text().startswith("Dropped Clip.mp4")
         assert dialog.locator("#vb-upload-root").input_value() == library["root"]["id"]
         screenshot(page, "videos-upload-dialog")
+        # the upload is held at the network while the user goes to Settings and comes back: the tray
+        # is a shell part, so the upload and its line in the tray outlive the page swaps
+        held: list[Any] = []
+        page.route("**/api/videos/upload", lambda route: held.append(route))
+        page.evaluate("window.__sameDocument = true")
         dialog.locator("#vb-upload-start").click()
+        tray = page.locator("#vb-upload-tray")
+        item = tray.locator("#vb-upload-items li", has_text="Dropped Clip.mp4")
+        item.wait_for()
+        for _ in range(100):
+            if held:
+                break
+            page.wait_for_timeout(100)
+        assert held, "the upload request was sent"
+        page.locator(".sidebar a[href='/settings']").click()
+        page.wait_for_url("**/settings")
+        page.wait_for_selector("body[data-page-ready]", state="attached")
+        assert page.locator("#vb-upload-dialog").count() == 0, "the browse page is gone"
+        assert tray.is_visible() and item.is_visible()
+        assert item.get_attribute("data-state") is None, "still uploading"
+        screenshot(page, "videos-upload-tray-settings")
+        page.go_back()
+        page.wait_for_url("**/videos?view=grid")
+        page.wait_for_selector("body[data-page-ready]", state="attached")
+        assert page.evaluate("window.__sameDocument") is True, "soft navigation, no reload"
+        assert tray.is_visible() and item.is_visible() and tray.locator("#vb-upload-items li").count() == 1
+        held[0].continue_()
+        page.unroute("**/api/videos/upload")
         _upload_done(page, "Dropped Clip.mp4")
         page.locator("#vb-grid .vb-card", has_text="Dropped Clip").wait_for(timeout=30_000)
         assert page.evaluate("localStorage.getItem('obscura-videos-upload-root')") == library["root"]["id"]

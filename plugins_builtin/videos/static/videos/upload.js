@@ -1,19 +1,16 @@
 // Uploading videos from /videos: drop files anywhere on the page (or use the Upload button), pick the
-// library folder (remembered), then watch per-file progress in the tray. Each upload is probed in the
-// background; the results refresh when a probe finishes and again when its thumbnail is ready.
-// The tray moves out of the page to <body> so that uploads (and their progress) carry on while the
-// user browses other pages (the shell swaps only .shell); back on /videos the page adopts it again.
-import { get, upload } from "/static/js/api.js";
+// library folder (remembered), then watch per-file progress in the tray. The uploads themselves
+// belong to the tray, a shell part (upload_tray.js, imported here by the same URL, so the same
+// instance): they carry on, and stay in sight, while the user browses other pages. Each upload is
+// probed in the background; the results refresh when a probe finishes and again when its
+// thumbnail is ready.
 import { formatBytes } from "/static/js/format.js";
 import { icon, toast } from "/static/js/ui.js";
+import { enqueue, events } from "./upload_tray.js";
 
 const ROOT_KEY = "obscura-videos-upload-root";
-const PARALLEL = 2;
-const POLL_MS = 1000;
 
 let pending = [];
-let onChange = () => {};
-let running = 0; // uploads in flight or being processed
 
 const $ = (id) => document.getElementById(id);
 
@@ -60,124 +57,19 @@ function openDialog(dialog, files, accept) {
   (pending.length && !go.disabled ? go : dialog.querySelector("[data-upload-pick]"))?.focus();
 }
 
-function trayItem(file) {
-  const li = document.createElement("li");
-  li.className = "vb-upload-item vb-upload-progress";
-  li.innerHTML = `<div class="vb-upload-line">${icon("film", "i i-s")}<span class="vb-upload-name"></span><span class="vb-upload-state small muted">Waiting…</span></div>
-    <div class="progress" role="progressbar" aria-valuemin="0" aria-valuemax="100" aria-valuenow="0"><i style="width:0%"></i></div>`;
-  li.querySelector(".vb-upload-name").textContent = file.name;
-  li.querySelector(".progress").setAttribute("aria-label", `Upload of ${file.name}`);
-  $("vb-upload-items").prepend(li);
-  const bar = li.querySelector(".progress");
-  const state = li.querySelector(".vb-upload-state");
-  return {
-    el: li,
-    progress(fraction) {
-      const pct = Math.round(fraction * 100);
-      bar.setAttribute("aria-valuenow", String(pct));
-      bar.firstElementChild.style.width = `${pct}%`;
-      state.textContent = `${pct}%`;
-    },
-    status(text, kind = "") {
-      state.textContent = text;
-      li.dataset.state = kind;
-    },
-  };
-}
-
-async function waitForRun(runId, timeoutMs = 10 * 60_000) {
-  const started = Date.now();
-  while (Date.now() - started < timeoutMs) {
-    const run = await get(`/api/jobs/${encodeURIComponent(runId)}`);
-    if (!["waiting", "active"].includes(run.status)) return run;
-    await new Promise((r) => setTimeout(r, POLL_MS));
-  }
-  return null;
-}
-
-async function waitForThumbnail(videoId, timeoutMs = 3 * 60_000) {
-  const started = Date.now();
-  while (Date.now() - started < timeoutMs) {
-    await new Promise((r) => setTimeout(r, 2 * POLL_MS));
-    const video = await get(`/api/videos/${encodeURIComponent(videoId)}`);
-    if (video.thumbnailUrl || video.previewError || video.probeError) return video;
-  }
-  return null;
-}
-
-let refreshTimer = 0;
-function refreshSoon() {
-  clearTimeout(refreshTimer);
-  refreshTimer = setTimeout(() => onChange(), 250);
-}
-
-async function send(file, rootId, tray) {
-  const item = trayItem(file);
-  tray.hidden = false;
-  running += 1;
-  const data = new FormData();
-  data.append("libraryRootId", rootId);
-  data.append("file", file, file.name);
-  try {
-    const done = await upload("/api/videos/upload", data, (f) => item.progress(f));
-    item.progress(1);
-    item.status("Processing…", "processing");
-    const run = await waitForRun(done.jobRunId);
-    if (run && run.status !== "completed") {
-      item.status(`Added, but it could not be read: ${run.error || run.status}`, "error");
-    } else {
-      item.status("Added", "done");
-    }
-    refreshSoon();
-    if (await waitForThumbnail(done.videoId)) refreshSoon();
-    return true;
-  } catch (err) {
-    item.status(err.message || "Upload failed", "error");
-    return false;
-  } finally {
-    running -= 1;
-  }
-}
-
-async function start(files, rootId, tray) {
-  const queue = [...files];
-  let ok = 0;
-  const worker = async () => {
-    while (queue.length) if (await send(queue.shift(), rootId, tray)) ok += 1;
-  };
-  // transfers run two at a time; the slow part after each (probe, thumbnail) is only polled
-  await Promise.all(Array.from({ length: Math.min(PARALLEL, files.length) }, worker));
-  if (files.length > 1) toast(`${ok} of ${files.length} uploads finished.`, ok === files.length ? "ok" : "error");
-}
-
-/** Adopt the tray that outlived the last visit, or move this page's tray out to <body>. */
-function adoptTray(root) {
-  const fresh = root.querySelector("#vb-upload-tray");
-  const kept = document.querySelector("body > #vb-upload-tray");
-  if (kept) {
-    fresh?.remove();
-    return kept;
-  }
-  if (fresh) {
-    document.body.append(fresh);
-    fresh.querySelector("[data-tray-close]")?.addEventListener("click", () => { fresh.hidden = true; });
-  }
-  return fresh;
-}
-
 export function installUpload({ root, signal, onChange: refresh }) {
   const dialog = root.querySelector("#vb-upload-dialog");
   const input = root.querySelector("#vb-upload-input");
   const overlay = root.querySelector("#vb-drop-overlay");
-  const tray = adoptTray(root);
-  if (!dialog || !input || !tray) return;
-  onChange = refresh;
+  if (!dialog || !input) return;
   pending = [];
   const on = (target, type, fn) => target.addEventListener(type, fn, { signal });
-  signal.addEventListener("abort", () => {
-    onChange = () => {};
-    if (!running) tray.remove(); // nothing left to follow: the next visit renders a fresh one
+  let refreshTimer = 0;
+  on(events, "change", () => {
+    clearTimeout(refreshTimer);
+    refreshTimer = setTimeout(() => refresh(), 250);
   });
+  signal.addEventListener("abort", () => clearTimeout(refreshTimer));
   const accept = input.accept.split(",").filter((a) => a.startsWith("."));
   const rootSelect = $("vb-upload-root");
 
@@ -198,7 +90,7 @@ export function installUpload({ root, signal, onChange: refresh }) {
   on(dialog, "close", () => {
     if (dialog.returnValue === "upload" && pending.length && rootSelect) {
       localStorage.setItem(ROOT_KEY, rootSelect.value);
-      start(pending, rootSelect.value, tray);
+      enqueue(pending, rootSelect.value);
     }
     pending = [];
     dialog.returnValue = "";
