@@ -7,8 +7,9 @@ so foreign keys across plugins resolve and Alembic autogenerate is stable.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import DateTime, MetaData, func
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -61,6 +62,16 @@ class TimestampMixin:
     updated_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now(), onupdate=func.now(), nullable=False
     )
+
+
+def copy_rows(db: Session, table: str, columns: Sequence[str], rows: Iterable[Mapping[str, Any]]) -> None:
+    """Add ``rows`` (each a mapping holding every one of ``columns``) to ``table`` with PostgreSQL's
+    ``COPY … FROM STDIN``, in ``db``'s transaction: the fastest way for a scan to write thousands of
+    new rows (no ORM objects; columns left out get the database's defaults)."""
+    raw = db.connection().connection.driver_connection
+    with raw.cursor() as cur, cur.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row([row[c] for c in columns])
 
 
 def get_db() -> Session:

@@ -33,7 +33,7 @@ from plugin_sdk.links import entities_deleted
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
-__all__ = ["delete_media"]
+__all__ = ["delete_media", "delete_rows"]
 
 
 def delete_media(
@@ -76,9 +76,20 @@ def delete_media(
     return {"id": row_id, "deleted": True, "fileDeleted": file_deleted}
 
 
-def root_removed(
-    db: Session, root_id: str, kinds: Sequence[tuple[str, Any, Callable[[str], None] | None]]
-) -> None:
+def delete_rows(db: Session, entity_type: str, model: Any, ids: Sequence[str]) -> None:
+    """Delete the ``model`` rows ``ids`` (of ``entity_type``) and announce them
+    (:func:`~plugin_sdk.links.entities_deleted`, so links and collection items go too), in ``db``'s
+    transaction: what a scan does with rows whose files are gone. Nothing happens for no ids; their
+    cache files are the caller's to delete, once committed."""
+    if not ids:
+        return
+    from sqlalchemy import delete
+
+    db.execute(delete(model).where(model.id.in_(ids)))
+    entities_deleted(db, entity_type, ids)
+
+
+def root_removed(db: Session, root_id: str, kinds: Sequence[tuple[str, Any, Callable[[str], None] | None]]) -> None:
     """A library root is being removed (``obscura_entity_deleted("library_root", …)``): announce
     the plugin's rows under it (``entities_deleted``, so links and collection items go) and delete
     their cache files; the rows themselves go with the root (foreign keys cascade).

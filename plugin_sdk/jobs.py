@@ -52,6 +52,32 @@ def enqueue_jobs(
     return _enqueue_jobs(db, queue, items)
 
 
+def enqueue_each(
+    db: Session, queue: str, rows: Iterable[tuple[str, str]], *, target_type: str, payload_key: str, label: str
+) -> int:
+    """One ``queue`` run per ``(id, title)`` of ``rows``: payload ``{payload_key: id}``, target
+    ``(target_type, id)``, labelled ``"<label> · <title>"`` (``Thumbnail · Beach``). Returns how
+    many runs were created (:func:`enqueue_jobs`)."""
+    items = (({payload_key: row_id}, target_type, row_id, f"{label} · {title}") for row_id, title in rows)
+    return enqueue_jobs(db, queue, items)
+
+
+def enqueue_where(
+    db: Session, queue: str, model: Any, *conditions: Any, target_type: str, payload_key: str, label: str
+) -> int:
+    """:func:`enqueue_each` for the rows of ``model`` (with ``id``, ``title`` and ``created_at``
+    columns) matching every one of ``conditions``, oldest first: what "run queue" enqueues for
+    the rows a queue has not done yet::
+
+        enqueue_where(db, "clip-thumbnail", Clip, Clip.thumbnail_at.is_(None),
+                      target_type="clip", payload_key="clipId", label="Thumbnail")
+    """
+    from sqlalchemy import select
+
+    rows = db.execute(select(model.id, model.title).where(*conditions).order_by(model.created_at)).all()
+    return enqueue_each(db, queue, rows, target_type=target_type, payload_key=payload_key, label=label)
+
+
 def queue_names() -> list[str]:
     """Names of every queue defined by the loaded plugins."""
     from obscura_core.runtime import get_runtime

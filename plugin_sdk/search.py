@@ -17,6 +17,16 @@ the score to order by, for whatever the database supports::
         ).all()
         return [SearchHit("clip", c.id, c.title, f"/clips/{c.id}", score=s) for c, s in rows]
 
+or, with :func:`ranked_rows` and :func:`search_kinds` doing the paging, ordering and merging::
+
+    def clips(db, query, limit, offset):
+        rows = ranked_rows(db, select(Clip), [Clip.title], query, order_by=[Clip.id], limit=limit, offset=offset)
+        return [SearchHit("clip", c.id, c.title, f"/clips/{c.id}", score=s) for c, s in rows]
+
+    @hookimpl
+    def obscura_search(db, query, limit, kinds, offset):
+        return search_kinds(db, query, limit, kinds, offset, {"clip": clips})
+
 A row matches when, in one of the columns, the whole query appears (``ILIKE '%query%'``), or every
 word of the query starts a word (PostgreSQL full text, ``to_tsvector('simple', …) @@ 'word':*``), or
 every word of three letters or more is *nearly* there (typos: ``mandlebrot`` finds "Mandelbrot";
@@ -47,7 +57,7 @@ from __future__ import annotations
 import os
 import re
 import weakref
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -55,7 +65,7 @@ from sqlalchemy import Float, and_, case, cast, func, literal, literal_column, o
 from sqlalchemy.exc import DBAPIError
 
 if TYPE_CHECKING:
-    from sqlalchemy import ColumnElement
+    from sqlalchemy import ColumnElement, Select
     from sqlalchemy.engine import Engine
     from sqlalchemy.orm import Session
 
@@ -380,6 +390,52 @@ def match(
     where = or_(*conditions)
     score = func.coalesce(func.greatest(*scores), 0.0) if len(scores) > 1 else func.coalesce(scores[0], 0.0)
     return Match(where=where, score=score, mode=mode)
+
+
+def ranked_rows(
+    db: Session,
+    stmt: Select[Any],
+    columns: Sequence[ColumnElement[Any] | tuple[ColumnElement[Any], float]],
+    query: str,
+    *,
+    order_by: Sequence[Any] = (),
+    limit: int,
+    offset: int = 0,
+) -> list[Any]:
+    """One page of the rows of ``stmt`` (a ``select`` of what to show, with its joins) that
+    :func:`match` ``query`` in ``columns``: best first, ties in ``order_by``, ``offset`` rows
+    skipped, at most ``limit``. Each row ends with its score (``row.score``); ``[]`` when the query
+    has nothing to search for."""
+    m = match(db, columns, query)
+    if m is None:
+        return []
+    ranked = stmt.add_columns(m.score.label("score")).where(m.where).order_by(m.score.desc(), *order_by)
+    return list(db.execute(ranked.offset(offset).limit(limit)).all())
+
+
+KindSearch = Callable[["Session", str, int, int], list["SearchHit"]]
+"""``search(db, query, limit, offset)``: the hits of one kind, for :func:`search_kinds`."""
+
+
+def search_kinds(
+    db: Session,
+    query: str,
+    limit: int,
+    kinds: Sequence[str] | None,
+    offset: int,
+    searches: Mapping[str, KindSearch],
+) -> list[SearchHit]:
+    """An ``obscura_search`` answer from one function per kind: ``searches[kind](db, query, limit,
+    offset)`` for each kind the caller :func:`wants`, in the order given, merged best first;
+    ``[]`` when ``limit`` is not positive."""
+    if limit <= 0:
+        return []
+    hits: list[SearchHit] = []
+    for kind, search in searches.items():
+        if wants(kinds, kind):
+            hits += search(db, query, limit, offset)
+    hits.sort(key=lambda h: -h.score)
+    return hits
 
 
 def _hit_list(value: Any) -> bool:

@@ -6,10 +6,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from sqlalchemy import Date, cast, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from plugin_sdk import CollectionItemView, CollectionSource, RuleField
+from plugin_sdk.collections import editable_rule_fields, link_rule_fields
 from plugins_builtin.audio import assets, queues
 from plugins_builtin.audio.models import AudioLibrary, AudioTrack
 
@@ -51,11 +52,7 @@ def thumbnail_files(db: Session, ids: Sequence[str]) -> dict[str, Path]:
 def sources() -> list[CollectionSource]:
     t = AudioTrack
     fields = [
-        RuleField("title", "Title", "text", t.title),
-        RuleField("rating", "Rating (0–100)", "number", t.rating),
-        RuleField("organized", "Organized", "boolean", t.organized),
-        RuleField("isNsfw", "NSFW", "boolean", t.is_nsfw),
-        RuleField("createdAt", "Added", "date", cast(t.created_at, Date)),
+        *editable_rule_fields(t, date=False),
         RuleField("fileSize", "File size (bytes)", "number", t.file_size),
         RuleField("duration", "Duration", "duration", t.duration),
         RuleField("bitRate", "Bit rate (bit/s)", "number", t.bit_rate),
@@ -66,9 +63,7 @@ def sources() -> list[CollectionSource]:
         RuleField("genre", "Genre", "text", t.genre),
         RuleField("year", "Year", "number", t.year),
         RuleField("codec", "Codec", "text", t.codec),
-        RuleField("tags", "Tags", "link", link_key="tags"),
-        RuleField("performers", "Performers", "link", link_key="performers"),
-        RuleField("studio", "Studio", "link", link_key="studio"),
+        *link_rule_fields(),
     ]
     return [
         CollectionSource(

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Boolean, DateTime, Float, ForeignKey, Index, Integer, String, Text, text
-from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy import DateTime, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
+from plugin_sdk.columns import EditableMixin, MarkerMixin, PlayableFileMixin, count_column, flag_column
 from plugin_sdk.db import Base, TimestampMixin, new_id
 
 
-class AudioLibrary(TimestampMixin, Base):
+class AudioLibrary(EditableMixin, TimestampMixin, Base):
     __tablename__ = "audio_libraries"
     __obscura_entity__ = "audio-library"  # SFW propagation (plugin_sdk.sfw)
     __table_args__ = (
@@ -24,19 +24,14 @@ class AudioLibrary(TimestampMixin, Base):
     library_root_id: Mapped[str | None] = mapped_column(ForeignKey("library_roots.id", ondelete="CASCADE"))
     parent_id: Mapped[str | None] = mapped_column(ForeignKey("audio_libraries.id", ondelete="SET NULL"))
     folder_path: Mapped[str] = mapped_column(Text, unique=True, nullable=False)
-    title: Mapped[str] = mapped_column(Text, nullable=False)
     sort_title: Mapped[str] = mapped_column(Text, nullable=False)
     details: Mapped[str | None] = mapped_column(Text)
     date: Mapped[str | None] = mapped_column(String(10))
-    rating: Mapped[int | None] = mapped_column(Integer)
-    organized: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False, server_default=text("false"))
-    is_nsfw: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False, server_default=text("false"))
-    track_count: Mapped[int] = mapped_column(Integer, nullable=False, default=0, server_default=text("0"))
+    track_count: Mapped[int] = count_column()
     cover: Mapped[str | None] = mapped_column(String(16))  # None | embedded | custom
-    edited_fields: Mapped[list[str]] = mapped_column(JSONB, nullable=False, default=list, server_default="[]")
 
 
-class AudioTrack(TimestampMixin, Base):
+class AudioTrack(PlayableFileMixin, TimestampMixin, Base):
     __tablename__ = "audio_tracks"
     __obscura_entity__ = "audio-track"  # SFW propagation (plugin_sdk.sfw)
     __table_args__ = (
@@ -50,10 +45,6 @@ class AudioTrack(TimestampMixin, Base):
     library_root_id: Mapped[str | None] = mapped_column(ForeignKey("library_roots.id", ondelete="CASCADE"))
     library_id: Mapped[str | None] = mapped_column(ForeignKey("audio_libraries.id", ondelete="SET NULL"))
     sort_order: Mapped[int] = mapped_column(Integer, nullable=False, default=0, server_default=text("0"))
-    file_path: Mapped[str] = mapped_column(Text, unique=True, nullable=False)
-    file_size: Mapped[int | None] = mapped_column(BigInteger)
-    file_mtime: Mapped[float | None] = mapped_column(Float)
-    title: Mapped[str] = mapped_column(Text, nullable=False)
     sort_title: Mapped[str] = mapped_column(Text, nullable=False)
     artist: Mapped[str | None] = mapped_column(Text)
     album: Mapped[str | None] = mapped_column(Text)
@@ -63,37 +54,20 @@ class AudioTrack(TimestampMixin, Base):
     year: Mapped[int | None] = mapped_column(Integer)
     genre: Mapped[str | None] = mapped_column(Text)
     details: Mapped[str | None] = mapped_column(Text)
-    rating: Mapped[int | None] = mapped_column(Integer)
-    organized: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False, server_default=text("false"))
-    is_nsfw: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False, server_default=text("false"))
-    duration: Mapped[float | None] = mapped_column(Float)
     bit_rate: Mapped[int | None] = mapped_column(Integer)
     sample_rate: Mapped[int | None] = mapped_column(Integer)
     channels: Mapped[int | None] = mapped_column(Integer)
     codec: Mapped[str | None] = mapped_column(String(32))
     container: Mapped[str | None] = mapped_column(String(32))
-    probed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    probe_error: Mapped[str | None] = mapped_column(Text)
-    has_cover: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False, server_default=text("false"))
-    md5: Mapped[str | None] = mapped_column(String(32))
-    oshash: Mapped[str | None] = mapped_column(String(16))
+    has_cover: Mapped[bool] = flag_column()
     waveform_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    play_count: Mapped[int] = mapped_column(Integer, nullable=False, default=0, server_default=text("0"))
-    play_duration: Mapped[float] = mapped_column(Float, nullable=False, default=0.0, server_default=text("0"))
-    resume_time: Mapped[float | None] = mapped_column(Float)
-    last_played_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    edited_fields: Mapped[list[str]] = mapped_column(JSONB, nullable=False, default=list, server_default="[]")
 
 
-class AudioMarker(TimestampMixin, Base):
+class AudioMarker(MarkerMixin, TimestampMixin, Base):
     __tablename__ = "audio_markers"
     __table_args__ = (Index("ix_audio_markers_track", "track_id", "seconds"),)
 
-    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
     track_id: Mapped[str] = mapped_column(ForeignKey("audio_tracks.id", ondelete="CASCADE"), nullable=False)
-    title: Mapped[str] = mapped_column(Text, nullable=False)
-    seconds: Mapped[float] = mapped_column(Float, nullable=False)
-    end_seconds: Mapped[float | None] = mapped_column(Float)
 
 
 MODELS = (AudioLibrary, AudioTrack, AudioMarker)

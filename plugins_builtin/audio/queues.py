@@ -6,8 +6,8 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from plugin_sdk import QueueDefinition
-from plugin_sdk.jobs import enqueue_jobs
-from plugin_sdk.library import root_option, root_option_clause
+from plugin_sdk.jobs import enqueue_jobs, enqueue_where
+from plugin_sdk.library import enqueue_root_scans, roots_to_scan
 from plugin_sdk.models import LibraryRoot
 from plugins_builtin.audio.models import AudioTrack
 
@@ -19,12 +19,7 @@ BATCH = 100
 
 
 def enqueue_scans(db: Session, roots: list[LibraryRoot], trigger: str) -> int:
-    wanted = [r for r in roots if r.enabled and root_option(r, "scan_audio")]
-    return enqueue_jobs(
-        db,
-        AUDIO_SCAN,
-        (({"rootId": r.id, "trigger": trigger}, "library-root", r.id, f"Scan audio · {r.label}") for r in wanted),
-    )
+    return enqueue_root_scans(db, AUDIO_SCAN, roots, trigger, options=("scan_audio",), label="Scan audio")
 
 
 def enqueue_batches(db: Session, queue: str, ids: list[str], label: str) -> int:
@@ -36,9 +31,7 @@ def enqueue_batches(db: Session, queue: str, ids: list[str], label: str) -> int:
 
 
 def missing_scans(db: Session) -> int:
-    wanted = select(LibraryRoot).where(LibraryRoot.enabled.is_(True), root_option_clause("scan_audio"))
-    roots = db.execute(wanted).scalars()
-    return enqueue_scans(db, list(roots), "manual")
+    return enqueue_scans(db, roots_to_scan(db, ("scan_audio",)), "manual")
 
 
 def missing_probes(db: Session) -> int:
@@ -54,14 +47,11 @@ def missing_fingerprints(db: Session) -> int:
 
 
 def missing_waveforms(db: Session) -> int:
-    rows = db.execute(
-        select(AudioTrack.id, AudioTrack.title).where(
-            AudioTrack.waveform_at.is_(None), AudioTrack.duration.is_not(None), AudioTrack.probe_error.is_(None)
-        )
-    ).all()
-    return enqueue_jobs(
-        db, AUDIO_WAVEFORM, (({"trackId": tid}, "audio-track", tid, f"Waveform · {t}") for tid, t in rows)
-    )
+    return enqueue_where(
+        db, AUDIO_WAVEFORM, AudioTrack,
+        AudioTrack.waveform_at.is_(None), AudioTrack.duration.is_not(None), AudioTrack.probe_error.is_(None),
+        target_type="audio-track", payload_key="trackId", label="Waveform",
+    )  # fmt: skip
 
 
 QUEUES = [

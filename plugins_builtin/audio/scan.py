@@ -13,16 +13,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import delete, func, select, text, update
+from sqlalchemy import select, text, update
 from sqlalchemy.orm import Session
 
-from plugin_sdk import JobContext, PermanentJobError
-from plugin_sdk.db import new_id
-from plugin_sdk.hashing import oshash_file
+from plugin_sdk import JobContext, library
+from plugin_sdk.db import copy_rows, new_id
+from plugin_sdk.deletion import delete_rows
 from plugin_sdk.jobs import enqueue_jobs
-from plugin_sdk.library import emptied_root_problem, natural_key, root_option, root_problem
-from plugin_sdk.links import entities_deleted
-from plugin_sdk.models import LibraryRoot
+from plugin_sdk.models import LibraryRoot, LibrarySettings
+from plugin_sdk.nesting import link_parents, place_children
 from plugins_builtin.audio import assets
 from plugins_builtin.audio.models import AudioLibrary, AudioTrack
 from plugins_builtin.audio.tags import is_audio_name
@@ -53,43 +52,15 @@ def walk_audio(root: str, recursive: bool = True, max_depth: int = 12) -> tuple[
     """``{folder: tracks directly in it, naturally sorted}`` and the problems met on the way."""
     folders: dict[str, list[Found]] = {}
     problems: list[str] = []
-    stack: list[tuple[str, int]] = [(root, 0)]
-    while stack:
-        folder, depth = stack.pop()
-        try:
-            entries = list(os.scandir(folder))
-        except OSError as exc:
-            problems.append(f"{folder}: {exc.strerror or exc}")
-            continue
+    for folder in library.walk_folders(root, problems, recursive=recursive, max_depth=max_depth):
         tracks: list[Found] = []
-        for entry in entries:
-            if entry.name.startswith("."):
-                continue
-            try:
-                if entry.is_dir(follow_symlinks=True):
-                    if recursive and depth < max_depth:
-                        stack.append((entry.path, depth + 1))
-                elif is_audio_name(entry.name):
-                    st = entry.stat()
-                    tracks.append(Found(entry.path, st.st_size, st.st_mtime))
-            except OSError as exc:
-                problems.append(f"{entry.path}: {exc.strerror or exc}")
+        for entry in folder.files:
+            if is_audio_name(entry.name) and (st := library.entry_stat(entry, problems)) is not None:
+                tracks.append(Found(entry.path, st.st_size, st.st_mtime))
         if tracks:
-            tracks.sort(key=lambda t: natural_key(os.path.basename(t.path)))
-            folders[folder] = tracks
+            tracks.sort(key=lambda t: library.natural_key(os.path.basename(t.path)))
+            folders[folder.path] = tracks
     return folders, problems
-
-
-def _parent_folder(path: str, root: str, folders: Mapping[str, Any]) -> str | None:
-    current = os.path.dirname(path)
-    while len(current) >= len(root):
-        if current in folders:
-            return current
-        parent = os.path.dirname(current)
-        if parent == current:
-            break
-        current = parent
-    return None
 
 
 def _upsert_libraries(db: Session, root: LibraryRoot, folders: list[str]) -> dict[str, str]:
@@ -119,18 +90,8 @@ def _upsert_libraries(db: Session, root: LibraryRoot, folders: list[str]) -> dic
         ).all()
         existing.update(dict(rows))
     folder_set = set(folders)
-    links = [(existing[f], existing[p]) for f in folders if (p := _parent_folder(f, root.path, folder_set))]
-    if links:
-        db.execute(
-            text(
-                """
-                UPDATE audio_libraries AS l SET parent_id = u.parent
-                FROM unnest(CAST(:ids AS text[]), CAST(:parents AS text[])) AS u(id, parent)
-                WHERE l.id = u.id AND l.parent_id IS DISTINCT FROM u.parent
-                """
-            ),
-            {"ids": [c for c, _ in links], "parents": [p for _, p in links]},
-        )
+    links = [(existing[f], existing[p]) for f in folders if (p := library.nearest_folder(f, root.path, folder_set))]
+    link_parents(db, "audio_libraries", links)
     return existing
 
 
@@ -168,44 +129,30 @@ def scan_root(db: Session, root: LibraryRoot, progress: Any = None) -> dict[str,
             AudioTrack.id, AudioTrack.file_path, AudioTrack.file_size, AudioTrack.file_mtime, AudioTrack.oshash
         ).where(AudioTrack.library_root_id == root.id)
     ).all()
-    problem = root_problem(root.path)
-    if problem:
-        return {**report, "rootProblem": problem, "known": len(known)}
+    if stopped := library.unreadable_root_report(root, len(known)):
+        return stopped
     folders, problems = walk_audio(root.path, root.recursive)
     found = [t for tracks in folders.values() for t in tracks]
-    if not found and known:
-        problem = emptied_root_problem(root.path, len(known), "audio files")
-        return {**report, "rootProblem": problem, "known": len(known)}
+    if stopped := library.emptied_root_report(root, len(known), len(found), "audio files"):
+        return stopped
     if progress:
         progress(30, f"{len(found)} tracks found")
     library_ids = _upsert_libraries(db, root, list(folders))
     by_path = {r.file_path: r for r in known}
     on_disk = {t.path for t in found}
     missing = [r for r in known if r.file_path not in on_disk]
-    candidates: dict[int, list[Any]] = {}
-    for r in missing:
-        if r.oshash and r.file_size:
-            candidates.setdefault(r.file_size, []).append(r)
+    moved = library.MovedFiles(missing)
     new_rows: list[dict[str, Any]] = []
     to_probe: list[tuple[str, str]] = []
     placement: list[tuple[str, str, int]] = []
-    moved: set[str] = set()
     for folder, tracks in folders.items():
         library_id = library_ids[folder]
         for order, track in enumerate(tracks):
             row = by_path.get(track.path)
-            if row is None and candidates.get(track.size):
-                try:
-                    digest = oshash_file(track.path)
-                except (OSError, ValueError):
-                    digest = None
-                match = next((c for c in candidates[track.size] if c.oshash == digest), None)
-                if match is not None:
-                    candidates[track.size].remove(match)
-                    moved.add(match.id)
-                    db.execute(update(AudioTrack).where(AudioTrack.id == match.id).values(file_path=track.path))
-                    placement.append((match.id, library_id, order))
-                    continue
+            if row is None and (match := moved.claim(track.path, track.size)) is not None:
+                db.execute(update(AudioTrack).where(AudioTrack.id == match.id).values(file_path=track.path))
+                placement.append((match.id, library_id, order))
+                continue
             if row is None:
                 title = title_from_file(track.path)
                 track_id = new_id()
@@ -219,40 +166,14 @@ def scan_root(db: Session, root: LibraryRoot, progress: Any = None) -> dict[str,
                 to_probe.append((track_id, title))
                 continue
             placement.append((row.id, library_id, order))
-            if row.file_size != track.size or row.file_mtime != track.mtime:
-                db.execute(
-                    update(AudioTrack)
-                    .where(AudioTrack.id == row.id)
-                    .values(
-                        file_size=track.size,
-                        file_mtime=track.mtime,
-                        probed_at=None,
-                        md5=None,
-                        oshash=None,
-                        waveform_at=None,
-                    )
-                )
+            reset = {"probed_at": None, "md5": None, "oshash": None, "waveform_at": None}
+            if library.refresh_changed_file(db, AudioTrack, row, track.size, track.mtime, **reset):
                 to_probe.append((row.id, title_from_file(track.path)))
     if new_rows:
-        raw = db.connection().connection.driver_connection
-        with raw.cursor() as cur, cur.copy(f"COPY audio_tracks ({', '.join(COPY_COLUMNS)}) FROM STDIN") as copy:
-            for row in new_rows:
-                copy.write_row([row[c] for c in COPY_COLUMNS])
-    if placement:
-        db.execute(
-            text(
-                """
-                UPDATE audio_tracks AS t SET library_id = u.lib, sort_order = u.ord
-                FROM unnest(CAST(:ids AS text[]), CAST(:libs AS text[]), CAST(:ords AS int[])) AS u(id, lib, ord)
-                WHERE t.id = u.id AND (t.library_id IS DISTINCT FROM u.lib OR t.sort_order <> u.ord)
-                """
-            ),
-            {"ids": [p[0] for p in placement], "libs": [p[1] for p in placement], "ords": [p[2] for p in placement]},
-        )
-    removed = [r.id for r in missing if r.id not in moved]
-    if removed:
-        db.execute(delete(AudioTrack).where(AudioTrack.id.in_(removed)))
-        entities_deleted(db, "audio-track", removed)
+        copy_rows(db, "audio_tracks", COPY_COLUMNS, new_rows)
+    place_children(db, "audio_tracks", "library_id", placement)
+    removed = [r.id for r in missing if r.id not in moved.ids]
+    delete_rows(db, "audio-track", AudioTrack, removed)
     stale = [
         lid
         for lid, path in db.execute(
@@ -260,32 +181,23 @@ def scan_root(db: Session, root: LibraryRoot, progress: Any = None) -> dict[str,
         ).all()
         if path not in folders
     ]
-    if stale:
-        db.execute(delete(AudioLibrary).where(AudioLibrary.id.in_(stale)))
-        entities_deleted(db, "audio-library", stale)
+    delete_rows(db, "audio-library", AudioLibrary, stale)
     recount(db, root_id=root.id)
-    db.execute(update(LibraryRoot).where(LibraryRoot.id == root.id).values(last_scanned_at=func.now()))
-    probes = enqueue_probes(db, to_probe, root.label)
+    library.mark_scanned(db, root.id)
+    # tags, covers and stream facts of new and changed tracks when "Read media details" is on (the
+    # fingerprint and waveform follow the probe); off, Run missing on Read audio tags still reads them
+    probes = enqueue_probes(db, to_probe, root.label) if LibrarySettings.get(db).auto_generate_metadata else 0
     db.commit()
     for track_id in removed:
         assets.delete_track_files(track_id)
     for library_id in stale:
         assets.delete_library_files(library_id)
     report.update(
-        found=len(found), libraries=len(folders), new=len(new_rows), moved=len(moved), removed=len(removed),
+        found=len(found), libraries=len(folders), new=len(new_rows), moved=len(moved.ids), removed=len(removed),
         removedLibraries=len(stale), probeRunsEnqueued=probes, problems=problems[:20],
     )  # fmt: skip
     return report
 
 
 def process_audio_scan(payload: Mapping[str, Any], ctx: JobContext) -> dict[str, Any]:
-    root = ctx.db.get(LibraryRoot, payload.get("rootId"))
-    if root is None:
-        raise PermanentJobError(f"library root {payload.get('rootId')} no longer exists")
-    if not root.enabled or not root_option(root, "scan_audio"):
-        return {"rootId": root.id, "skipped": "audio scanning is off for this root"}
-    ctx.progress(5, "walking the folder")
-    result = scan_root(ctx.db, root, ctx.progress)
-    if result.get("rootProblem"):
-        log.warning("audio-scan of %s: %s", root.path, result["rootProblem"])
-    return result
+    return library.run_root_scan(payload, ctx, scan_root, option="scan_audio", media="audio", log=log)

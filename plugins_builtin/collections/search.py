@@ -9,27 +9,18 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from plugin_sdk import SearchHit
-from plugin_sdk.search import match, wants
+from plugin_sdk.search import ranked_rows, search_kinds
 from plugins_builtin.collections.models import Collection
 
 DESCRIPTION_WEIGHT = 0.6
 MODES = {"manual": "Collection", "dynamic": "Dynamic collection", "hybrid": "Hybrid collection"}
 
 
-def search(db: Session, query: str, limit: int, kinds: Sequence[str] | None = None, offset: int = 0) -> list[SearchHit]:
-    """Up to ``limit`` collections after ``offset``, best first."""
-    if limit <= 0 or not wants(kinds, "collection"):
-        return []
-    m = match(db, [Collection.name, (Collection.description, DESCRIPTION_WEIGHT)], query)
-    if m is None:
-        return []
-    rows = db.execute(
-        select(Collection, m.score)
-        .where(m.where)
-        .order_by(m.score.desc(), Collection.name, Collection.id)
-        .offset(offset)
-        .limit(limit)
-    ).all()
+def _collections(db: Session, query: str, limit: int, offset: int) -> list[SearchHit]:
+    rows = ranked_rows(
+        db, select(Collection), [Collection.name, (Collection.description, DESCRIPTION_WEIGHT)], query,
+        order_by=[Collection.name, Collection.id], limit=limit, offset=offset,
+    )  # fmt: skip
     from plugins_builtin.collections.routes import shown_count
 
     hits = []
@@ -47,3 +38,8 @@ def search(db: Session, query: str, limit: int, kinds: Sequence[str] | None = No
             )
         )
     return hits
+
+
+def search(db: Session, query: str, limit: int, kinds: Sequence[str] | None = None, offset: int = 0) -> list[SearchHit]:
+    """Up to ``limit`` collections after ``offset``, best first."""
+    return search_kinds(db, query, limit, kinds, offset, {"collection": _collections})

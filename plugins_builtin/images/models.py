@@ -9,26 +9,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import (
-    BigInteger,
-    Boolean,
-    DateTime,
-    Float,
-    ForeignKey,
-    Index,
-    Integer,
-    String,
-    Text,
-    UniqueConstraint,
-    text,
-)
-from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy import BigInteger, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
+from plugin_sdk.columns import EditableMixin, FingerprintMixin, SourceFileMixin, count_column, flag_column
 from plugin_sdk.db import Base, TimestampMixin, new_id
 
 
-class Gallery(TimestampMixin, Base):
+class Gallery(EditableMixin, TimestampMixin, Base):
     __tablename__ = "galleries"
     __obscura_entity__ = "gallery"  # SFW propagation (plugin_sdk.sfw)
     __table_args__ = (
@@ -44,20 +32,15 @@ class Gallery(TimestampMixin, Base):
     library_root_id: Mapped[str | None] = mapped_column(ForeignKey("library_roots.id", ondelete="CASCADE"))
     parent_id: Mapped[str | None] = mapped_column(ForeignKey("galleries.id", ondelete="SET NULL"))
     path: Mapped[str | None] = mapped_column(Text)  # folder or archive path; NULL for virtual galleries
-    title: Mapped[str] = mapped_column(Text, nullable=False)
     sort_title: Mapped[str] = mapped_column(Text, nullable=False)
     details: Mapped[str | None] = mapped_column(Text)
     date: Mapped[str | None] = mapped_column(String(10))
-    rating: Mapped[int | None] = mapped_column(Integer)
-    organized: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False, server_default=text("false"))
-    is_nsfw: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False, server_default=text("false"))
     cover_image_id: Mapped[str | None] = mapped_column(String(36))
-    image_count: Mapped[int] = mapped_column(Integer, nullable=False, default=0, server_default=text("0"))
+    image_count: Mapped[int] = count_column()
     scan_error: Mapped[str | None] = mapped_column(Text)
-    edited_fields: Mapped[list[str]] = mapped_column(JSONB, nullable=False, default=list, server_default="[]")
 
 
-class Image(TimestampMixin, Base):
+class Image(EditableMixin, SourceFileMixin, FingerprintMixin, TimestampMixin, Base):
     __tablename__ = "images"
     __obscura_entity__ = "image"  # SFW propagation (plugin_sdk.sfw)
     __table_args__ = (
@@ -74,26 +57,17 @@ class Image(TimestampMixin, Base):
     library_root_id: Mapped[str | None] = mapped_column(ForeignKey("library_roots.id", ondelete="CASCADE"))
     gallery_id: Mapped[str | None] = mapped_column(ForeignKey("galleries.id", ondelete="SET NULL"))
     sort_order: Mapped[int] = mapped_column(Integer, nullable=False, default=0, server_default=text("0"))
-    file_path: Mapped[str] = mapped_column(Text, nullable=False)
+    file_path: Mapped[str] = mapped_column(Text, nullable=False)  # unique with ``member``, not alone
     member: Mapped[str] = mapped_column(Text, nullable=False, default="", server_default="")
-    file_size: Mapped[int | None] = mapped_column(BigInteger)
-    file_mtime: Mapped[float | None] = mapped_column(Float)
-    title: Mapped[str] = mapped_column(Text, nullable=False)
     details: Mapped[str | None] = mapped_column(Text)
     date: Mapped[str | None] = mapped_column(String(10))
-    rating: Mapped[int | None] = mapped_column(Integer)
-    organized: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False, server_default=text("false"))
-    is_nsfw: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False, server_default=text("false"))
     width: Mapped[int | None] = mapped_column(Integer)
     height: Mapped[int | None] = mapped_column(Integer)
     format: Mapped[str | None] = mapped_column(String(16))
-    animated: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False, server_default=text("false"))
-    md5: Mapped[str | None] = mapped_column(String(32))
-    oshash: Mapped[str | None] = mapped_column(String(16))
+    animated: Mapped[bool] = flag_column()
     phash: Mapped[int | None] = mapped_column(BigInteger)
     thumbnail_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     thumbnail_error: Mapped[str | None] = mapped_column(Text)
-    edited_fields: Mapped[list[str]] = mapped_column(JSONB, nullable=False, default=list, server_default="[]")
 
 
 class GalleryChapter(TimestampMixin, Base):

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from sqlalchemy import or_, select
+from sqlalchemy import or_
 from sqlalchemy.orm import Session
 
 from plugin_sdk import QueueDefinition
-from plugin_sdk.jobs import enqueue_jobs
-from plugin_sdk.library import root_option, root_option_clause
+from plugin_sdk.jobs import enqueue_where
+from plugin_sdk.library import enqueue_root_scans, roots_to_scan
 from plugin_sdk.models import LibraryRoot
 from plugins_builtin.images.models import Image
 
@@ -17,23 +17,15 @@ IMAGE_FINGERPRINT = "image-fingerprint"
 
 
 def enqueue_scans(db: Session, roots: list[LibraryRoot], trigger: str) -> int:
-    wanted = [r for r in roots if r.enabled and root_option(r, "scan_images")]
-    return enqueue_jobs(
-        db,
-        GALLERY_SCAN,
-        (({"rootId": r.id, "trigger": trigger}, "library-root", r.id, f"Scan images · {r.label}") for r in wanted),
-    )
+    return enqueue_root_scans(db, GALLERY_SCAN, roots, trigger, options=("scan_images",), label="Scan images")
 
 
 def missing_scans(db: Session) -> int:
-    wanted = select(LibraryRoot).where(LibraryRoot.enabled.is_(True), root_option_clause("scan_images"))
-    roots = db.execute(wanted).scalars()
-    return enqueue_scans(db, list(roots), "manual")
+    return enqueue_scans(db, roots_to_scan(db, ("scan_images",)), "manual")
 
 
 def _per_image(db: Session, queue: str, label: str, *conditions: object) -> int:
-    rows = db.execute(select(Image.id, Image.title).where(*conditions).order_by(Image.created_at)).all()
-    return enqueue_jobs(db, queue, (({"imageId": iid}, "image", iid, f"{label} · {t}") for iid, t in rows))
+    return enqueue_where(db, queue, Image, *conditions, target_type="image", payload_key="imageId", label=label)
 
 
 def missing_thumbnails(db: Session) -> int:

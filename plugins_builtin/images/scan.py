@@ -15,17 +15,16 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import delete, func, select, text, update
+from sqlalchemy import select, text, update
 from sqlalchemy.orm import Session
 
-from plugin_sdk import JobContext, PermanentJobError
+from plugin_sdk import JobContext, library
 from plugin_sdk.assets import is_generated_sidecar, sidecar_rules
-from plugin_sdk.db import new_id
-from plugin_sdk.hashing import oshash_file
-from plugin_sdk.jobs import enqueue_jobs
-from plugin_sdk.library import emptied_root_problem, natural_key, root_option, root_problem
-from plugin_sdk.links import entities_deleted
-from plugin_sdk.models import LibraryRoot
+from plugin_sdk.db import copy_rows, new_id
+from plugin_sdk.deletion import delete_rows
+from plugin_sdk.jobs import enqueue_each
+from plugin_sdk.models import LibraryRoot, LibrarySettings
+from plugin_sdk.nesting import link_parents, place_children
 from plugins_builtin.images import archives, assets
 from plugins_builtin.images.models import Gallery, Image
 from plugins_builtin.images.naming import is_archive_name, is_image_name, title_from_name
@@ -66,27 +65,14 @@ def walk_images(root: str, recursive: bool = True, max_depth: int = 12) -> Walk:
     """One pass over ``root``; hidden entries skipped; archives listed safely (see ``archives``)."""
     walk = Walk()
     sidecars = sidecar_rules()  # what the loaded plugins write next to their media
-    stack: list[tuple[str, int]] = [(root, 0)]
-    while stack:
-        folder, depth = stack.pop()
-        try:
-            entries = list(os.scandir(folder))
-        except OSError as exc:
-            walk.problems.append(f"{folder}: {exc.strerror or exc}")
-            continue
+    for folder in library.walk_folders(root, walk.problems, recursive=recursive, max_depth=max_depth):
         images: list[Found] = []
-        names = {entry.name for entry in entries}
-        for entry in entries:
+        for entry in folder.files:
             name = entry.name
-            if name.startswith("."):
-                continue
-            try:
-                if entry.is_dir(follow_symlinks=True):
-                    if recursive and depth < max_depth:
-                        stack.append((entry.path, depth + 1))
-                elif is_image_name(name) and not is_generated_sidecar(name, names, sidecars):  # a video's -thumb.jpg
+            try:  # a video's -thumb.jpg is not an image of the library
+                if is_image_name(name) and not is_generated_sidecar(name, folder.names, sidecars):
                     st = entry.stat()
-                    images.append(Found(entry.path, "", st.st_size, st.st_mtime, folder))
+                    images.append(Found(entry.path, "", st.st_size, st.st_mtime, folder.path))
                 elif is_archive_name(name):
                     listing = archives.list_images(entry.path)
                     if listing.error:
@@ -98,33 +84,13 @@ def walk_images(root: str, recursive: bool = True, max_depth: int = 12) -> Walk:
                         walk.archives[entry.path] = [
                             Found(entry.path, m.name, m.size, m.mtime, entry.path) for m in listing.members
                         ]
-                        walk.archive_folder[entry.path] = folder
+                        walk.archive_folder[entry.path] = folder.path
             except OSError as exc:
-                walk.problems.append(f"{entry.path}: {exc.strerror or exc}")
+                walk.problems.append(library.describe_error(entry.path, exc))
         if images:
-            images.sort(key=lambda f: natural_key(os.path.basename(f.file_path)))
-            walk.folders[folder] = images
+            images.sort(key=lambda f: library.natural_key(os.path.basename(f.file_path)))
+            walk.folders[folder.path] = images
     return walk
-
-
-def _ancestor_gallery(path: str, root: str, folders: set[str]) -> str | None:
-    """The nearest folder above ``path`` (up to the root) that is a folder gallery."""
-    current = os.path.dirname(path)
-    while len(current) >= len(root):
-        if current in folders:
-            return current
-        parent = os.path.dirname(current)
-        if parent == current:
-            break
-        current = parent
-    return None
-
-
-def _copy_images(db: Session, rows: list[dict[str, Any]]) -> None:
-    raw = db.connection().connection.driver_connection
-    with raw.cursor() as cur, cur.copy(f"COPY images ({', '.join(COPY_COLUMNS)}) FROM STDIN") as copy:
-        for row in rows:
-            copy.write_row([row[c] for c in COPY_COLUMNS])
 
 
 def _upsert_galleries(db: Session, root: LibraryRoot, wanted: dict[str, tuple[str, str | None]]) -> dict[str, str]:
@@ -159,17 +125,7 @@ def _upsert_galleries(db: Session, root: LibraryRoot, wanted: dict[str, tuple[st
         ).all()
         existing.update(dict(rows))
     parents = [(existing[p], existing[parent]) for p, (_, parent) in wanted.items() if parent and parent in existing]
-    if parents:
-        db.execute(
-            text(
-                """
-                UPDATE galleries AS g SET parent_id = u.parent
-                FROM unnest(CAST(:ids AS text[]), CAST(:parents AS text[])) AS u(id, parent)
-                WHERE g.id = u.id AND g.parent_id IS DISTINCT FROM u.parent
-                """
-            ),
-            {"ids": [c for c, _ in parents], "parents": [p for _, p in parents]},
-        )
+    link_parents(db, "galleries", parents)
     return existing
 
 
@@ -181,13 +137,12 @@ def scan_root(db: Session, root: LibraryRoot, progress: Any = None) -> dict[str,
             Image.library_root_id == root.id
         )
     ).all()
-    problem = root_problem(root.path)
-    if problem:
-        return {**report, "rootProblem": problem, "known": len(known)}
+    if stopped := library.unreadable_root_report(root, len(known)):
+        return stopped
     walk = walk_images(root.path, root.recursive)
     found = walk.images
-    if not found and known:
-        return {**report, "rootProblem": emptied_root_problem(root.path, len(known), "images"), "known": len(known)}
+    if stopped := library.emptied_root_report(root, len(known), len(found), "images"):
+        return stopped
     if progress:
         progress(30, f"{len(found)} images found")
 
@@ -195,43 +150,30 @@ def scan_root(db: Session, root: LibraryRoot, progress: Any = None) -> dict[str,
     folder_set = set(walk.folders)
     wanted: dict[str, tuple[str, str | None]] = {}
     for folder in walk.folders:
-        wanted[folder] = ("folder", _ancestor_gallery(folder, root.path, folder_set))
+        wanted[folder] = ("folder", library.nearest_folder(folder, root.path, folder_set))
     for archive, folder in walk.archive_folder.items():
-        wanted[archive] = ("zip", folder if folder in folder_set else _ancestor_gallery(archive, root.path, folder_set))
+        parent = folder if folder in folder_set else library.nearest_folder(archive, root.path, folder_set)
+        wanted[archive] = ("zip", parent)
     gallery_ids = _upsert_galleries(db, root, wanted)
 
     by_key = {(r.file_path, r.member): r for r in known}
     on_disk = {(f.file_path, f.member) for f in found}
     missing = [r for r in known if (r.file_path, r.member) not in on_disk]
-    candidates: dict[int, list[Any]] = {}
-    for r in missing:
-        if r.oshash and r.file_size and not r.member:
-            candidates.setdefault(r.file_size, []).append(r)
+    moved = library.MovedFiles(r for r in missing if not r.member)  # archive members never move alone
 
     new_rows: list[dict[str, Any]] = []
     to_thumb: list[tuple[str, str]] = []
-    moved_ids: set[str] = set()
     placement: list[tuple[str, str, int]] = []  # (image id, gallery id, sort order) for known images
     for container, group in (*walk.folders.items(), *walk.archives.items()):
         gallery_id = gallery_ids[container]
         for order, item in enumerate(group):
             row = by_key.get((item.file_path, item.member))
-            if row is None and not item.member and candidates.get(item.size):
-                try:
-                    digest = oshash_file(item.file_path)
-                except (OSError, ValueError):
-                    digest = None
-                match = next((c for c in candidates[item.size] if c.oshash == digest), None)
-                if match is not None:
-                    candidates[item.size].remove(match)
-                    moved_ids.add(match.id)
-                    db.execute(
-                        update(Image)
-                        .where(Image.id == match.id)
-                        .values(file_path=item.file_path, file_mtime=item.mtime)
-                    )
-                    placement.append((match.id, gallery_id, order))
-                    continue
+            if row is None and not item.member and (match := moved.claim(item.file_path, item.size)) is not None:
+                db.execute(
+                    update(Image).where(Image.id == match.id).values(file_path=item.file_path, file_mtime=item.mtime)
+                )
+                placement.append((match.id, gallery_id, order))
+                continue
             if row is None:
                 image_id = new_id()
                 title = title_from_name(item.member or item.file_path)
@@ -245,51 +187,33 @@ def scan_root(db: Session, root: LibraryRoot, progress: Any = None) -> dict[str,
                 to_thumb.append((image_id, title))
                 continue
             placement.append((row.id, gallery_id, order))
-            if row.file_size != item.size or row.file_mtime != item.mtime:
-                db.execute(
-                    update(Image)
-                    .where(Image.id == row.id)
-                    .values(
-                        file_size=item.size, file_mtime=item.mtime, md5=None, oshash=None, phash=None, thumbnail_at=None
-                    )
-                )
+            reset = {"md5": None, "oshash": None, "phash": None, "thumbnail_at": None}
+            if library.refresh_changed_file(db, Image, row, item.size, item.mtime, **reset):
                 to_thumb.append((row.id, title_from_name(item.member or item.file_path)))
     if new_rows:
-        _copy_images(db, new_rows)
-    if placement:
-        db.execute(
-            text(
-                """
-                UPDATE images AS i SET gallery_id = u.gallery, sort_order = u.ord
-                FROM unnest(CAST(:ids AS text[]), CAST(:galleries AS text[]), CAST(:orders AS int[]))
-                     AS u(id, gallery, ord)
-                WHERE i.id = u.id AND (i.gallery_id IS DISTINCT FROM u.gallery OR i.sort_order <> u.ord)
-                """
-            ),
-            {
-                "ids": [p[0] for p in placement],
-                "galleries": [p[1] for p in placement],
-                "orders": [p[2] for p in placement],
-            },
-        )
-    removed = [r.id for r in missing if r.id not in moved_ids]
-    if removed:
-        db.execute(delete(Image).where(Image.id.in_(removed)))
-        entities_deleted(db, "image", removed)
+        copy_rows(db, "images", COPY_COLUMNS, new_rows)
+    place_children(db, "images", "gallery_id", placement)
+    removed = [r.id for r in missing if r.id not in moved.ids]
+    delete_rows(db, "image", Image, removed)
     scanned_galleries = select(Gallery.id, Gallery.path).where(
         Gallery.library_root_id == root.id, Gallery.kind.in_(("folder", "zip"))
     )
     stale_galleries = [gid for gid, path in db.execute(scanned_galleries).all() if path not in wanted]
-    if stale_galleries:
-        db.execute(delete(Gallery).where(Gallery.id.in_(stale_galleries)))
-        entities_deleted(db, "gallery", stale_galleries)
+    delete_rows(db, "gallery", Gallery, stale_galleries)
     recount(db, root_id=root.id)
-    db.execute(update(LibraryRoot).where(LibraryRoot.id == root.id).values(last_scanned_at=func.now()))
-    thumbs = enqueue_jobs(
-        db,
-        "image-thumbnail",
-        (({"imageId": iid}, "image", iid, f"Thumbnail · {title}") for iid, title in to_thumb),
-    )
+    library.mark_scanned(db, root.id)
+    # new and changed images: thumbnails when Previews are on (a thumbnail's run then queues the
+    # fingerprint); with Previews off, the fingerprint straight away when Fingerprints are on
+    settings = LibrarySettings.get(db)
+    thumbs = fingerprints = 0
+    if settings.auto_generate_preview:
+        thumbs = enqueue_each(
+            db, "image-thumbnail", to_thumb, target_type="image", payload_key="imageId", label="Thumbnail"
+        )
+    elif settings.auto_generate_fingerprints:
+        fingerprints = enqueue_each(
+            db, "image-fingerprint", to_thumb, target_type="image", payload_key="imageId", label="Fingerprint"
+        )
     db.commit()
     for image_id in removed:
         assets.delete_image_files(image_id)
@@ -297,10 +221,11 @@ def scan_root(db: Session, root: LibraryRoot, progress: Any = None) -> dict[str,
         found=len(found),
         galleries=len(wanted),
         new=len(new_rows),
-        moved=len(moved_ids),
+        moved=len(moved.ids),
         removed=len(removed),
         removedGalleries=len(stale_galleries),
         thumbnailsEnqueued=thumbs,
+        fingerprintsEnqueued=fingerprints,
         problems=walk.problems[:REPORT_LIMIT],
         problemCount=len(walk.problems),
     )
@@ -331,13 +256,4 @@ def recount(db: Session, root_id: str | None = None, gallery_ids: list[str] | No
 
 
 def process_gallery_scan(payload: Mapping[str, Any], ctx: JobContext) -> dict[str, Any]:
-    root = ctx.db.get(LibraryRoot, payload.get("rootId"))
-    if root is None:
-        raise PermanentJobError(f"library root {payload.get('rootId')} no longer exists")
-    if not root.enabled or not root_option(root, "scan_images"):
-        return {"rootId": root.id, "skipped": "image scanning is off for this root"}
-    ctx.progress(5, "walking the folder")
-    result = scan_root(ctx.db, root, ctx.progress)
-    if result.get("rootProblem"):
-        log.warning("gallery-scan of %s: %s", root.path, result["rootProblem"])
-    return result
+    return library.run_root_scan(payload, ctx, scan_root, option="scan_images", media="image", log=log)

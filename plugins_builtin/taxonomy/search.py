@@ -4,13 +4,14 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import partial
 from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from plugin_sdk import SearchHit
-from plugin_sdk.search import match, normalize, wants
+from plugin_sdk.search import normalize, ranked_rows, search_kinds
 from plugins_builtin.taxonomy.kinds import PERFORMERS, STUDIOS, TAGS, Kind
 from plugins_builtin.taxonomy.links import image_url
 from plugins_builtin.taxonomy.models import Performer
@@ -37,18 +38,12 @@ def _subtitle(kind: Kind, row: Any, needle: str) -> str:
     return " · ".join(bits)
 
 
-def _search_kind(db: Session, kind: Kind, query: str, limit: int, offset: int) -> list[SearchHit]:
+def _search_kind(kind: Kind, db: Session, query: str, limit: int, offset: int) -> list[SearchHit]:
     model = kind.model
-    m = match(db, [model.name, (_aliases(model), ALIAS_WEIGHT)], query)
-    if m is None:
-        return []
-    rows = db.execute(
-        select(model, m.score)
-        .where(m.where)
-        .order_by(m.score.desc(), model.name_key, model.id)
-        .offset(offset)
-        .limit(limit)
-    ).all()
+    rows = ranked_rows(
+        db, select(model), [model.name, (_aliases(model), ALIAS_WEIGHT)], query,
+        order_by=[model.name_key, model.id], limit=limit, offset=offset,
+    )  # fmt: skip
     needle = normalize(query)
     return [
         SearchHit(
@@ -64,15 +59,7 @@ def _search_kind(db: Session, kind: Kind, query: str, limit: int, offset: int) -
     ]
 
 
-def search(
-    db: Session, query: str, limit: int, kinds: Sequence[str] | None = None, offset: int = 0
-) -> list[SearchHit]:
+def search(db: Session, query: str, limit: int, kinds: Sequence[str] | None = None, offset: int = 0) -> list[SearchHit]:
     """Up to ``limit`` performers, studios and tags each (after ``offset`` of each), best first."""
-    if limit <= 0:
-        return []
-    hits: list[SearchHit] = []
-    for kind in (PERFORMERS, STUDIOS, TAGS):
-        if wants(kinds, kind.key):
-            hits += _search_kind(db, kind, query, limit, offset)
-    hits.sort(key=lambda h: -h.score)
-    return hits
+    searches = {kind.key: partial(_search_kind, kind) for kind in (PERFORMERS, STUDIOS, TAGS)}
+    return search_kinds(db, query, limit, kinds, offset, searches)

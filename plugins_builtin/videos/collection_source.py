@@ -7,10 +7,11 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Date, case, cast, select
+from sqlalchemy import case, select
 from sqlalchemy.orm import Session
 
 from plugin_sdk import CollectionItemView, CollectionSource, RuleField
+from plugin_sdk.collections import editable_rule_fields, link_rule_fields
 from plugins_builtin.videos import assets, queues
 from plugins_builtin.videos.models import Video
 
@@ -62,21 +63,14 @@ def thumbnail_files(db: Session, ids: Sequence[str]) -> dict[str, Path]:
 
 def sources() -> list[CollectionSource]:
     fields = [
-        RuleField("title", "Title", "text", Video.title),
-        RuleField("rating", "Rating (0–100)", "number", Video.rating),
-        RuleField("date", "Date", "date", Video.date),
-        RuleField("organized", "Organized", "boolean", Video.organized),
-        RuleField("isNsfw", "NSFW", "boolean", Video.is_nsfw),
-        RuleField("createdAt", "Added", "date", cast(Video.created_at, Date)),
+        *editable_rule_fields(Video),
         RuleField("fileSize", "File size (bytes)", "number", Video.file_size),
         RuleField("duration", "Duration", "duration", Video.duration),
         RuleField("resolution", "Resolution", "enum", _resolution(), options=RESOLUTIONS),
         RuleField("codec", "Video codec", "text", Video.video_codec),
         RuleField("playCount", "Play count", "number", Video.play_count),
         RuleField("videoKind", "Movie or episode", "enum", Video.kind, options=("movie", "episode")),
-        RuleField("tags", "Tags", "link", link_key="tags"),
-        RuleField("performers", "Performers", "link", link_key="performers"),
-        RuleField("studio", "Studio", "link", link_key="studio"),
+        *link_rule_fields(),
     ]
     return [
         CollectionSource(

@@ -10,26 +10,15 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import (
-    BigInteger,
-    Boolean,
-    DateTime,
-    Float,
-    ForeignKey,
-    Index,
-    Integer,
-    String,
-    Text,
-    UniqueConstraint,
-    text,
-)
+from sqlalchemy import BigInteger, DateTime, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
+from plugin_sdk.columns import EditableMixin, MarkerMixin, PlayableFileMixin, flag_column
 from plugin_sdk.db import Base, TimestampMixin, new_id
 
 
-class VideoSeries(TimestampMixin, Base):
+class VideoSeries(EditableMixin, TimestampMixin, Base):
     __tablename__ = "video_series"
     __obscura_entity__ = "series"  # SFW propagation (plugin_sdk.sfw)
     __table_args__ = (Index("ix_video_series_root", "library_root_id"),)
@@ -38,14 +27,9 @@ class VideoSeries(TimestampMixin, Base):
     library_root_id: Mapped[str] = mapped_column(ForeignKey("library_roots.id", ondelete="CASCADE"), nullable=False)
     folder_path: Mapped[str] = mapped_column(Text, unique=True, nullable=False)
     relative_path: Mapped[str] = mapped_column(Text, nullable=False)
-    title: Mapped[str] = mapped_column(Text, nullable=False)
     custom_name: Mapped[str | None] = mapped_column(Text)
     year: Mapped[int | None] = mapped_column(Integer)
     overview: Mapped[str | None] = mapped_column(Text)
-    rating: Mapped[int | None] = mapped_column(Integer)
-    is_nsfw: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False, server_default=text("false"))
-    organized: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False, server_default=text("false"))
-    edited_fields: Mapped[list[str]] = mapped_column(JSONB, nullable=False, default=list, server_default="[]")
 
 
 class VideoSeason(TimestampMixin, Base):
@@ -60,7 +44,7 @@ class VideoSeason(TimestampMixin, Base):
     overview: Mapped[str | None] = mapped_column(Text)
 
 
-class Video(TimestampMixin, Base):
+class Video(PlayableFileMixin, TimestampMixin, Base):
     __tablename__ = "videos"
     __obscura_entity__ = "video"  # SFW propagation (plugin_sdk.sfw)
     __table_args__ = (
@@ -87,22 +71,15 @@ class Video(TimestampMixin, Base):
     episode_end: Mapped[int | None] = mapped_column(Integer)
     absolute_episode_number: Mapped[int | None] = mapped_column(Integer)
 
-    title: Mapped[str] = mapped_column(Text, nullable=False)
+    # title, rating (0-100), organized, is_nsfw, edited_fields: EditableMixin
     sort_title: Mapped[str] = mapped_column(Text, nullable=False)  # lower-cased title, for sorting
     details: Mapped[str | None] = mapped_column(Text)
     date: Mapped[str | None] = mapped_column(String(10))
     year: Mapped[int | None] = mapped_column(Integer)
-    rating: Mapped[int | None] = mapped_column(Integer)  # 0-100
-    organized: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False, server_default=text("false"))
-    is_nsfw: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False, server_default=text("false"))
     urls: Mapped[list[str]] = mapped_column(JSONB, nullable=False, default=list, server_default="[]")
     sidecar: Mapped[dict[str, Any] | None] = mapped_column(JSONB)  # tags/performers/studio read from sidecars
-    edited_fields: Mapped[list[str]] = mapped_column(JSONB, nullable=False, default=list, server_default="[]")
 
-    file_path: Mapped[str] = mapped_column(Text, unique=True, nullable=False)
-    file_size: Mapped[int | None] = mapped_column(BigInteger)
-    file_mtime: Mapped[float | None] = mapped_column(Float)
-    duration: Mapped[float | None] = mapped_column(Float)
+    # file_path, file_size, file_mtime, duration, probed_at, probe_error, md5, oshash: the mixins
     width: Mapped[int | None] = mapped_column(Integer)
     height: Mapped[int | None] = mapped_column(Integer)
     frame_rate: Mapped[float | None] = mapped_column(Float)
@@ -110,34 +87,22 @@ class Video(TimestampMixin, Base):
     video_codec: Mapped[str | None] = mapped_column(Text)
     audio_codec: Mapped[str | None] = mapped_column(Text)
     container: Mapped[str | None] = mapped_column(Text)
-    probed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    probe_error: Mapped[str | None] = mapped_column(Text)
-    md5: Mapped[str | None] = mapped_column(String(32))
-    oshash: Mapped[str | None] = mapped_column(String(16))
     phash: Mapped[str | None] = mapped_column(String(16))
 
     thumbnail_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    custom_thumbnail: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False, server_default=text("false"))
+    custom_thumbnail: Mapped[bool] = flag_column()
     preview_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     trickplay_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     preview_error: Mapped[str | None] = mapped_column(Text)
     subtitles_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-
-    play_count: Mapped[int] = mapped_column(Integer, nullable=False, default=0, server_default=text("0"))
-    play_duration: Mapped[float] = mapped_column(Float, nullable=False, default=0.0, server_default=text("0"))
-    resume_time: Mapped[float | None] = mapped_column(Float)
-    last_played_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # play_count, play_duration, resume_time, last_played_at: PlaybackMixin
 
 
-class VideoMarker(TimestampMixin, Base):
+class VideoMarker(MarkerMixin, TimestampMixin, Base):
     __tablename__ = "video_markers"
     __table_args__ = (Index("ix_video_markers_video", "video_id", "seconds"),)
 
-    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
     video_id: Mapped[str] = mapped_column(ForeignKey("videos.id", ondelete="CASCADE"), nullable=False)
-    title: Mapped[str] = mapped_column(Text, nullable=False)
-    seconds: Mapped[float] = mapped_column(Float, nullable=False)
-    end_seconds: Mapped[float | None] = mapped_column(Float)
 
 
 class VideoSubtitle(TimestampMixin, Base):
@@ -153,8 +118,8 @@ class VideoSubtitle(TimestampMixin, Base):
     source_format: Mapped[str] = mapped_column(String(8), nullable=False, default="vtt")
     file_name: Mapped[str] = mapped_column(Text, nullable=False)  # the WebVTT in the video's cache folder
     raw_file_name: Mapped[str | None] = mapped_column(Text)  # raw .ass/.ssa kept for styled rendering
-    is_default: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False, server_default=text("false"))
-    forced: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False, server_default=text("false"))
+    is_default: Mapped[bool] = flag_column()
+    forced: Mapped[bool] = flag_column()
 
 
 MODELS = (VideoSeries, VideoSeason, Video, VideoMarker, VideoSubtitle)

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
+from plugin_sdk.library import entry_stat, walk_folders
 from plugins_builtin.videos.scanning.filetypes import is_subtitle_file, is_video_file
 
 
@@ -35,34 +35,18 @@ def iter_walk(root: str, result: WalkResult, recursive: bool = True, max_depth: 
     Hidden entries are skipped at every level; an unreadable folder is reported in
     ``result.errors`` and skipped, and the walk goes on.
     """
-    stack: list[tuple[str, int]] = [(root, 0)]
-    while stack:
-        folder, depth = stack.pop()
-        try:
-            entries = list(os.scandir(folder))
-        except OSError as exc:
-            result.errors.append(f"{folder}: {exc.strerror or exc}")
-            continue
+    for folder in walk_folders(root, result.errors, recursive=recursive, max_depth=max_depth):
         extras: set[str] = set()
         files: list[FileEntry] = []
-        for entry in entries:
+        for entry in folder.files:
             name = entry.name
-            if name.startswith("."):
-                continue
-            try:
-                if entry.is_dir(follow_symlinks=True):
-                    if recursive and depth < max_depth:
-                        stack.append((entry.path, depth + 1))
-                    continue
-                if is_video_file(name):
-                    st = entry.stat(follow_symlinks=True)
+            if is_video_file(name):
+                if (st := entry_stat(entry, result.errors)) is not None:
                     files.append(FileEntry(entry.path, st.st_size, st.st_mtime))
-                elif name.endswith(SIDECAR_SUFFIXES) or is_subtitle_file(name):
-                    extras.add(name)
-            except OSError as exc:
-                result.errors.append(f"{entry.path}: {exc.strerror or exc}")
+            elif name.endswith(SIDECAR_SUFFIXES) or is_subtitle_file(name):
+                extras.add(name)
         if extras:
-            result.sidecars[folder] = extras
+            result.sidecars[folder.path] = extras
         if files:
             result.files.extend(files)
             yield files

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from plugin_sdk import SearchHit
 from plugin_sdk.formatting import fmt_duration
-from plugin_sdk.search import match, wants
+from plugin_sdk.search import ranked_rows, search_kinds
 from plugins_builtin.audio.models import AudioLibrary, AudioTrack
 from plugins_builtin.audio.pages.views import library_cover_url
 
@@ -19,9 +19,10 @@ ARTIST_WEIGHT, ALBUM_WEIGHT = 0.8, 0.75
 
 
 def _albums(db: Session, query: str, limit: int, offset: int) -> list[SearchHit]:
-    m = match(db, [AudioLibrary.title], query)
-    if m is None:
-        return []
+    rows = ranked_rows(
+        db, select(AudioLibrary), [AudioLibrary.title], query,
+        order_by=[AudioLibrary.sort_title, AudioLibrary.id], limit=limit, offset=offset,
+    )  # fmt: skip
     return [
         SearchHit(
             kind="album",
@@ -32,29 +33,24 @@ def _albums(db: Session, query: str, limit: int, offset: int) -> list[SearchHit]
             thumbnail_url=library_cover_url(lib.id, lib.updated_at) if lib.cover else None,
             score=float(score),
         )
-        for lib, score in db.execute(
-            select(AudioLibrary, m.score)
-            .where(m.where)
-            .order_by(m.score.desc(), AudioLibrary.sort_title, AudioLibrary.id)
-            .offset(offset)
-            .limit(limit)
-        ).all()
+        for lib, score in rows
     ]
 
 
 def _tracks(db: Session, query: str, limit: int, offset: int) -> list[SearchHit]:
-    m = match(db, [AudioTrack.title, (AudioTrack.artist, ARTIST_WEIGHT), (AudioTrack.album, ALBUM_WEIGHT)], query)
-    if m is None:
-        return []
+    rows = ranked_rows(
+        db,
+        select(AudioTrack, AudioLibrary.title, AudioLibrary.cover).outerjoin(
+            AudioLibrary, AudioLibrary.id == AudioTrack.library_id
+        ),
+        [AudioTrack.title, (AudioTrack.artist, ARTIST_WEIGHT), (AudioTrack.album, ALBUM_WEIGHT)],
+        query,
+        order_by=[AudioTrack.sort_title, AudioTrack.id],
+        limit=limit,
+        offset=offset,
+    )
     hits = []
-    for track, lib_title, lib_cover, score in db.execute(
-        select(AudioTrack, AudioLibrary.title, AudioLibrary.cover, m.score)
-        .outerjoin(AudioLibrary, AudioLibrary.id == AudioTrack.library_id)
-        .where(m.where)
-        .order_by(m.score.desc(), AudioTrack.sort_title, AudioTrack.id)
-        .offset(offset)
-        .limit(limit)
-    ).all():
+    for track, lib_title, lib_cover, score in rows:
         bits = [track.artist or track.album_artist, track.album or lib_title, fmt_duration(track.duration)]
         hits.append(
             SearchHit(
@@ -73,12 +69,4 @@ def _tracks(db: Session, query: str, limit: int, offset: int) -> list[SearchHit]
 def search(db: Session, query: str, limit: int, kinds: Sequence[str] | None = None, offset: int = 0) -> list[SearchHit]:
     """Palette and search hits: kind ``album`` for libraries (shown as "Albums"), ``track`` for
     tracks; up to ``limit`` of each after skipping ``offset``, best first."""
-    if limit <= 0:
-        return []
-    hits: list[SearchHit] = []
-    if wants(kinds, "album"):
-        hits += _albums(db, query, limit, offset)
-    if wants(kinds, "track"):
-        hits += _tracks(db, query, limit, offset)
-    hits.sort(key=lambda h: -h.score)
-    return hits
+    return search_kinds(db, query, limit, kinds, offset, {"album": _albums, "track": _tracks})

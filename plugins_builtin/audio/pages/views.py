@@ -9,9 +9,9 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.dialects.postgresql import distinct_on
 from sqlalchemy.orm import Session
 
+from plugin_sdk import nesting
 from plugin_sdk.formatting import fmt_duration
 from plugins_builtin.audio.models import AudioLibrary, AudioMarker, AudioTrack
 from plugins_builtin.audio.routes.tracks import DIRECT_CODECS
@@ -102,23 +102,16 @@ def library_cards(db: Session, libraries: list[AudioLibrary]) -> list[LibraryCar
             .group_by(AudioTrack.library_id)
         ).all()
     }
-    children = dict(
-        db.execute(
-            select(AudioLibrary.parent_id, func.count())
-            .where(AudioLibrary.parent_id.in_(ids))
-            .group_by(AudioLibrary.parent_id)
-        ).all()
-    )
+    children = nesting.child_counts(db, AudioLibrary.parent_id, ids)
     # a folder without its own cover shows the cover of its first sub-library that has one
     uncovered = [lib.id for lib in libraries if not lib.cover]
     child_covers: dict[str, str] = {}
     if uncovered:
-        for parent, cid, updated in db.execute(
-            select(AudioLibrary.parent_id, AudioLibrary.id, AudioLibrary.updated_at)
-            .where(AudioLibrary.parent_id.in_(uncovered), AudioLibrary.cover.is_not(None))
-            .ext(distinct_on(AudioLibrary.parent_id))
-            .order_by(AudioLibrary.parent_id, AudioLibrary.sort_title, AudioLibrary.id)
-        ).all():
+        covered = select(AudioLibrary.parent_id, AudioLibrary.id, AudioLibrary.updated_at).where(
+            AudioLibrary.cover.is_not(None)
+        )
+        order = [AudioLibrary.sort_title, AudioLibrary.id]
+        for parent, cid, updated in nesting.first_children(db, covered, AudioLibrary.parent_id, uncovered, order):
             child_covers[parent] = library_cover_url(cid, updated)
     cards = []
     for lib in libraries:
@@ -130,7 +123,7 @@ def library_cards(db: Session, libraries: list[AudioLibrary]) -> list[LibraryCar
                 url=f"/audio/libraries/{lib.id}",
                 cover=library_cover_url(lib.id, lib.updated_at) if lib.cover else child_covers.get(lib.id),
                 tracks=n,
-                children=int(children.get(lib.id, 0)),
+                children=children.get(lib.id, 0),
                 artist=mode,
                 year=year,
                 runtime=fmt_runtime(total),
@@ -141,17 +134,7 @@ def library_cards(db: Session, libraries: list[AudioLibrary]) -> list[LibraryCar
 
 def ancestors(db: Session, library: AudioLibrary) -> list[tuple[str, str]]:
     """``(id, title)`` of the library's parents, outermost first (bounded, cycle-safe)."""
-    chain: list[tuple[str, str]] = []
-    seen = {library.id}
-    parent_id = library.parent_id
-    while parent_id and parent_id not in seen and len(chain) < MAX_DEPTH:
-        seen.add(parent_id)
-        row = db.execute(select(AudioLibrary.title, AudioLibrary.parent_id).where(AudioLibrary.id == parent_id)).first()
-        if row is None:
-            break
-        chain.append((parent_id, row[0]))
-        parent_id = row[1]
-    return list(reversed(chain))
+    return nesting.ancestors(db, AudioLibrary, library, MAX_DEPTH)
 
 
 # ------------------------------------------------------------------------------------------ tracks

@@ -9,15 +9,15 @@ collection, and one grouped count of children.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
-from sqlalchemy.dialects.postgresql import distinct_on
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from plugin_sdk.formatting import fmt_date, stars
+from plugin_sdk.nesting import child_counts, first_children
 from plugins_builtin.images.models import Gallery, GalleryItem, Image
 from plugins_builtin.images.sfw import shown_image_counts
 from plugins_builtin.images.thumbnails import PREVIEW_SIZE
@@ -96,41 +96,26 @@ def covers(db: Session, rows: Sequence[tuple[str, str, str | None]]) -> dict[str
                 out[gid] = thumb_url(cid, found[cid]) or ""
     owned = [gid for gid, kind, _ in rows if kind != "virtual" and gid not in out]
     if owned:
-        for gid, iid, at in db.execute(
-            select(Image.gallery_id, Image.id, Image.thumbnail_at)
-            .where(Image.gallery_id.in_(owned), Image.thumbnail_at.is_not(None))
-            .ext(distinct_on(Image.gallery_id))
-            .order_by(Image.gallery_id, Image.sort_order, Image.id)
-        ).all():
+        thumbed = select(Image.gallery_id, Image.id, Image.thumbnail_at).where(Image.thumbnail_at.is_not(None))
+        for gid, iid, at in first_children(db, thumbed, Image.gallery_id, owned, [Image.sort_order, Image.id]):
             out[gid] = thumb_url(iid, at) or ""
     virtual = [gid for gid, kind, _ in rows if kind == "virtual" and gid not in out]
     if virtual:
-        for gid, iid, at in db.execute(
+        items = (
             select(GalleryItem.gallery_id, Image.id, Image.thumbnail_at)
             .join(Image, Image.id == GalleryItem.image_id)
-            .where(GalleryItem.gallery_id.in_(virtual), Image.thumbnail_at.is_not(None))
-            .ext(distinct_on(GalleryItem.gallery_id))
-            .order_by(GalleryItem.gallery_id, GalleryItem.position, Image.id)
-        ).all():
+            .where(Image.thumbnail_at.is_not(None))
+        )
+        order = [GalleryItem.position, Image.id]
+        for gid, iid, at in first_children(db, items, GalleryItem.gallery_id, virtual, order):
             out[gid] = thumb_url(iid, at) or ""
     return {k: v for k, v in out.items() if v}
-
-
-def child_counts(db: Session, ids: Iterable[str]) -> dict[str, int]:
-    """How many sub-galleries each gallery has (one grouped query)."""
-    wanted = list(ids)
-    if not wanted:
-        return {}
-    rows = db.execute(
-        select(Gallery.parent_id, func.count()).where(Gallery.parent_id.in_(wanted)).group_by(Gallery.parent_id)
-    ).all()
-    return {pid: n for pid, n in rows if pid}
 
 
 def gallery_cards(db: Session, rows: Sequence[tuple]) -> list[GalleryCard]:
     """Cards for rows selected with :data:`GALLERY_COLUMNS` (in that order)."""
     cover = covers(db, [(r[0], r[1], r[4]) for r in rows])
-    children = child_counts(db, (r[0] for r in rows))
+    children = child_counts(db, Gallery.parent_id, (r[0] for r in rows))
     shown = shown_image_counts(db, (r[0] for r in rows))
     cards = []
     for gid, kind, title, count, _cover, rating, date, organized in rows:

@@ -21,7 +21,6 @@ import operator
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
-from urllib.parse import urlencode
 
 from flask import Blueprint, render_template, request
 from sqlalchemy import ColumnElement, and_, func, literal, or_, select, tuple_
@@ -31,6 +30,7 @@ from werkzeug.datastructures import MultiDict
 from plugin_sdk.db import get_db
 from plugin_sdk.formatting import fmt_count
 from plugin_sdk.library import root_option
+from plugin_sdk.listpage import Chip, empty_reason, page_context, state_query
 from plugin_sdk.models import LibraryRoot
 from plugin_sdk.search import ilike_contains
 from plugins_builtin.images.models import Gallery
@@ -96,13 +96,7 @@ class State:
 
     def qs(self, **changes: Any) -> str:
         """This state's query string with ``changes`` (``None`` removes a key), keys in a stable order."""
-        p: dict[str, Any] = dict(self.params)
-        for key, value in changes.items():
-            if value is None:
-                p.pop(key, None)
-            else:
-                p[key] = value
-        return urlencode([(k, p[k]) for k in (*STATE_PARAMS, "cursor") if k in p])
+        return state_query(self.params, (*STATE_PARAMS, "cursor"), **changes)
 
     def url(self, **changes: Any) -> str:
         qs = self.qs(**changes)
@@ -257,13 +251,6 @@ def page_of(db: Session, state: State, cursor: str | None) -> tuple[list[Gallery
 
 
 @dataclass
-class Chip:
-    label: str
-    remove_url: str
-    keys: tuple[str, ...]
-
-
-@dataclass
 class Results:
     state: State
     cards: list[GalleryCard] = field(default_factory=list)
@@ -273,10 +260,6 @@ class Results:
     empty: str | None = None  # no-roots | no-image-roots | no-galleries | no-match
     chips: list[Chip] = field(default_factory=list)
     summary: str = ""
-
-
-def roots(db: Session) -> list[LibraryRoot]:
-    return list(db.execute(select(LibraryRoot).order_by(LibraryRoot.label, LibraryRoot.path)).scalars())
 
 
 def chips(state: State, root_labels: dict[str, str]) -> list[Chip]:
@@ -314,27 +297,14 @@ def results(db: Session, state: State, all_roots: list[LibraryRoot]) -> Results:
             res.more_href = state.url(cursor=nxt)
     res.summary = fmt_count(res.total, "gallery", "galleries")
     if not res.total:
-        if not all_roots:
-            res.empty = "no-roots"
-        elif state.filtered and db.execute(select(Gallery.id).limit(1)).first() is not None:
-            res.empty = "no-match"
-        elif not any(r.enabled and root_option(r, "scan_images") for r in all_roots):
-            res.empty = "no-image-roots"
-        else:
-            res.empty = "no-galleries"
+        res.empty = empty_reason(db, all_roots, state.filtered, Gallery) or (
+            "no-galleries" if any(r.enabled and root_option(r, "scan_images") for r in all_roots) else "no-image-roots"
+        )
     return res
 
 
 def context(db: Session, state: State) -> dict[str, Any]:
-    all_roots = roots(db)
-    return {
-        "state": state,
-        "res": results(db, state, all_roots),
-        "sorts": SORTS,
-        "kinds": KINDS,
-        "all_roots": all_roots,
-        "nav_active": "/galleries",
-    }
+    return page_context(db, state, results, sorts=SORTS, kinds=KINDS, nav_active="/galleries")
 
 
 # ------------------------------------------------------------------------------------------ routes

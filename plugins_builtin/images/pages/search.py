@@ -10,23 +10,17 @@ from sqlalchemy.orm import Session
 
 from plugin_sdk import SearchHit
 from plugin_sdk.formatting import fmt_count
-from plugin_sdk.search import match, wants
+from plugin_sdk.search import ranked_rows, search_kinds
 from plugins_builtin.images.models import Gallery, Image
 from plugins_builtin.images.pages.cards import KIND_LABELS, covers, thumb_url
 from plugins_builtin.images.sfw import shown_image_counts
 
 
 def _galleries(db: Session, query: str, limit: int, offset: int) -> list[SearchHit]:
-    m = match(db, [Gallery.title], query)
-    if m is None:
-        return []
-    rows = db.execute(
-        select(Gallery.id, Gallery.kind, Gallery.title, Gallery.image_count, Gallery.cover_image_id, m.score)
-        .where(m.where)
-        .order_by(m.score.desc(), Gallery.sort_title, Gallery.id)
-        .offset(offset)
-        .limit(limit)
-    ).all()
+    rows = ranked_rows(
+        db, select(Gallery.id, Gallery.kind, Gallery.title, Gallery.image_count, Gallery.cover_image_id),
+        [Gallery.title], query, order_by=[Gallery.sort_title, Gallery.id], limit=limit, offset=offset,
+    )  # fmt: skip
     cover = covers(db, [(r.id, r.kind, r.cover_image_id) for r in rows])
     shown = shown_image_counts(db, [r.id for r in rows]) or {}  # SFW mode: visible images only
     return [
@@ -37,24 +31,24 @@ def _galleries(db: Session, query: str, limit: int, offset: int) -> list[SearchH
             url=f"/galleries/{r.id}",
             subtitle=f"{KIND_LABELS.get(r.kind, 'Gallery')} · {fmt_count(shown.get(r.id, r.image_count), 'image')}",
             thumbnail_url=cover.get(r.id) or None,
-            score=float(r[-1]),
+            score=float(r.score),
         )
         for r in rows
     ]
 
 
 def _images(db: Session, query: str, limit: int, offset: int) -> list[SearchHit]:
-    m = match(db, [Image.title], query)
-    if m is None:
-        return []
-    rows = db.execute(
-        select(Image.id, Image.title, Image.width, Image.height, Image.thumbnail_at, Gallery.title, m.score)
-        .outerjoin(Gallery, Gallery.id == Image.gallery_id)
-        .where(m.where)
-        .order_by(m.score.desc(), Image.title, Image.id)
-        .offset(offset)
-        .limit(limit)
-    ).all()
+    rows = ranked_rows(
+        db,
+        select(Image.id, Image.title, Image.width, Image.height, Image.thumbnail_at, Gallery.title).outerjoin(
+            Gallery, Gallery.id == Image.gallery_id
+        ),
+        [Image.title],
+        query,
+        order_by=[Image.title, Image.id],
+        limit=limit,
+        offset=offset,
+    )
     hits = []
     for iid, title, width, height, at, gallery, score in rows:
         bits = [gallery or "Image", f"{width}×{height}" if width and height else None]
@@ -75,12 +69,4 @@ def _images(db: Session, query: str, limit: int, offset: int) -> list[SearchHit]
 def search(db: Session, query: str, limit: int, kinds: Sequence[str] | None = None, offset: int = 0) -> list[SearchHit]:
     """Up to ``limit`` galleries and ``limit`` images matching ``query`` (after ``offset`` of each),
     best first."""
-    if limit <= 0:
-        return []
-    hits: list[SearchHit] = []
-    if wants(kinds, "gallery"):
-        hits += _galleries(db, query, limit, offset)
-    if wants(kinds, "image"):
-        hits += _images(db, query, limit, offset)
-    hits.sort(key=lambda h: -h.score)
-    return hits
+    return search_kinds(db, query, limit, kinds, offset, {"gallery": _galleries, "image": _images})

@@ -30,6 +30,7 @@ from sqlalchemy.orm import Session
 from plugin_sdk.db import get_db
 from plugin_sdk.errors import ValidationError
 from plugin_sdk.formatting import fmt_count
+from plugin_sdk.listpage import Chip, empty_reason, page_context
 from plugin_sdk.models import LibraryRoot
 from plugin_sdk.pages import render_panels
 from plugin_sdk.search import ilike_contains
@@ -75,13 +76,6 @@ ORDER_WORDS = {  # sort → (descending, ascending)
 
 
 # ------------------------------------------------------------------------------------------ results
-
-
-@dataclass
-class Chip:
-    label: str
-    remove_url: str
-    keys: tuple[str, ...]
 
 
 @dataclass
@@ -182,10 +176,6 @@ def series_page(db: Session, state: BrowseState, offset: int = 0) -> tuple[list[
     return series_cards(db, [tuple(r) for r in rows]), total, more
 
 
-def roots(db: Session) -> list[LibraryRoot]:
-    return list(db.execute(select(LibraryRoot).order_by(LibraryRoot.label, LibraryRoot.path)).scalars())
-
-
 def _chips(db: Session, state: BrowseState, root_labels: dict[str, str]) -> list[Chip]:
     q = state.query
     chips: list[Chip] = []
@@ -244,26 +234,15 @@ def results(db: Session, state: BrowseState, all_roots: list[LibraryRoot]) -> Re
         res.summary = fmt_count(res.total, "video")
         nothing = not res.total
     if nothing:
-        if not all_roots:
-            res.empty = "no-roots"
-        elif state.filtered and db.execute(select(Video.id).limit(1)).first() is not None:
-            res.empty = "no-match"
-        else:
-            res.empty = "no-videos"
+        res.empty = empty_reason(db, all_roots, state.filtered, Video) or "no-videos"
     return res
 
 
 def _context(db: Session, state: BrowseState) -> dict[str, Any]:
-    all_roots = roots(db)
-    return {
-        "state": state,
-        "res": results(db, state, all_roots),
-        "sorts": SORTS,
-        "resolutions": RESOLUTION_LABELS,
-        "durations": [(label, f"{_num(a)}-{_num(b)}") for label, a, b in DURATIONS],
-        "ratings": RATINGS,
-        "all_roots": all_roots,
-    }
+    durations = [(label, f"{_num(a)}-{_num(b)}") for label, a, b in DURATIONS]
+    return page_context(
+        db, state, results, sorts=SORTS, resolutions=RESOLUTION_LABELS, durations=durations, ratings=RATINGS
+    )
 
 
 # ------------------------------------------------------------------------------------------ routes

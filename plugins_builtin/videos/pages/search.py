@@ -9,7 +9,7 @@ from sqlalchemy import case, func, literal, or_, select
 from sqlalchemy.orm import Session
 
 from plugin_sdk import SearchHit
-from plugin_sdk.search import match, wants
+from plugin_sdk.search import ranked_rows, search_kinds
 from plugins_builtin.videos.models import Video, VideoSeries
 from plugins_builtin.videos.pages.formatting import episode_label, thumb_url
 from plugins_builtin.videos.routes.serialize import thumbnail_url
@@ -18,18 +18,16 @@ SERIES_BONUS = 0.02  # a series is a better answer than one of its episodes with
 
 
 def _videos(db: Session, query: str, limit: int, offset: int) -> list[SearchHit]:
-    m = match(db, [Video.title], query)
-    if m is None:
-        return []
     series_title = func.coalesce(VideoSeries.custom_name, VideoSeries.title)
-    rows = db.execute(
-        select(Video, series_title, m.score.label("score"))
-        .outerjoin(VideoSeries, VideoSeries.id == Video.series_id)
-        .where(m.where)
-        .order_by(m.score.desc(), Video.sort_title, Video.id)
-        .offset(offset)
-        .limit(limit)
-    ).all()
+    rows = ranked_rows(
+        db,
+        select(Video, series_title).outerjoin(VideoSeries, VideoSeries.id == Video.series_id),
+        [Video.title],
+        query,
+        order_by=[Video.sort_title, Video.id],
+        limit=limit,
+        offset=offset,
+    )
     hits = []
     for video, stitle, score in rows:
         if video.kind == "episode":
@@ -54,9 +52,6 @@ def _videos(db: Session, query: str, limit: int, offset: int) -> list[SearchHit]
 
 
 def _series(db: Session, query: str, limit: int, offset: int) -> list[SearchHit]:
-    m = match(db, [VideoSeries.title, VideoSeries.custom_name], query)
-    if m is None:
-        return []
     series_title = func.coalesce(VideoSeries.custom_name, VideoSeries.title)
     # the thumbnail of the first episode that has one (a lateral subquery)
     specials_last = case((func.coalesce(Video.season_number, 1) == 0, 1), else_=0)
@@ -71,7 +66,8 @@ def _series(db: Session, query: str, limit: int, offset: int) -> list[SearchHit]
         .lateral("poster")
     )
     episodes = select(func.count()).where(Video.series_id == VideoSeries.id).correlate(VideoSeries).scalar_subquery()
-    rows = db.execute(
+    rows = ranked_rows(
+        db,
         select(
             VideoSeries.id,
             series_title,
@@ -81,14 +77,13 @@ def _series(db: Session, query: str, limit: int, offset: int) -> list[SearchHit]
             poster.c.thumbnail_at,
             poster.c.custom_thumbnail,
             poster.c.updated_at,
-            m.score.label("score"),
-        )
-        .outerjoin(poster, literal(True))
-        .where(m.where)
-        .order_by(m.score.desc(), func.lower(series_title), VideoSeries.id)
-        .offset(offset)
-        .limit(limit)
-    ).all()
+        ).outerjoin(poster, literal(True)),
+        [VideoSeries.title, VideoSeries.custom_name],
+        query,
+        order_by=[func.lower(series_title), VideoSeries.id],
+        limit=limit,
+        offset=offset,
+    )
     hits = []
     for sid, stitle, year, count, vid, at, custom, updated, score in rows:
         bits = [str(year)] if year else []
@@ -110,12 +105,4 @@ def _series(db: Session, query: str, limit: int, offset: int) -> list[SearchHit]
 def search(db: Session, query: str, limit: int, kinds: Sequence[str] | None = None, offset: int = 0) -> list[SearchHit]:
     """Up to ``limit`` videos and ``limit`` series matching ``query`` (after ``offset`` of each),
     best first."""
-    if limit <= 0:
-        return []
-    hits: list[SearchHit] = []
-    if wants(kinds, "video"):
-        hits += _videos(db, query, limit, offset)
-    if wants(kinds, "series"):
-        hits += _series(db, query, limit, offset)
-    hits.sort(key=lambda h: -h.score)
-    return hits
+    return search_kinds(db, query, limit, kinds, offset, {"video": _videos, "series": _series})
