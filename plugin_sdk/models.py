@@ -52,7 +52,11 @@ class LibrarySettings(TimestampMixin, Base):
     """The single row of the core's library-wide settings (``id`` is always 1).
 
     Plugins keep their own settings apart (``SettingsGroup``, ``plugin_sdk.settings``); the
-    ``auto_generate_*`` switches are the library-wide policy every media plugin follows.
+    ``auto_generate_*`` switches are the library-wide policy every media plugin follows. They govern
+    automatic work only (what a scan and a finished job's follow-ups queue: ``metadata`` the probe
+    of new and changed files, ``fingerprints`` the hashes, ``preview`` thumbnails, previews and
+    waveforms); a switch that is off queues nothing, and a request by hand (a queue's Run missing,
+    a "rebuild" button) still runs.
     """
 
     __tablename__ = "library_settings"

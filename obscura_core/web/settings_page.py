@@ -94,12 +94,32 @@ GROUPS: tuple[tuple[str, str, str, int, tuple[tuple[str, str, str, str, float | 
     (
         "generation",
         "Generation",
-        "What Obscura builds for each new file. Where the files live: see Dedicated metadata storage (Content).",
+        "What a scan queues for each new or changed file. A switch that is off queues nothing; Run missing "
+        "(Jobs) still does the work when you ask. Where the files live: see Dedicated metadata storage (Content).",
         20,
         (
-            ("auto_generate_metadata", "Read media details", "Probe duration, size and codecs of new files.", "", None),
-            ("auto_generate_fingerprints", "Fingerprints", "Hashes that find duplicates and moved files.", "", None),
-            ("auto_generate_preview", "Previews", "Thumbnails and previews of new files.", "", None),
+            (
+                "auto_generate_metadata",
+                "Read media details",
+                "Duration, resolution, codecs and tags of videos and audio. Their fingerprints, previews and "
+                "subtitles follow this step: off, they wait too.",
+                "",
+                None,
+            ),
+            (
+                "auto_generate_fingerprints",
+                "Fingerprints",
+                "MD5 and oshash of videos, images and audio, to find duplicates and moved files.",
+                "",
+                None,
+            ),
+            (
+                "auto_generate_preview",
+                "Previews",
+                "Video thumbnails, preview clips and trickplay; image thumbnails; audio waveforms.",
+                "",
+                None,
+            ),
         ),
     ),
     (

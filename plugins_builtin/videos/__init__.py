@@ -28,8 +28,9 @@ from plugin_sdk import (
 )
 from plugin_sdk.blueprint import plugin_stylesheets
 from plugin_sdk.mediahooks import FollowUp, enqueue_follow_ups, finished_result, library_root_deleted, run_subject
-from plugin_sdk.models import LibraryRoot
-from plugins_builtin.videos import assets, queues
+from plugin_sdk.models import LibraryRoot, LibrarySettings
+from plugin_sdk.settings import read_settings
+from plugins_builtin.videos import assets, queues, settings
 from plugins_builtin.videos.models import MODELS, Video, VideoSeries
 
 
@@ -40,15 +41,11 @@ def obscura_models() -> list[ModelSet]:
 
 @hookimpl
 def obscura_settings_groups() -> list[SettingsGroup]:
-    from plugins_builtin.videos import settings
-
     return [settings.GENERATION, settings.PLAYBACK]
 
 
 @hookimpl
 def obscura_root_options() -> list[RootOption]:
-    from plugins_builtin.videos import settings
-
     return list(settings.ROOT_OPTIONS)
 
 
@@ -75,22 +72,33 @@ def obscura_processors() -> dict[str, Processor]:
 
 @hookimpl
 def obscura_job_finished(run: JobRun, result: Any, ctx: JobContext) -> None:
-    """media-probe → fingerprint (always), previews and subtitles (when the file decodes), one
-    run per video, whether the probe covered one video or a scan's batch."""
+    """media-probe → fingerprint, previews (when the file decodes) and subtitles (when it probes),
+    each only when its switch is on (Fingerprints, Previews, Subtitles), one run per video, whether
+    the probe covered one video or a scan's batch. Follow-ups are automatic work: the switches
+    decide them even after a probe run by hand."""
     probe = finished_result(run, result, queues.MEDIA_PROBE)
     if probe is None:
         return
-    follow: dict[str, list[FollowUp]] = {queues.FINGERPRINT: [], queues.PREVIEW: [], queues.EXTRACT_SUBTITLES: []}
+    library = LibrarySettings.get(ctx.db)
+    wanted = {
+        queues.FINGERPRINT: library.auto_generate_fingerprints,
+        queues.PREVIEW: library.auto_generate_preview,
+        queues.EXTRACT_SUBTITLES: read_settings(ctx.db, settings.GENERATION).generate_subtitles,
+    }
+    follow: dict[str, list[FollowUp]] = {queue: [] for queue, on in wanted.items() if on}
     for video in probe.get("videos") or [probe]:
+        if not follow:
+            break
         if not isinstance(video, Mapping) or not video.get("videoId"):
             continue
         video_id = str(video["videoId"])
         label = video.get("title") or run_subject(run, video_id)
         item = ({"videoId": video_id}, "video", video_id)
-        follow[queues.FINGERPRINT].append((*item, f"Fingerprint · {label}"))
-        if video.get("probed") and video.get("width"):
+        if queues.FINGERPRINT in follow:
+            follow[queues.FINGERPRINT].append((*item, f"Fingerprint · {label}"))
+        if queues.PREVIEW in follow and video.get("probed") and video.get("width"):
             follow[queues.PREVIEW].append((*item, f"Previews · {label}"))
-        if video.get("probed"):
+        if queues.EXTRACT_SUBTITLES in follow and video.get("probed"):
             follow[queues.EXTRACT_SUBTITLES].append((*item, f"Subtitles · {label}"))
     enqueue_follow_ups(ctx.db, follow)
 

@@ -42,6 +42,9 @@ def sprite_url(video_id: str) -> str:
 
 
 def process_preview(payload: Mapping[str, Any], ctx: JobContext) -> dict[str, Any]:
+    """Thumbnail, preview clip and trickplay of one video, each when missing (all of them when
+    ``force``: "Rebuild previews"). Trickplay follows its switch except on a forced rebuild, a
+    person's request; left out, it is listed under ``skippedParts`` and the run completes."""
     video = ctx.db.get(Video, payload.get("videoId"))
     if video is None:
         return {"videoId": payload.get("videoId"), "skipped": "the video no longer exists"}
@@ -65,6 +68,7 @@ def process_preview(payload: Mapping[str, Any], ctx: JobContext) -> dict[str, An
         return write_path(files[key], dedicated, sidecar_is_ours=ours[key])
 
     kept_in_cache: list[str] = []
+    skipped_parts: dict[str, str] = {}
 
     def wrote(key: str, path: Path) -> None:
         discard_other_copy(files[key], path, sidecar_is_ours=ours[key])
@@ -87,9 +91,10 @@ def process_preview(payload: Mapping[str, Any], ctx: JobContext) -> dict[str, An
             video.preview_at = now
             made.append("preview")
         ctx.progress(55, "preview clip")
-        if params.generate_trickplay and (
-            force or video.trickplay_at is None or missing("sprite") or missing("trickplay")
-        ):
+        want_trickplay = force or video.trickplay_at is None or missing("sprite") or missing("trickplay")
+        if want_trickplay and not (force or params.generate_trickplay):
+            skipped_parts["trickplay"] = "trickplay is off (Settings → Video previews & fingerprints)"
+        elif want_trickplay:
             sprite, vtt = target("sprite"), target("trickplay")
             make_trickplay(
                 src,
@@ -115,6 +120,8 @@ def process_preview(payload: Mapping[str, Any], ctx: JobContext) -> dict[str, An
         return {"videoId": video.id, "made": made, "error": video.preview_error}
     ctx.db.commit()
     result: dict[str, Any] = {"videoId": video.id, "made": made, "written": written}
+    if skipped_parts:
+        result["skippedParts"] = skipped_parts
     if kept_in_cache:
         result["keptInCache"] = kept_in_cache
         result["note"] = "the video's folder is read-only or already holds a file of that name: kept in the cache"

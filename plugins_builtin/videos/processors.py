@@ -15,7 +15,7 @@ from plugin_sdk import JobContext
 from plugin_sdk.errors import ForbiddenError
 from plugin_sdk.hashing import md5_file, oshash_file, phash_to_hex
 from plugin_sdk.media import MediaError, ffmpeg_bin, probe
-from plugin_sdk.models import LibraryRoot
+from plugin_sdk.models import LibraryRoot, LibrarySettings
 from plugin_sdk.settings import read_settings
 from plugin_sdk.storage import confine
 from plugin_sdk.videophash import video_phash
@@ -42,8 +42,15 @@ def _video(ctx: JobContext, payload: Mapping[str, Any]) -> Video | None:
 def process_media_probe(payload: Mapping[str, Any], ctx: JobContext) -> dict[str, Any]:
     """Probe a batch of videos (``videoIds``; a run queued before batches, ``videoId``, is a batch
     of one): the result lists each video's under ``videos``; a file that cannot be read is reported
-    there and the rest of the batch goes on."""
+    there and the rest of the batch goes on.
+
+    A run a scan queued is skipped (nothing read, nothing follows) while "Read media details"
+    (``auto_generate_metadata``) is off; one a person asked for (``explicit``: Run missing, an
+    upload) always runs."""
     ids = [str(i) for i in payload.get("videoIds") or ([payload["videoId"]] if payload.get("videoId") else [])]
+    if not payload.get("explicit") and not LibrarySettings.get(ctx.db).auto_generate_metadata:
+        skipped = "reading media details is off (Settings → Generation)"
+        return {"videos": [], "probed": 0, "failed": 0, "missing": 0, "skipped": skipped, "videoIds": ids}
     found = {v.id: v for v in ctx.db.execute(select(Video).where(Video.id.in_(ids))).scalars()}
     results: list[dict[str, Any]] = []
     for index, video_id in enumerate(ids):
@@ -128,6 +135,8 @@ def process_fingerprint(payload: Mapping[str, Any], ctx: JobContext) -> dict[str
     want_phash = phash_only or read_settings(ctx.db, GENERATION).generate_phash
     if want_phash:
         result["phash"] = _phash(ctx, video, path, force=phash_only)
+    else:  # a part this job leaves out, not a failure: Run pHash backfill computes it on request
+        result["skippedParts"] = {"phash": "pHash is off (Settings → Video previews & fingerprints)"}
     ctx.db.commit()
     return result
 

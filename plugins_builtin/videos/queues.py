@@ -8,11 +8,12 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from plugin_sdk import QueueDefinition
-from plugin_sdk.jobs import enqueue_jobs
-from plugin_sdk.library import root_option, root_option_clause
-from plugin_sdk.models import JOB_ACTIVE_STATUSES, JobRunRow, LibraryRoot
+from plugin_sdk.jobs import enqueue_jobs, enqueue_where
+from plugin_sdk.library import enqueue_root_scans, roots_to_scan
+from plugin_sdk.models import JOB_ACTIVE_STATUSES, JobRunRow, LibraryRoot, LibrarySettings
+from plugin_sdk.settings import read_settings
 from plugins_builtin.videos.models import Video
-from plugins_builtin.videos.settings import SCAN_MOVIES, SCAN_SERIES
+from plugins_builtin.videos.settings import GENERATION, SCAN_MOVIES, SCAN_SERIES
 
 LIBRARY_SCAN = "library-scan"
 MEDIA_PROBE = "media-probe"
@@ -21,46 +22,40 @@ PREVIEW = "preview"
 EXTRACT_SUBTITLES = "extract-subtitles"
 
 
-def video_roots(db: Session) -> list[LibraryRoot]:
-    return list(
-        db.execute(
-            select(LibraryRoot)
-            .where(LibraryRoot.enabled.is_(True), or_(root_option_clause(SCAN_MOVIES), root_option_clause(SCAN_SERIES)))
-            .order_by(LibraryRoot.path)
-        ).scalars()
-    )
+SCAN_OPTIONS = (SCAN_MOVIES, SCAN_SERIES)
 
 
 def enqueue_scans(db: Session, roots: list[LibraryRoot], trigger: str) -> int:
-    wanted = [r for r in roots if r.enabled and (root_option(r, SCAN_MOVIES) or root_option(r, SCAN_SERIES))]
-    return enqueue_jobs(
-        db,
-        LIBRARY_SCAN,
-        (({"rootId": r.id, "trigger": trigger}, "library-root", r.id, f"Scan videos · {r.label}") for r in wanted),
-    )
+    return enqueue_root_scans(db, LIBRARY_SCAN, roots, trigger, options=SCAN_OPTIONS, label="Scan videos")
 
 
 def _per_video(db: Session, queue: str, label: str, *conditions: object) -> int:
-    rows = db.execute(select(Video.id, Video.title).where(*conditions).order_by(Video.created_at)).all()
-    return enqueue_jobs(db, queue, (({"videoId": vid}, "video", vid, f"{label} · {title}") for vid, title in rows))
+    return enqueue_where(db, queue, Video, *conditions, target_type="video", payload_key="videoId", label=label)
 
 
 PROBE_BATCH = 100
 """Videos per ``media-probe`` run of a scan: one job row per hundred new files, not per file."""
 
 
-def probe_batches(videos: list[tuple[str, str]]) -> list[tuple[dict[str, Any], str, str, str]]:
+def probe_batches(
+    videos: list[tuple[str, str]], *, explicit: bool = False
+) -> list[tuple[dict[str, Any], str, str, str]]:
     """``media-probe`` job items for new videos (``(id, title)`` pairs), ``PROBE_BATCH`` per run.
 
     A batch's target is its first video (so SFW mode hides it with that video); only pass videos no
     waiting or running probe covers yet, since a run waiting on the first video skips the batch.
+    ``explicit`` marks a person's request (Run missing, an upload): it runs even when "Read media
+    details" is off, where the scan's automatic runs are skipped (``process_media_probe``).
     """
     items = []
     for start in range(0, len(videos), PROBE_BATCH):
         batch = videos[start : start + PROBE_BATCH]
         first_id, first_title = batch[0]
         more = f" and {len(batch) - 1} more" if len(batch) > 1 else ""
-        items.append(({"videoIds": [vid for vid, _ in batch]}, "video", first_id, f"Probe · {first_title}{more}"))
+        payload: dict[str, Any] = {"videoIds": [vid for vid, _ in batch]}
+        if explicit:
+            payload["explicit"] = True
+        items.append((payload, "video", first_id, f"Probe · {first_title}{more}"))
     return items
 
 
@@ -77,20 +72,23 @@ def probed_soon(db: Session) -> set[str]:
     return covered
 
 
-def enqueue_probes(db: Session, videos: list[tuple[str, str]]) -> int:
-    """Probe runs (batches) for ``(id, title)`` videos that no waiting or running probe covers."""
-    covered = probed_soon(db) if videos else set()
-    return enqueue_jobs(db, MEDIA_PROBE, probe_batches([v for v in videos if v[0] not in covered]))
+def enqueue_probes(db: Session, videos: list[tuple[str, str]], *, explicit: bool = False) -> int:
+    """Probe runs (batches) for ``(id, title)`` videos that no waiting or running probe covers;
+    none unless ``explicit`` or "Read media details" (``auto_generate_metadata``) is on."""
+    if not videos or not (explicit or LibrarySettings.get(db).auto_generate_metadata):
+        return 0
+    covered = probed_soon(db)
+    return enqueue_jobs(db, MEDIA_PROBE, probe_batches([v for v in videos if v[0] not in covered], explicit=explicit))
 
 
 def missing_scans(db: Session) -> int:
-    return enqueue_scans(db, video_roots(db), "manual")
+    return enqueue_scans(db, roots_to_scan(db, SCAN_OPTIONS), "manual")
 
 
 def missing_probes(db: Session) -> int:
     """Unprobed videos no waiting or running probe covers, ``PROBE_BATCH`` per run."""
     rows = db.execute(select(Video.id, Video.title).where(Video.probed_at.is_(None)).order_by(Video.created_at))
-    return enqueue_probes(db, [(vid, title) for vid, title in rows])
+    return enqueue_probes(db, [(vid, title) for vid, title in rows], explicit=True)
 
 
 def missing_fingerprints(db: Session) -> int:
@@ -98,17 +96,27 @@ def missing_fingerprints(db: Session) -> int:
 
 
 def missing_previews(db: Session) -> int:
-    return _per_video(
-        db,
-        PREVIEW,
-        "Previews",
-        Video.duration.is_not(None),
-        or_(Video.preview_at.is_(None), Video.trickplay_at.is_(None), Video.thumbnail_at.is_(None)),
-    )
+    """Videos lacking a thumbnail or preview clip, or trickplay while the Trickplay switch is on
+    (the run builds what that switch allows: a video without trickplay is not missing anything
+    while it is off)."""
+    lacking = [Video.preview_at.is_(None), Video.thumbnail_at.is_(None)]
+    if read_settings(db, GENERATION).generate_trickplay:
+        lacking.append(Video.trickplay_at.is_(None))
+    return _per_video(db, PREVIEW, "Previews", Video.duration.is_not(None), or_(*lacking))
 
 
 def missing_subtitles(db: Session) -> int:
-    return _per_video(db, EXTRACT_SUBTITLES, "Subtitles", Video.duration.is_not(None), Video.subtitles_at.is_(None))
+    """A request by hand: marked ``explicit``, it runs even when the Subtitles switch is off."""
+    rows = db.execute(
+        select(Video.id, Video.title)
+        .where(Video.duration.is_not(None), Video.subtitles_at.is_(None))
+        .order_by(Video.created_at)
+    ).all()
+    return enqueue_jobs(
+        db,
+        EXTRACT_SUBTITLES,
+        (({"videoId": vid, "explicit": True}, "video", vid, f"Subtitles · {title}") for vid, title in rows),
+    )
 
 
 QUEUES = [
@@ -119,7 +127,7 @@ QUEUES = [
     QueueDefinition(FINGERPRINT, "Fingerprint videos", concurrency=1, enqueue_missing=missing_fingerprints,
                     description="MD5, oshash and (when enabled) Stash-compatible pHash."),
     QueueDefinition(PREVIEW, "Generate previews", concurrency=1, enqueue_missing=missing_previews,
-                    description="Thumbnail, hover preview clip, trickplay sprite and WebVTT."),
+                    description="Thumbnail, hover preview clip, and (when enabled) trickplay sprite and WebVTT."),
     QueueDefinition(EXTRACT_SUBTITLES, "Extract subtitles", concurrency=1, enqueue_missing=missing_subtitles,
                     description="Sidecar and embedded text subtitles to WebVTT."),
 ]  # fmt: skip

@@ -10,14 +10,29 @@ from plugin_sdk import RootOption, SettingsAction, SettingsGroup
 
 
 class GenerationSettings(BaseModel):
-    """What is built for each new video (besides the library-wide switches)."""
+    """What is built for each new video (besides the library-wide switches).
+
+    ``generate_phash`` and ``generate_trickplay`` choose parts of a job the library-wide switches
+    queue (fingerprint, previews); ``generate_subtitles`` decides whether a scan queues subtitle
+    extraction at all. None of them stops an explicit request: "Run pHash backfill", a video's
+    "Rebuild previews" and a queue's "Run missing" on Jobs.
+    """
 
     generate_phash: bool = Field(
-        False, title="Perceptual hash (pHash)", description="Stash-compatible; slower, decodes every video."
-    )
+        False, title="Perceptual hash (pHash)",
+        description="Stash-compatible, part of Fingerprints (Generation); slower, decodes every video. "
+        "Off: Run pHash backfill still computes it.",
+    )  # fmt: skip
     generate_trickplay: bool = Field(
-        True, title="Trickplay", description="Seek-bar thumbnails (a sprite sheet and WebVTT)."
-    )
+        True, title="Trickplay",
+        description="Seek-bar thumbnails (a sprite sheet and WebVTT), part of Previews (Generation). "
+        "Off: Rebuild previews on a video still makes them.",
+    )  # fmt: skip
+    generate_subtitles: bool = Field(
+        True, title="Subtitles",
+        description="Convert sidecar and embedded text subtitles of new videos to WebVTT for the player. "
+        "Off: Run missing on Extract subtitles (Jobs) still does.",
+    )  # fmt: skip
     trickplay_interval_seconds: int = Field(
         10, ge=3, le=600, title="Trickplay interval", description="Seconds between two seek-bar thumbnails.",
         json_schema_extra={"unit": "seconds", "step": 1},
@@ -71,7 +86,8 @@ GENERATION = SettingsGroup(
     "videos-generation",
     "Video previews & fingerprints",
     GenerationSettings,
-    "What Obscura builds for each new video, when previews and fingerprints are on (Generation).",
+    "What Obscura builds for each new video: pHash when Fingerprints are on, trickplay when Previews are on "
+    "(Generation); subtitles on their own switch.",
     order=25,
     actions=(
         SettingsAction(

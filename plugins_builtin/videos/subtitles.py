@@ -15,11 +15,13 @@ from sqlalchemy.orm import Session
 from plugin_sdk import JobContext
 from plugin_sdk.db import new_id
 from plugin_sdk.media import MediaError, ffmpeg_bin, probe
+from plugin_sdk.settings import read_settings
 from plugins_builtin.videos import assets
 from plugins_builtin.videos.media.subtitles_extract import convert_sidecar, extract_text_subtitles
 from plugins_builtin.videos.models import Video, VideoSubtitle
 from plugins_builtin.videos.processors import source_path
 from plugins_builtin.videos.scanning.subtitle_files import discover_subtitle_sidecars
+from plugins_builtin.videos.settings import GENERATION
 
 log = logging.getLogger("obscura.videos")
 
@@ -53,6 +55,12 @@ def _drop_tracks(db: Session, video_id: str, source: str, keep: set[str]) -> int
 
 
 def process_extract_subtitles(payload: Mapping[str, Any], ctx: JobContext) -> dict[str, Any]:
+    """Sidecar and embedded text subtitles of one video to WebVTT rows. A run queued automatically
+    (a scan, a probe's follow-up) is skipped while the Subtitles switch is off; one a person asked
+    for (``explicit``: Run missing) always runs."""
+    if not payload.get("explicit") and not read_settings(ctx.db, GENERATION).generate_subtitles:
+        skipped = "subtitles are off (Settings → Video previews & fingerprints)"
+        return {"videoId": payload.get("videoId"), "skipped": skipped}
     video = ctx.db.get(Video, payload.get("videoId"))
     if video is None:
         return {"videoId": payload.get("videoId"), "skipped": "the video no longer exists"}

@@ -85,7 +85,9 @@ def make_blueprint() -> Blueprint:
         if not new:
             target.unlink(missing_ok=True)
             raise ValidationError("The uploaded file could not be indexed.")
-        payload, target_type, video_id, label = queues.probe_batches(new)[0]  # a batch of one
+        # a batch of one, asked for by the person uploading (the tray waits on it): it runs even when
+        # "Read media details" is off; what follows it obeys the Generation switches
+        payload, target_type, video_id, label = queues.probe_batches(new, explicit=True)[0]
         run_id = enqueue_job(
             db, queues.MEDIA_PROBE, payload, target_type=target_type, target_id=video_id, target_label=label
         )
