@@ -1,6 +1,6 @@
 """library-scan throughput on a synthetic tree of empty video files (probe excluded).
 
-Usage: python -m bench.video_scan [--files 20000] [--repeat 5] [--rescan-files 100000]
+Usage: python -m bench.video_scan [--files 20000] [--repeat 5] [--rescan-files 100000] [--tree real|simple]
 Needs PostgreSQL at BENCH_ADMIN_URL (default postgresql://postgres@127.0.0.1:5432/postgres) and
 Redis at BENCH_REDIS_URL (default redis://127.0.0.1:6379/11). Prints:
 - first scan of N files → committed rows and enqueued probe jobs (files/s), median and best of
@@ -31,12 +31,50 @@ from plugin_sdk.models import LibraryRoot
 from plugins_builtin.videos.scan import scan_root
 
 
-def make_tree(root: Path, count: int) -> None:
-    """Movies at the root, series with seasons of 20 episodes each (about 1/4 movies)."""
+def make_simple_tree(root: Path, count: int) -> None:
+    """The earlier bench tree: movies at the root, series with seasons of 20 episodes each (about
+    1/4 movies)."""
     movies = count // 4
     for i in range(movies):
         (root / f"Movie {i:06d} (2001).mp4").touch()
     made, series = movies, 0
+    while made < count:
+        season_dir = root / f"Series {series:05d}" / "Season 01"
+        season_dir.mkdir(parents=True)
+        for e in range(1, 21):
+            if made >= count:
+                break
+            (season_dir / f"Series {series:05d} S01E{e:02d}.mkv").touch()
+            made += 1
+        series += 1
+
+
+def make_tree(root: Path, count: int) -> None:
+    """About 1/4 movies in the shapes libraries have (half loose at the root, half in
+    ``Title (Year)`` folders with an ``Extras`` trailer every 10th and two versions every 25th),
+    the rest series with seasons of 20 episodes each. Every file is indexed (as a movie, an
+    episode, a version or an extra), so the figures compare with the earlier all-indexed trees."""
+    movies = count // 4
+    made = i = 0
+    while made < movies:
+        if i % 2 == 0:
+            (root / f"Movie {i:06d} (2001).mp4").touch()
+            made += 1
+        else:
+            folder = root / f"Film {i:06d} (2002)"
+            folder.mkdir()
+            if i % 25 == 1:
+                names = [f"Film {i:06d} (2002) - 1080p.mkv", f"Film {i:06d} (2002) - 2160p.mkv"]
+            else:
+                names = [f"Film.{i:06d}.2002.1080p.BluRay.x264-GRP.mkv"]
+            if i % 10 == 1:
+                (folder / "Extras").mkdir()
+                names.append(f"Extras/Film {i:06d} Trailer.mp4")
+            for name in names[: movies - made]:
+                (folder / name).touch()
+                made += 1
+        i += 1
+    series = 0
     while made < count:
         season_dir = root / f"Series {series:05d}" / "Season 01"
         season_dir.mkdir(parents=True)
@@ -56,10 +94,13 @@ def scan_once(rt, root_id: str) -> tuple[float, dict]:
         return time.perf_counter() - t0, result
 
 
-def run(rt, count: int, keep: Path, name: str = "") -> tuple[float, float, dict]:
+TREES = {"real": make_tree, "simple": make_simple_tree}
+
+
+def run(rt, count: int, keep: Path, name: str = "", tree: str = "real") -> tuple[float, float, dict]:
     folder = keep / f"tree-{count}{name}"
     folder.mkdir()
-    make_tree(folder, count)
+    TREES[tree](folder, count)
     os.sync()  # the tree's own writeback is not the scan's cost
     time.sleep(0.5)
     with rt.session() as db:
@@ -79,6 +120,7 @@ def main() -> None:
     ap.add_argument("--files", type=int, default=20_000)
     ap.add_argument("--repeat", type=int, default=5)
     ap.add_argument("--rescan-files", type=int, default=100_000)
+    ap.add_argument("--tree", choices=sorted(TREES), default="real", help="real-world shapes, or the earlier tree")
     args = ap.parse_args()
     admin = os.environ.get("BENCH_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
     with psycopg.connect(admin, autocommit=True) as conn:
@@ -97,10 +139,10 @@ def main() -> None:
     gc.collect()
     gc.freeze()  # as a worker does before forking the work horse that runs a scan
     try:
-        _small_first, small_rescan, _ = run(rt, 1000, tmp)
+        _small_first, small_rescan, _ = run(rt, 1000, tmp, tree=args.tree)
         firsts = []
         for i in range(args.repeat):
-            first, _, result = run(rt, args.files, tmp, f"-{i}")
+            first, _, result = run(rt, args.files, tmp, f"-{i}", tree=args.tree)
             firsts.append(first)
         median, best = statistics.median(firsts), min(firsts)
         print(
@@ -109,7 +151,7 @@ def main() -> None:
             f"(rows committed with {result['probesEnqueued']} probes in {result['probeRuns']} runs); "
             f"each: {', '.join(f'{t:.2f}' for t in firsts)} s"
         )
-        big_first, big_rescan, _ = run(rt, args.rescan_files, tmp)
+        big_first, big_rescan, _ = run(rt, args.rescan_files, tmp, tree=args.tree)
         print(
             f"first scan of {args.rescan_files} files: {big_first:.2f} s = {args.rescan_files / big_first:,.0f} files/s"
         )

@@ -10,7 +10,21 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, DateTime, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
+from sqlalchemy import (
+    BigInteger,
+    ColumnElement,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    SmallInteger,
+    String,
+    Text,
+    UniqueConstraint,
+    and_,
+    text,
+)
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -59,10 +73,11 @@ class Video(PlayableFileMixin, TimestampMixin, Base):
         Index("ix_videos_episode", "series_id", "season_number", "episode_number", "id"),
         Index("ix_videos_oshash", "oshash", postgresql_where=text("oshash IS NOT NULL")),
         Index("ix_videos_phash", "phash", postgresql_where=text("phash IS NOT NULL")),
+        Index("ix_videos_parent", "parent_id", postgresql_where=text("parent_id IS NOT NULL")),
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
-    kind: Mapped[str] = mapped_column(String(8), nullable=False)  # movie | episode
+    kind: Mapped[str] = mapped_column(String(8), nullable=False)  # movie | episode | extra
     library_root_id: Mapped[str] = mapped_column(ForeignKey("library_roots.id", ondelete="CASCADE"), nullable=False)
     series_id: Mapped[str | None] = mapped_column(ForeignKey("video_series.id", ondelete="CASCADE"))
     season_id: Mapped[str | None] = mapped_column(ForeignKey("video_seasons.id", ondelete="SET NULL"))
@@ -70,6 +85,16 @@ class Video(PlayableFileMixin, TimestampMixin, Base):
     episode_number: Mapped[int | None] = mapped_column(Integer)
     episode_end: Mapped[int | None] = mapped_column(Integer)
     absolute_episode_number: Mapped[int | None] = mapped_column(Integer)
+    # one movie, several files (docs/library-layout.md): stacked parts, versions and extras share
+    # group_key; every file but the group's main one points to it (parent_id) and is not listed
+    group_key: Mapped[str | None] = mapped_column(Text)
+    parent_id: Mapped[str | None] = mapped_column(ForeignKey("videos.id", ondelete="SET NULL"))
+    part_number: Mapped[int | None] = mapped_column(Integer)
+    version_label: Mapped[str | None] = mapped_column(Text)
+    extra_type: Mapped[str | None] = mapped_column(String(24))  # kind "extra": trailer, featurette…
+    layout_version: Mapped[int] = mapped_column(
+        SmallInteger, nullable=False, default=0, server_default=text("0")
+    )  # the placement rules that placed it (scanning.layout.LAYOUT_VERSION); older rows are re-placed
 
     # title, rating (0-100), organized, is_nsfw, edited_fields: EditableMixin
     sort_title: Mapped[str] = mapped_column(Text, nullable=False)  # lower-cased title, for sorting
@@ -123,3 +148,9 @@ class VideoSubtitle(TimestampMixin, Base):
 
 
 MODELS = (VideoSeries, VideoSeason, Video, VideoMarker, VideoSubtitle)
+
+
+def listed() -> ColumnElement[bool]:
+    """The videos lists show: movies and episodes, not a movie's other parts and versions
+    (``parent_id``), not extras (shown on their movie's or series' page)."""
+    return and_(Video.parent_id.is_(None), Video.kind != "extra")

@@ -1,6 +1,8 @@
-"""New video rows in bulk: classify new files, create their series and seasons, COPY the rows.
+"""Video rows in bulk: place a root's files (``scanning.layout``), create their series and
+seasons, COPY the new rows, move known rows to their current placement, link movie groups.
 
-A scan hands its new files to :class:`NewRowStream` folder by folder while it walks; every chunk
+A scan hands its files to :class:`NewRowStream` one top-level folder of the root at a time while
+it walks (a folder's placement depends on its whole subtree, never on its siblings'); every chunk
 goes to :class:`ParallelCopy`, which COPYs it on one of two connections of its own, committed with
 the probe jobs of its videos. The server's index and foreign-key work is most of a first scan: two
 backends share it across the cores while this process walks on and formats the next chunk. An
@@ -14,8 +16,9 @@ import logging
 import os
 import threading
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from queue import Full, Queue
+from typing import Any
 
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
@@ -26,25 +29,24 @@ from plugin_sdk.library import root_option
 from plugin_sdk.models import LibraryRoot
 from plugins_builtin.videos.models import VideoSeries
 from plugins_builtin.videos.queues import MEDIA_PROBE, probe_batches
-from plugins_builtin.videos.scanning.classify import Placement, place_segments
 from plugins_builtin.videos.scanning.filetypes import split_extension
+from plugins_builtin.videos.scanning.layout import LAYOUT_VERSION, Placement, place_relative
 from plugins_builtin.videos.scanning.nfo import read_sidecar_metadata
-from plugins_builtin.videos.scanning.parsing import (
-    filename_to_title,
-    parse_episode_filename,
-    parse_movie_filename,
-    parse_series_folder,
-)
+from plugins_builtin.videos.scanning.parsing import filename_to_title
 from plugins_builtin.videos.scanning.sidecar_metadata import SidecarMetadata
-from plugins_builtin.videos.settings import SCAN_MOVIES, SCAN_SERIES
+from plugins_builtin.videos.settings import SCAN_FLAT, SCAN_MOVIES, SCAN_SERIES
 from plugins_builtin.videos.walk import FileEntry, WalkResult
 
 log = logging.getLogger("obscura.videos.scan")
 
+PLACED_COLUMNS = (
+    "kind", "series_id", "season_id", "season_number", "episode_number", "episode_end",
+    "absolute_episode_number", "group_key", "part_number", "version_label", "extra_type",
+)  # fmt: skip
+"""The columns a file's placement decides (a rescan moves known rows when they change)."""
 COPY_COLUMNS = (
-    "id", "kind", "library_root_id", "series_id", "season_id", "season_number", "episode_number",
-    "episode_end", "absolute_episode_number", "title", "sort_title", "details", "date", "year", "rating",
-    "is_nsfw", "urls", "sidecar", "file_path", "file_size", "file_mtime",
+    "id", "library_root_id", *PLACED_COLUMNS, "title", "sort_title", "details", "date", "year", "rating",
+    "is_nsfw", "urls", "sidecar", "file_path", "file_size", "file_mtime", "layout_version",
 )  # fmt: skip
 COPY_SQL = f"COPY videos ({', '.join(COPY_COLUMNS)}) FROM STDIN"
 COPY_CHUNK = 2000
@@ -54,9 +56,14 @@ COPY_CONNECTIONS = 2
 
 _COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 NULL = "\\N"
+NOT_UTF8 = "file name is not valid UTF-8 (rename it to index it)"
+OUTSIDE = "file is not under the library root path"
 
 SeasonKey = tuple[str, int, str | None, str | None]
 """A season a scan needs: ``(series path, number, folder path, folder name)``."""
+SeriesSpec = tuple[str, str | None, int | None]
+"""A series a scan needs, by its folder path: ``(path relative to the root, title, year)``."""
+Placed = tuple[FileEntry, Placement]
 
 
 def _sidecar_for(entry: FileEntry, walk: WalkResult) -> SidecarMetadata | None:
@@ -74,6 +81,28 @@ def _sidecar_for(entry: FileEntry, walk: WalkResult) -> SidecarMetadata | None:
         return None
 
 
+def top_folder(prefix: str, path: str) -> str:
+    """The root's top-level folder ``path`` is in (``""`` for a file directly in the root): the
+    unit a scan places at once."""
+    rest = path[len(prefix) :] if path.startswith(prefix) else path
+    head, sep, _ = rest.partition(os.sep)
+    return head if sep else ""
+
+
+def series_path(prefix: str, p: Placement) -> str | None:
+    """The folder path of the series row an episode or a series' extra belongs to: its folder, or
+    for loose episodes (no series folder) the group they share (``TV/Night Shift``)."""
+    if p.kind == "episode":
+        return prefix + (str(p.series_folder) if p.series_folder is not None else p.group)
+    if p.kind == "extra" and p.series_title is not None:
+        return prefix + (str(p.series_folder) if p.series_folder is not None else p.extra_of or p.group)
+    return None
+
+
+def _season(p: Placement) -> int:
+    return p.season_number if p.season_number is not None else 0
+
+
 class Containers:
     """Finds or creates series and season rows, once per folder per scan (:meth:`prepare`), and
     keeps their ids: :attr:`series` by folder path, :attr:`seasons` by ``(series id, number)``."""
@@ -81,6 +110,7 @@ class Containers:
     def __init__(self, db: Session, root: LibraryRoot) -> None:
         self.db = db
         self.root = root
+        self.prefix = root.path.rstrip(os.sep) + os.sep
         self.series: dict[str, str] = dict(
             db.execute(
                 select(VideoSeries.folder_path, VideoSeries.id).where(VideoSeries.library_root_id == root.id)
@@ -88,13 +118,33 @@ class Containers:
         )
         self.seasons: dict[tuple[str, int], str] = {}
 
-    def prepare(self, series: Mapping[str, str], seasons: set[SeasonKey]) -> bool:
-        """Create the missing ones of these series and seasons in two statements; ``True`` when
-        any was written."""
-        new_series = {path: rel for path, rel in series.items() if path not in self.series}
+    def needs(self, placed: Iterable[Placed]) -> tuple[dict[str, SeriesSpec], set[SeasonKey]]:
+        """The series and seasons the episodes and series extras of ``placed`` go to."""
+        series: dict[str, SeriesSpec] = {}
+        seasons: set[SeasonKey] = set()
+        prefix = self.prefix
+        for _, p in placed:
+            path = series_path(prefix, p)
+            if path is None:
+                continue
+            if path not in series:
+                series[path] = (path[len(prefix) :], p.series_title, p.series_year)
+            if p.kind == "episode":
+                folder = p.season_folder
+                folder_path, name = (prefix + str(folder), folder.name) if folder else (None, None)
+                seasons.add((path, _season(p), folder_path, name))
+        return series, seasons
+
+    def prepare_for(self, placed: Iterable[Placed]) -> bool:
+        """:meth:`prepare` what ``placed`` needs."""
+        return self.prepare(*self.needs(placed))
+
+    def prepare(self, series: Mapping[str, SeriesSpec], seasons: set[SeasonKey]) -> bool:
+        """Create the missing ones of these series and seasons in two statements (each key once:
+        an upsert may touch a row only once); ``True`` when any was written."""
+        new_series = {path: spec for path, spec in series.items() if path not in self.series}
         if new_series:
             paths = sorted(new_series)
-            parsed = [parse_series_folder(os.path.basename(p)) for p in paths]
             rows = self.db.execute(
                 text(
                     """
@@ -111,17 +161,20 @@ class Containers:
                     "nsfw": self.root.is_nsfw,
                     "ids": new_ids(len(paths)),
                     "paths": paths,
-                    "rels": [new_series[p] for p in paths],
-                    "titles": [t or os.path.basename(p) for (t, _), p in zip(parsed, paths, strict=True)],
-                    "years": [y for _, y in parsed],
+                    "rels": [new_series[p][0] for p in paths],
+                    "titles": [new_series[p][1] or os.path.basename(p) for p in paths],
+                    "years": [new_series[p][2] for p in paths],
                 },
             ).all()
             self.series.update(dict(rows))
-        wanted = [
-            (self.series[path], number, folder, title)
-            for path, number, folder, title in sorted(seasons, key=lambda x: (x[0], x[1]))
-            if (self.series[path], number) not in self.seasons
-        ]
+        # one row per (series, number): two folders of one series may name the same season
+        # ("Season 1" and "Season 01", "Specials" and "Season 00")
+        wanted_by_key: dict[tuple[str, int], tuple[str, int, str | None, str | None]] = {}
+        for path, number, folder, title in sorted(seasons, key=lambda x: (x[0], x[1], x[2] or "")):
+            key = (self.series[path], number)
+            if key not in self.seasons and key not in wanted_by_key:
+                wanted_by_key[key] = (*key, folder, title)
+        wanted = list(wanted_by_key.values())
         if wanted:
             rows = self.db.execute(
                 text(
@@ -147,60 +200,77 @@ class Containers:
             self.seasons.update({(sid, number): season_id for sid, number, season_id in rows})
         return bool(new_series or wanted)
 
+    def placed_values(self, p: Placement) -> dict[str, Any]:
+        """The :data:`PLACED_COLUMNS` of a row placed at ``p`` (its series and season prepared)."""
+        kind: str = p.kind
+        series_id = season_id = season = episode = end = absolute = group = extra_type = None
+        path = series_path(self.prefix, p)
+        if path is not None:
+            series_id = self.series[path]
+        if kind == "episode":
+            season = _season(p)
+            season_id = self.seasons.get((series_id, season)) if series_id else None
+            episode, end, absolute = p.episode, p.episode_end, p.absolute_episode
+        elif kind == "movie":
+            group = p.group
+        elif path is not None:  # a series' extra
+            group, extra_type = p.extra_of or p.group, p.extra_type
+        elif p.extra_of:  # a movie's extra
+            group, extra_type = p.extra_of, p.extra_type
+        else:  # an extra of nothing here (a Trailers folder in a container): shown as a movie
+            kind, group = "movie", p.group
+        return {
+            "kind": kind, "series_id": series_id, "season_id": season_id, "season_number": season,
+            "episode_number": episode, "episode_end": end, "absolute_episode_number": absolute,
+            "group_key": group, "part_number": p.part, "version_label": p.version, "extra_type": extra_type,
+        }  # fmt: skip
 
-class Classifier:
-    """Places new files by folder depth (movie, episode or skipped), working out each folder once,
-    and names the series and seasons a batch of them needs."""
+
+class Placer:
+    """Places a root's files with :func:`~plugins_builtin.videos.scanning.layout.place_tree`, a
+    batch (one top-level folder of the root) at a time, and keeps what it skipped, by reason."""
 
     def __init__(self, root: LibraryRoot) -> None:
         self.prefix = root.path.rstrip(os.sep) + os.sep
         self.movies, self.shows = root_option(root, SCAN_MOVIES), root_option(root, SCAN_SERIES)
+        self.flat = root_option(root, SCAN_FLAT)
         self.skipped: Counter[str] = Counter()
-        self._folders: dict[str, tuple[Placement | None, str | None, SeasonKey | None]] = {}
 
-    def place(self, entry: FileEntry) -> Placement | None:
-        """``entry``'s placement, or ``None`` (counted in :attr:`skipped`) when it is not indexed."""
-        c = self.folder_of(entry)[0]
-        if c is None:
-            self.skipped["file is not under the library root path"] += 1
-            return None
-        if c.kind == "skip":
-            self.skipped[c.reason or "skipped"] += 1
-            return None
-        return c
+    def place(self, entries: Sequence[FileEntry]) -> dict[str, Placement | None]:
+        """Each file's placement by path (``None``: outside the root)."""
+        prefix, cut = self.prefix, len(self.prefix)
+        relative = [e.path[cut:] for e in entries if e.path.startswith(prefix)]
+        placed = place_relative(relative, movies=self.movies, series=self.shows, flat=self.flat)
+        return {e.path: placed.get(e.path[cut:]) if e.path.startswith(prefix) else None for e in entries}
 
-    def containers(self, kept: list[tuple[FileEntry, Placement]]) -> tuple[dict[str, str], set[SeasonKey]]:
-        """The series ``{path: folder}`` and seasons :data:`SeasonKey` of the episodes in ``kept``."""
-        series: dict[str, str] = {}
-        seasons: set[SeasonKey] = set()
-        for entry, c in kept:
-            if c.kind == "episode":
-                _, series_path, season = self.folder_of(entry)
-                if series_path is not None and season is not None:
-                    series[series_path] = c.series_folder or ""
-                    seasons.add(season)
-        return series, seasons
+    def keep(self, entries: Iterable[FileEntry], placements: Mapping[str, Placement | None]) -> list[Placed]:
+        """The files of ``entries`` to index, with their placements; the rest are counted in
+        :attr:`skipped` (and logged when the skip points at a problem)."""
+        kept: list[Placed] = []
+        for entry in entries:
+            p = placements.get(entry.path)
+            if p is None or p.kind == "skip":
+                reason = OUTSIDE if p is None else p.reason or "skipped"
+                self.skipped[reason] += 1
+                if p is None or p.rejected:
+                    log.warning("not indexed: %s (%s)", entry.path, reason)
+                continue
+            if not _utf8(entry.path):
+                self.skipped[NOT_UTF8] += 1
+                log.warning("not indexed: %r (%s)", entry.path, NOT_UTF8)
+                continue
+            kept.append((entry, p))
+        return kept
 
-    def folder_of(self, entry: FileEntry) -> tuple[Placement | None, str | None, SeasonKey | None]:
-        """The placement of ``entry``'s folder (``None`` outside the root), and for episodes the
-        series folder path and the :data:`SeasonKey` it goes to."""
-        folder = entry.path.rpartition(os.sep)[0]
-        found = self._folders.get(folder)
-        if found is None:
-            found = self._folders[folder] = self._place_folder(folder)
-        return found
 
-    def _place_folder(self, folder: str) -> tuple[Placement | None, str | None, SeasonKey | None]:
-        inside = folder + os.sep
-        if not inside.startswith(self.prefix):
-            return None, None, None
-        segments = inside[len(self.prefix) :].split(os.sep)  # the folders, then "" for the file
-        c = place_segments(segments, self.movies, self.shows)
-        if c.kind != "episode":
-            return c, None, None
-        series_path = self.prefix + (c.series_folder or "")
-        season_path = f"{series_path}{os.sep}{c.season_folder}" if c.season_folder else None
-        return c, series_path, (series_path, c.season_number or 0, season_path, c.season_folder)
+def _utf8(path: str) -> bool:
+    if path.isascii():
+        return True
+    try:
+        path.encode("utf-8")
+    except UnicodeEncodeError:  # undecodable bytes in the name (surrogate escapes)
+        return False
+    return True
 
 
 def _text(value: str | None) -> str:
@@ -215,103 +285,118 @@ def _number(value: float | None) -> str:
     return NULL if value is None else str(value)
 
 
-class _RowMaker:
-    """The COPY lines of classified new files (their series and seasons already exist)."""
+class RowMaker:
+    """The values of placed files' rows: their placement (series and seasons already exist), and
+    the title, year and details their names or sidecars give."""
 
     def __init__(self, root: LibraryRoot, walk: WalkResult, place: Containers) -> None:
         self.root_id, self.nsfw = root.id, "t" if root.is_nsfw else "f"
-        self.base = root.path.rstrip(os.sep) + os.sep
         self.walk, self.place = walk, place
 
-    def line(self, entry: FileEntry, c: Placement, video_id: str) -> tuple[str, str, str]:
-        """One row in PostgreSQL's COPY text format (:data:`COPY_COLUMNS`; names parsed, sidecar
-        read) with the new video's id and title. Formatted here: psycopg's per-value adaptation
-        costs more than the database's insert."""
-        name = entry.path.rsplit(os.sep, 1)[-1]
+    def values(self, entry: FileEntry, p: Placement) -> tuple[dict[str, Any], SidecarMetadata | None]:
+        """The placed columns plus ``title``, ``year`` and ``date`` (a sidecar's title and date win)."""
+        values = self.place.placed_values(p)
         side = _sidecar_for(entry, self.walk)
-        series_id = season_id = NULL
-        season = episode = episode_end = absolute = None
-        if c.kind == "movie":
-            parsed = parse_movie_filename(name)
-            title, year = parsed.title or filename_to_title(name), parsed.year
-        else:
-            ep = parse_episode_filename(name)
-            title, year = ep.title or filename_to_title(name), ep.year
-            series_id = self.place.series[self.base + (c.series_folder or "")]
-            season = c.season_number or 0
-            season_id = self.place.seasons[(series_id, season)]
-            episode, episode_end, absolute = ep.episode, ep.episode_end, ep.absolute
-        details = date = rating = sidecar = NULL
+        title = p.title or filename_to_title(entry.path.rsplit(os.sep, 1)[-1])
+        values["title"] = (side.title if side else None) or title
+        values["year"] = p.year
+        values["date"] = (side.date if side else None) or (p.air_date.isoformat() if p.air_date else None)
+        return values, side
+
+    def line(self, entry: FileEntry, p: Placement, video_id: str) -> tuple[str, str, str]:
+        """One row in PostgreSQL's COPY text format (:data:`COPY_COLUMNS`) with the new video's id
+        and title. Formatted here: psycopg's per-value adaptation costs more than the insert."""
+        v, side = self.values(entry, p)
+        title = v["title"]
+        details = rating = sidecar = NULL
         urls = "[]"
         if side:
-            title = side.title or title
-            details, date, urls = _text(side.details), _text(side.date), _text(json.dumps(list(side.urls)))
+            details, urls = _text(side.details), _text(json.dumps(list(side.urls)))
             rating = _number(side.rating)
             if side.tags or side.performers or side.studio:
                 linked = {"tags": list(side.tags), "performers": list(side.performers), "studio": side.studio}
                 sidecar = _text(json.dumps(linked))
         fields = (
-            video_id, c.kind, self.root_id, series_id, season_id, _number(season), _number(episode),
-            _number(episode_end), _number(absolute), _text(title), _text(title.lower()), details,
-            date, _number(year), rating, self.nsfw, urls, sidecar,
-            _text(entry.path), str(entry.size), repr(entry.mtime),
+            video_id, self.root_id, v["kind"], _text(v["series_id"]), _text(v["season_id"]),
+            _number(v["season_number"]), _number(v["episode_number"]), _number(v["episode_end"]),
+            _number(v["absolute_episode_number"]), _text(v["group_key"]), _number(v["part_number"]),
+            _text(v["version_label"]), _text(v["extra_type"]), _text(title), _text(title.lower()), details,
+            _text(v["date"]), _number(v["year"]), rating, self.nsfw, urls, sidecar,
+            _text(entry.path), str(entry.size), repr(entry.mtime), str(LAYOUT_VERSION),
         )  # fmt: skip
         return "\t".join(fields), video_id, title
 
-    def chunk(self, kept: list[tuple[FileEntry, Placement]]) -> tuple[str, list[tuple[str, str]]]:
+    def chunk(self, kept: list[Placed]) -> tuple[str, list[tuple[str, str]]]:
         """The COPY text of ``kept``, with its videos' ``(id, title)``."""
         rows = [self.line(entry, c, vid) for (entry, c), vid in zip(kept, new_ids(len(kept)), strict=True)]
         return "\n".join([line for line, _, _ in rows]) + "\n", [(vid, title) for _, vid, title in rows]
 
 
+LINK_GROUPS_SQL = text(
+    """
+    WITH main AS (
+        SELECT DISTINCT ON (group_key) group_key, id
+        FROM videos
+        WHERE library_root_id = :root AND group_key IS NOT NULL AND kind = 'movie'
+        ORDER BY group_key, part_number NULLS FIRST, (version_label IS NOT NULL), version_label, file_path
+    ), wanted AS (
+        SELECT v.id, CASE WHEN main.id = v.id THEN NULL ELSE main.id END AS parent
+        FROM videos v LEFT JOIN main ON main.group_key = v.group_key
+        WHERE v.library_root_id = :root
+    )
+    UPDATE videos v SET parent_id = wanted.parent
+    FROM wanted
+    WHERE v.id = wanted.id AND v.parent_id IS DISTINCT FROM wanted.parent
+    """
+)
+
+
+def link_groups(db: Session, root_id: str) -> None:
+    """Point every file of a movie group but its main one (the first part, the unlabelled or
+    first version) at the main one; the extras of a movie too. The caller commits."""
+    db.execute(LINK_GROUPS_SQL, {"root": root_id})
+
+
 def insert_new_files(
     db: Session, root: LibraryRoot, entries: list[FileEntry], walk: WalkResult | None = None
 ) -> tuple[list[tuple[str, str]], Counter[str]]:
-    """Classify, name and COPY new files in ``db``'s transaction (the caller commits, and enqueues
+    """Place, name and COPY new files in ``db``'s transaction (the caller commits, and enqueues
     what it wants). Returns each new video's ``(id, title)`` and the skipped files' reasons."""
-    classifier = Classifier(root)
-    kept = [(entry, c) for entry in entries if (c := classifier.place(entry)) is not None]
+    placer = Placer(root)
+    kept = placer.keep(entries, placer.place(entries))
     if not kept:
-        return [], classifier.skipped
+        return [], placer.skipped
     place = Containers(db, root)
-    place.prepare(*classifier.containers(kept))
-    lines, new = _RowMaker(root, walk or WalkResult(), place).chunk(kept)
+    place.prepare_for(kept)
+    lines, new = RowMaker(root, walk or WalkResult(), place).chunk(kept)
     raw = db.connection().connection.driver_connection
     with raw.cursor() as cur, cur.copy(COPY_SQL) as copy:
         copy.write(lines)
-    return new, classifier.skipped
+    link_groups(db, root.id)
+    return new, placer.skipped
 
 
 class NewRowStream:
-    """A scan's new files, written while the walk goes on: :meth:`add` places each file, and every
-    :data:`COPY_CHUNK` of them get their series and seasons (created and committed on the scan's
-    session, so the copy connections see them), their COPY lines, and go to :class:`ParallelCopy`.
-    :meth:`finish` writes the rest and waits for every chunk."""
+    """A scan's new files, written while the walk goes on: :meth:`add` takes placed files, and
+    every :data:`COPY_CHUNK` of them get their series and seasons (created and committed on the
+    scan's session, so the copy connections see them), their COPY lines, and go to
+    :class:`ParallelCopy`. :meth:`finish` writes the rest and waits for every chunk."""
 
     def __init__(
         self,
         db: Session,
-        root: LibraryRoot,
-        walk: WalkResult,
-        place: Containers,
+        maker: RowMaker,
         progress: Callable[[float, str], None] | None = None,
+        probe: bool = True,
     ) -> None:
-        self.db, self.place, self.progress = db, place, progress
-        self.classifier = Classifier(root)
-        self.maker = _RowMaker(root, walk, place)
-        self.pending: list[tuple[FileEntry, Placement]] = []
+        self.db, self.maker, self.place, self.progress = db, maker, maker.place, progress
+        self.probe = probe
+        self.pending: list[Placed] = []
         self.sent = 0
         self._copier: ParallelCopy | None = None
 
-    @property
-    def skipped(self) -> Counter[str]:
-        return self.classifier.skipped
-
-    def add(self, entries: Iterable[FileEntry]) -> None:
-        for entry in entries:
-            c = self.classifier.place(entry)
-            if c is not None:
-                self.pending.append((entry, c))
+    def add(self, placed: Iterable[Placed]) -> None:
+        self.pending.extend(placed)
         while len(self.pending) >= COPY_CHUNK:
             chunk, self.pending = self.pending[:COPY_CHUNK], self.pending[COPY_CHUNK:]
             self._send(chunk)
@@ -334,12 +419,17 @@ class NewRowStream:
         if copier is not None and not copier.closed:
             copier.close()
 
-    def _send(self, chunk: list[tuple[FileEntry, Placement]]) -> None:
-        if self.place.prepare(*self.classifier.containers(chunk)):
+    @property
+    def skipped_rows(self) -> list[str]:
+        """Paths of new files whose rows the database refused (logged; the scan went on)."""
+        return self._copier.refused if self._copier else []
+
+    def _send(self, chunk: list[Placed]) -> None:
+        if self.place.prepare_for(chunk):
             self.db.commit()
         lines, videos = self.maker.chunk(chunk)
         if self._copier is None:
-            self._copier = ParallelCopy(self.db)
+            self._copier = ParallelCopy(self.db, probe=self.probe)
         self._copier.put(lines, videos)
         self.sent += len(videos)
         if self.progress:
@@ -355,9 +445,11 @@ class ParallelCopy:
     the connections are behind; :meth:`close` waits for every chunk and raises the first error.
     """
 
-    def __init__(self, db: Session, connections: int = COPY_CONNECTIONS) -> None:
+    def __init__(self, db: Session, connections: int = COPY_CONNECTIONS, probe: bool = True) -> None:
         self.bind = db.get_bind()
+        self.probe = probe
         self.inserted: list[tuple[str, str]] = []
+        self.refused: list[str] = []
         self.probe_runs = 0
         self.error: BaseException | None = None
         self.closed = False
@@ -414,11 +506,16 @@ class ParallelCopy:
                 log.warning("closing a scan copy connection failed", exc_info=True)
 
     def _write(self, session: Session, lines: str, videos: list[tuple[str, str]]) -> None:
+        refused: list[str] = []
         try:
-            raw = session.connection().connection.driver_connection
-            with raw.cursor() as cur, cur.copy(COPY_SQL) as copy:
-                copy.write(lines)
-            runs = enqueue_jobs(session, MEDIA_PROBE, probe_batches(videos))
+            try:
+                _copy(session, lines)
+            except Exception as exc:  # one bad row must not cost the chunk: write them one by one
+                if not _is_data_error(exc):
+                    raise
+                session.rollback()
+                videos, refused = _copy_one_by_one(session, lines, videos)
+            runs = enqueue_jobs(session, MEDIA_PROBE, probe_batches(videos)) if self.probe and videos else 0
             session.commit()
         except BaseException as exc:
             self._fail(exc)
@@ -429,4 +526,39 @@ class ParallelCopy:
             return
         with self._lock:
             self.inserted.extend(videos)
+            self.refused.extend(refused)
             self.probe_runs += runs
+
+
+def _copy(session: Session, lines: str) -> None:
+    raw = session.connection().connection.driver_connection
+    with raw.cursor() as cur, cur.copy(COPY_SQL) as copy:
+        copy.write(lines)
+
+
+def _is_data_error(exc: BaseException) -> bool:
+    """A row the database refuses (a value, a constraint), as opposed to a lost connection."""
+    import psycopg
+
+    return isinstance(exc, psycopg.errors.DataError | psycopg.errors.IntegrityError)
+
+
+def _copy_one_by_one(
+    session: Session, lines: str, videos: list[tuple[str, str]]
+) -> tuple[list[tuple[str, str]], list[str]]:
+    """COPY a refused chunk row by row, each in a savepoint; the rows refused again are logged
+    with their path and left out. Returns the videos written and the refused paths."""
+    written: list[tuple[str, str]] = []
+    refused: list[str] = []
+    for line, video in zip(lines.rstrip("\n").split("\n"), videos, strict=True):
+        try:
+            with session.begin_nested():
+                _copy(session, line + "\n")
+            written.append(video)
+        except Exception as exc:
+            if not _is_data_error(exc):
+                raise
+            path = line.split("\t")[COPY_COLUMNS.index("file_path")]
+            log.warning("not indexed: %s (the database refused its row: %s)", path, str(exc).splitlines()[0])
+            refused.append(path)
+    return written, refused

@@ -11,6 +11,7 @@ never pruned.
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 from collections.abc import Mapping
@@ -24,18 +25,30 @@ from plugin_sdk.hashing import oshash_file
 from plugin_sdk.jobs import enqueue_jobs
 from plugin_sdk.library import emptied_root_problem, root_option, root_problem
 from plugin_sdk.links import entities_deleted
-from plugin_sdk.models import LibraryRoot
+from plugin_sdk.models import LibraryRoot, LibrarySettings
+from plugin_sdk.settings import read_settings
 from plugins_builtin.videos import assets
 from plugins_builtin.videos.models import Video, VideoSeason, VideoSeries, VideoSubtitle
-from plugins_builtin.videos.new_rows import Classifier, Containers, NewRowStream
+from plugins_builtin.videos.new_rows import (
+    PLACED_COLUMNS,
+    Containers,
+    NewRowStream,
+    Placer,
+    RowMaker,
+    link_groups,
+    top_folder,
+)
 from plugins_builtin.videos.queues import enqueue_probes
 from plugins_builtin.videos.scanning.filetypes import is_subtitle_file, split_extension, subtitle_format
-from plugins_builtin.videos.settings import SCAN_MOVIES, SCAN_SERIES
+from plugins_builtin.videos.scanning.layout import LAYOUT_VERSION, Placement
+from plugins_builtin.videos.settings import GENERATION, SCAN_MOVIES, SCAN_SERIES
 from plugins_builtin.videos.walk import FileEntry, WalkResult, iter_walk
 
 log = logging.getLogger("obscura.videos.scan")
 
 REPORT_LIMIT = 20
+MAX_DEPTH = 24
+"""Folders a scan follows below a root (library layouts of any real depth; a bound against loops)."""
 
 
 def sidecar_subtitle_names(video_path: str, folder_names: set[str] | None) -> set[str]:
@@ -47,34 +60,18 @@ def sidecar_subtitle_names(video_path: str, folder_names: set[str] | None) -> se
     return {n for n in folder_names if n.startswith(prefix) and is_subtitle_file(n) and subtitle_format(n) is not None}
 
 
-def _place_moved(
-    db: Session, video_id: str, entry: FileEntry, classifier: Classifier, place: Containers
-) -> None:
-    """A moved file keeps its row and metadata; only its path and placement change."""
-    c, series_path, season = classifier.folder_of(entry)
-    values: dict[str, Any] = {"file_path": entry.path, "file_mtime": entry.mtime}
-    if c is not None and c.kind == "movie":
-        values.update(kind="movie", series_id=None, season_id=None, season_number=None)
-    elif c is not None and c.kind == "episode" and series_path is not None and season is not None:
-        place.prepare({series_path: c.series_folder or ""}, {season})
-        series_id, number = place.series[series_path], season[1]
-        values.update(
-            kind="episode", series_id=series_id, season_number=number, season_id=place.seasons[(series_id, number)]
-        )
-    db.execute(update(Video).where(Video.id == video_id).values(**values))
-
-
 def _follow_moves(
-    db: Session, classifier: Classifier, place: Containers, missing: list[Any], held: list[FileEntry]
-) -> tuple[set[str], list[tuple[str, str, str]], list[FileEntry]]:
-    """A held-back new file with the size and oshash of a vanished row takes that row over. Returns
-    the moved rows' ids, ``(video id, old path, new path)`` for their sidecars to follow, and the
+    db: Session, missing: list[Any], held: list[FileEntry]
+) -> tuple[dict[str, FileEntry], list[tuple[str, str, str]], list[FileEntry]]:
+    """A held-back new file with the size and oshash of a vanished row takes that row over (its
+    path changes here; its placement with the other known rows'). Returns the moved rows' new
+    files by id, ``(video id, old path, new path)`` for their sidecars to follow, and the
     held-back files that are new after all."""
     candidates: dict[int, list[Any]] = {}
     for r in missing:
         if r.oshash and r.file_size:
             candidates.setdefault(r.file_size, []).append(r)
-    moved_ids: set[str] = set()
+    moved: dict[str, FileEntry] = {}
     followed: list[tuple[str, str, str]] = []
     still_new = []
     for entry in held:
@@ -90,10 +87,62 @@ def _follow_moves(
             still_new.append(entry)
             continue
         options.remove(match)
-        moved_ids.add(match.id)
+        moved[match.id] = entry
         followed.append((match.id, match.file_path, entry.path))
-        _place_moved(db, match.id, entry, classifier, place)
-    return moved_ids, followed, still_new
+        db.execute(update(Video).where(Video.id == match.id).values(file_path=entry.path, file_mtime=entry.mtime))
+    return moved, followed, still_new
+
+
+_RECHECK_COLUMNS = tuple(getattr(Video, c) for c in PLACED_COLUMNS)
+
+
+def _replace_rows(db: Session, maker: RowMaker, recheck: list[tuple[str, FileEntry, Placement | None]]) -> int:
+    """Known rows go to their current placement (a sibling came or went, the file moved, or older
+    rules placed them), keeping their metadata, markers, play history and hashes; fields the user
+    edited are kept too, and the title and year change only for rows older rules named. A known
+    file the rules now skip keeps its row. Returns how many rows moved."""
+    wanted = [(vid, e, p) for vid, e, p in recheck if p is not None and p.kind != "skip"]
+    if not wanted:
+        return 0
+    ids = [vid for vid, _, _ in wanted]
+    rows = {
+        r.id: r
+        for r in db.execute(
+            select(
+                Video.id, *_RECHECK_COLUMNS, Video.title, Video.year, Video.layout_version, Video.edited_fields
+            ).where(Video.id.in_(ids))
+        )
+    }
+    maker.place.prepare_for((e, p) for _, e, p in wanted)
+    updates: list[dict[str, Any]] = []
+    moved = 0
+    for vid, entry, p in wanted:
+        row = rows.get(vid)
+        if row is None:
+            continue
+        values, _ = maker.values(entry, p)
+        edited = set(row.edited_fields or ())
+        change = {k: values[k] for k in PLACED_COLUMNS if k not in edited and getattr(row, k) != values[k]}
+        if row.layout_version != LAYOUT_VERSION:  # older rules named it: name it again (a move keeps its name)
+            for key in ("title", "year"):
+                if key not in edited and values[key] is not None and getattr(row, key) != values[key]:
+                    change[key] = values[key]
+        if "title" in change:
+            change["sort_title"] = change["title"].lower()
+        moved += bool(change.keys() & set(PLACED_COLUMNS))
+        if change or row.layout_version != LAYOUT_VERSION:
+            updates.append({"id": vid, **change, "layout_version": LAYOUT_VERSION})
+    for batch in _same_keys(updates):
+        db.execute(update(Video), batch)
+    return moved
+
+
+def _same_keys(updates: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
+    """Bulk UPDATEs by primary key, one statement per set of columns."""
+    groups: dict[frozenset[str], list[dict[str, Any]]] = {}
+    for u in updates:
+        groups.setdefault(frozenset(u), []).append(u)
+    return list(groups.values())
 
 
 def _prune_empty_containers(db: Session, root_id: str) -> None:
@@ -112,10 +161,24 @@ def _prune_empty_containers(db: Session, root_id: str) -> None:
 
 
 def scan_root(db: Session, root: LibraryRoot, progress: Any = None) -> dict[str, Any]:
-    """Scan one root and commit. Returns the job result."""
+    """Scan one root and commit. Returns the job result.
+
+    The cyclic garbage collector is paused meanwhile: a scan allocates a few objects per file
+    and frees them together at the end, so the collector would only walk them again and again
+    (a fifth of a first scan's time); it is restored, and collects once, afterwards."""
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _scan_root(db, root, progress)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _scan_root(db: Session, root: LibraryRoot, progress: Any = None) -> dict[str, Any]:
     report: dict[str, Any] = {"rootId": root.id, "path": root.path}
     existing = db.execute(
-        select(Video.id, Video.file_path, Video.file_size, Video.file_mtime, Video.oshash).where(
+        select(Video.id, Video.file_path, Video.file_size, Video.file_mtime, Video.oshash, Video.layout_version).where(
             Video.library_root_id == root.id
         )
     ).all()
@@ -128,20 +191,56 @@ def scan_root(db: Session, root: LibraryRoot, progress: Any = None) -> dict[str,
     movable_sizes = {r.file_size for r in existing if r.oshash and r.file_size}
     walk = WalkResult()
     place = Containers(db, root)
-    stream = NewRowStream(db, root, walk, place, progress)
+    placer = Placer(root)
+    maker = RowMaker(root, walk, place)
+    stream = NewRowStream(db, maker, progress, probe=LibrarySettings.get(db).auto_generate_metadata)
     changed: list[tuple[str, FileEntry]] = []
     held: list[FileEntry] = []
+    held_places: dict[str, Placement | None] = {}
+    subtrees: dict[str, list[FileEntry]] = {}
+    placed: set[str] = set()
+    recheck: list[tuple[str, FileEntry, Placement | None]] = []
+    new_by_top: dict[str, list[FileEntry]] = {}
+    stale_tops = (
+        {top_folder(place.prefix, r.file_path) for r in existing if r.layout_version != LAYOUT_VERSION}
+        if any(r.layout_version != LAYOUT_VERSION for r in existing)
+        else set()
+    )  # top-level folders holding rows older rules placed: placed again even when nothing changed
+
+    def settle(top: str, force: bool = False) -> None:
+        """Place a top-level folder of the root once the walk is done with it, if anything in it
+        is new or was placed by older rules; its known files are checked again (a new file may
+        change its siblings' placement: a second version, a first episode marker)."""
+        files = subtrees[top]
+        new_here = new_by_top.get(top, ())
+        if not (force or new_here or top in stale_tops):
+            return
+        placements = placer.place(files)
+        placed.add(top)
+        fresh = [e for e in new_here if e.size not in movable_sizes]
+        stream.add(placer.keep(fresh, placements))
+        for e in new_here:
+            if e.size in movable_sizes:
+                held.append(e)
+                held_places[e.path] = placements.get(e.path)
+        recheck.extend((by_path[e.path].id, e, placements.get(e.path)) for e in files if e.path in by_path)
+
     try:
-        for files in iter_walk(root.path, walk, recursive=root.recursive):
-            fresh = []
+        current: str | None = None
+        for files in iter_walk(root.path, walk, recursive=root.recursive, max_depth=MAX_DEPTH):
+            top = top_folder(place.prefix, files[0].path)
+            if top != current and current is not None:
+                settle(current)  # depth first: the walk is done with the previous top-level folder
+            current = top
+            subtrees.setdefault(top, []).extend(files)
             for entry in files:
                 row = by_path.get(entry.path)
                 if row is None:
-                    (held if entry.size in movable_sizes else fresh).append(entry)
+                    new_by_top.setdefault(top, []).append(entry)
                 elif row.file_size != entry.size or row.file_mtime != entry.mtime:
                     changed.append((row.id, entry))
-            if fresh:
-                stream.add(fresh)
+        if current is not None:
+            settle(current)
         if not walk.files and existing:
             return {
                 **report,
@@ -152,17 +251,19 @@ def scan_root(db: Session, root: LibraryRoot, progress: Any = None) -> dict[str,
             progress(30, f"{len(walk.files)} files found")
         on_disk = {f.path for f in walk.files}
         missing = [r for r in existing if r.file_path not in on_disk]
-        moved_ids, followed, still_new = _follow_moves(db, stream.classifier, place, missing, held)
-        if moved_ids:
-            db.commit()  # the series and seasons moved files went to: the copy connections must see them
-        stream.add(still_new)
+        for top in {top_folder(place.prefix, r.file_path) for r in missing} & subtrees.keys() - placed:
+            settle(top, force=True)  # it lost files: the others may be placed differently now
+        moved, followed, still_new = _follow_moves(db, missing, held)
+        for video_id, entry in moved.items():
+            recheck.append((video_id, entry, held_places.get(entry.path)))
+        stream.add(placer.keep(still_new, held_places))
         new, batch_runs = stream.finish()
     finally:
         stream.close()
-    missing = [r for r in missing if r.id not in moved_ids]
+    missing = [r for r in missing if r.id not in moved]
     removed_ids = [r.id for r in missing]
-    moved = len(moved_ids)
     try:
+        replaced = _replace_rows(db, maker, recheck)
         for video_id, entry in changed:
             db.execute(
                 update(Video)
@@ -172,10 +273,15 @@ def scan_root(db: Session, root: LibraryRoot, progress: Any = None) -> dict[str,
         if removed_ids:
             db.execute(delete(Video).where(Video.id.in_(removed_ids)))
             entities_deleted(db, "video", removed_ids)
+        if new or moved or removed_ids or replaced:
+            link_groups(db, root.id)
+        if removed_ids or replaced or moved:
             _prune_empty_containers(db, root.id)
         db.execute(update(LibraryRoot).where(LibraryRoot.id == root.id).values(last_scanned_at=func.now()))
         # changed files in batches too, leaving out any a waiting or running probe covers
-        changed_runs = enqueue_probes(db, [(vid, os.path.basename(e.path)) for vid, e in changed])
+        changed_runs = (
+            enqueue_probes(db, [(vid, os.path.basename(e.path)) for vid, e in changed]) if stream.probe else 0
+        )
         subtitles = _enqueue_changed_sidecars(db, root, walk, by_path, {vid for vid, _ in new})
         db.commit()
     except BaseException:
@@ -185,17 +291,21 @@ def scan_root(db: Session, root: LibraryRoot, progress: Any = None) -> dict[str,
         assets.delete_video_files(video_id)
     for video_id, old_path, new_path in followed:
         assets.follow_move(db, video_id, old_path, new_path)
+    skipped = sum(placer.skipped.values()) + len(stream.skipped_rows)
+    if stream.skipped_rows:
+        placer.skipped["the database refused the row"] += len(stream.skipped_rows)
     report.update(
         found=len(walk.files),
         new=len(new),
         changed=len(changed),
-        moved=moved,
+        moved=len(moved),
+        replaced=replaced,
         removed=len(removed_ids),
-        unchanged=len(walk.files) - len(new) - sum(stream.skipped.values()) - len(changed) - moved,
-        skipped=sum(stream.skipped.values()),
-        skippedReasons=dict(stream.skipped.most_common(REPORT_LIMIT)),
+        unchanged=len(walk.files) - len(new) - skipped - len(changed) - len(moved),
+        skipped=skipped,
+        skippedReasons=dict(placer.skipped.most_common(REPORT_LIMIT)),
         walkErrors=walk.errors[:REPORT_LIMIT],
-        probesEnqueued=len(new) + changed_runs,
+        probesEnqueued=(len(new) if stream.probe else 0) + changed_runs,
         probeRuns=batch_runs + changed_runs,
         subtitleScansEnqueued=subtitles,
     )
@@ -205,7 +315,10 @@ def scan_root(db: Session, root: LibraryRoot, progress: Any = None) -> dict[str,
 def _enqueue_changed_sidecars(
     db: Session, root: LibraryRoot, walk: WalkResult, by_path: Mapping[str, Any], new_ids: set[str]
 ) -> int:
-    """Known videos whose sidecar subtitle files appeared or vanished get a subtitle pass."""
+    """Known videos whose sidecar subtitle files appeared or vanished get a subtitle pass (when
+    the Subtitles switch is on)."""
+    if not read_settings(db, GENERATION).generate_subtitles:
+        return 0
     known: dict[str, set[str]] = {}
     for video_id, key in db.execute(
         select(VideoSubtitle.video_id, VideoSubtitle.source_key)

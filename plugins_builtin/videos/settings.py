@@ -109,7 +109,15 @@ PLAYBACK = SettingsGroup(
 
 SCAN_MOVIES = "scan_movies"
 SCAN_SERIES = "scan_series"
+SCAN_FLAT = "scan_flat"
 ROOT_OPTIONS = (
     RootOption(SCAN_MOVIES, "Movies", "Index movies found here.", order=10),
     RootOption(SCAN_SERIES, "Series", "Index TV episodes found here.", order=20),
+    RootOption(
+        SCAN_FLAT,
+        "Flat",
+        "Every file is its own video, as in Stash: no series, seasons, extras or versions.",
+        default=False,
+        order=30,
+    ),
 )

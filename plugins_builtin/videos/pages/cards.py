@@ -116,7 +116,7 @@ def series_stats(db: Session, ids: list[str]) -> dict[str, tuple[int, int, int, 
             func.count().filter(Video.play_count == 0),
             func.coalesce(func.sum(Video.duration), 0),
         )
-        .where(Video.series_id.in_(ids))
+        .where(Video.series_id.in_(ids), Video.kind == "episode")
         .group_by(Video.series_id)
     ).all()
     return {sid: (seasons, episodes, unwatched, float(total)) for sid, seasons, episodes, unwatched, total in rows}
@@ -129,7 +129,11 @@ def series_posters(db: Session, ids: list[str]) -> dict[str, str]:
     specials_last = case((func.coalesce(Video.season_number, 1) == 0, 1), else_=0)
     rows = db.execute(
         select(Video.series_id, Video.id, Video.thumbnail_at, Video.custom_thumbnail, Video.updated_at)
-        .where(Video.series_id.in_(ids), or_(Video.thumbnail_at.is_not(None), Video.custom_thumbnail.is_(True)))
+        .where(
+            Video.series_id.in_(ids),
+            Video.kind == "episode",
+            or_(Video.thumbnail_at.is_not(None), Video.custom_thumbnail.is_(True)),
+        )
         .ext(distinct_on(Video.series_id))
         .order_by(
             Video.series_id,

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from plugin_sdk import Panel
 from plugin_sdk.db import get_db
-from plugins_builtin.videos.models import Video, VideoSeries
+from plugins_builtin.videos.models import Video, VideoSeries, listed
 
 LIBRARY_URL = "/videos/fragments/panel-library"
 RECENT_URL = "/videos/fragments/panel-recent"
@@ -42,8 +42,8 @@ def register(bp: Blueprint) -> None:
         db = get_db()
         movies, episodes, seconds, size = db.execute(
             select(
-                func.count().filter(Video.kind == "movie"),
-                func.count().filter(Video.kind == "episode"),
+                func.count().filter(Video.kind == "movie", listed()),
+                func.count().filter(Video.kind == "episode", listed()),
                 func.coalesce(func.sum(Video.duration), 0),
                 func.coalesce(func.sum(Video.file_size), 0),
             )
@@ -65,6 +65,8 @@ def register(bp: Blueprint) -> None:
     def panel_recent() -> str:
         db = get_db()
         rows = list(
-            db.execute(select(Video).order_by(Video.created_at.desc(), Video.id.desc()).limit(RECENT_COUNT)).scalars()
+            db.execute(
+                select(Video).where(listed()).order_by(Video.created_at.desc(), Video.id.desc()).limit(RECENT_COUNT)
+            ).scalars()
         )
         return render_template("videos/panel_recent.html", cards=cards(db, rows))

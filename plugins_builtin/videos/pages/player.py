@@ -176,7 +176,7 @@ def episode_neighbours(db: Session, video: Video) -> tuple[EpisodeLink | None, E
         return None, None
     rows = db.execute(
         select(Video.id, Video.title, Video.season_number, Video.episode_number, Video.episode_end)
-        .where(Video.series_id == video.series_id)
+        .where(Video.series_id == video.series_id, Video.kind == "episode")
         .order_by(
             Video.season_number.asc().nulls_last(),
             Video.episode_number.asc().nulls_last(),
@@ -279,6 +279,12 @@ def render_player(video_id: str) -> tuple[str, int]:
     data = detail(db, video)
     series = db.get(VideoSeries, video.series_id) if video.series_id else None
     prev_ep, next_ep = episode_neighbours(db, video)
+    if data.parts:  # a stacked movie plays on into its next part
+        ids = [p.id for p in data.parts]
+        at = ids.index(video.id) if video.id in ids else -1
+        if 0 <= at < len(ids) - 1:
+            following = data.parts[at + 1]
+            next_ep = EpisodeLink(following.id, data.title, following.label)
     payload = data.model_dump(mode="json", by_alias=True)
     settings = player_settings(db)
     tracks = [

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from plugin_sdk import SearchHit
 from plugin_sdk.search import ranked_rows, search_kinds
-from plugins_builtin.videos.models import Video, VideoSeries
+from plugins_builtin.videos.models import Video, VideoSeries, listed
 from plugins_builtin.videos.pages.formatting import episode_label, thumb_url
 from plugins_builtin.videos.routes.serialize import thumbnail_url
 
@@ -21,7 +21,7 @@ def _videos(db: Session, query: str, limit: int, offset: int) -> list[SearchHit]
     series_title = func.coalesce(VideoSeries.custom_name, VideoSeries.title)
     rows = ranked_rows(
         db,
-        select(Video, series_title).outerjoin(VideoSeries, VideoSeries.id == Video.series_id),
+        select(Video, series_title).outerjoin(VideoSeries, VideoSeries.id == Video.series_id).where(listed()),
         [Video.title],
         query,
         order_by=[Video.sort_title, Video.id],
@@ -59,13 +59,19 @@ def _series(db: Session, query: str, limit: int, offset: int) -> list[SearchHit]
         select(Video.id, Video.thumbnail_at, Video.custom_thumbnail, Video.updated_at)
         .where(
             Video.series_id == VideoSeries.id,
+            Video.kind == "episode",
             or_(Video.thumbnail_at.is_not(None), Video.custom_thumbnail.is_(True)),
         )
         .order_by(specials_last, Video.season_number, Video.episode_number.nulls_last(), Video.id)
         .limit(1)
         .lateral("poster")
     )
-    episodes = select(func.count()).where(Video.series_id == VideoSeries.id).correlate(VideoSeries).scalar_subquery()
+    episodes = (
+        select(func.count())
+        .where(Video.series_id == VideoSeries.id, Video.kind == "episode")
+        .correlate(VideoSeries)
+        .scalar_subquery()
+    )
     rows = ranked_rows(
         db,
         select(

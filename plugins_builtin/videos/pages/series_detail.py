@@ -33,7 +33,7 @@ def series_detail(db: Session, series: VideoSeries) -> dict[str, Any]:
     }
     episodes = db.execute(
         select(Video)
-        .where(Video.series_id == series.id)
+        .where(Video.series_id == series.id, Video.kind.in_(("episode", "extra")))
         .order_by(
             Video.season_number.nulls_first(),
             Video.episode_number.nulls_last(),
@@ -44,7 +44,11 @@ def series_detail(db: Session, series: VideoSeries) -> dict[str, Any]:
     ).scalars()
     groups: dict[int | None, list[Card]] = {}
     raw: dict[int | None, list[Video]] = {}
+    extras: list[Card] = []
     for ep in episodes:
+        if ep.kind == "extra":
+            extras.append(card(ep, title))
+            continue
         groups.setdefault(ep.season_number, []).append(card(ep, title))
         raw.setdefault(ep.season_number, []).append(ep)
     only_specials = set(groups) <= {0, None}
@@ -81,6 +85,7 @@ def series_detail(db: Session, series: VideoSeries) -> dict[str, Any]:
         "series": series,
         "title": title,
         "seasons": views,
+        "extras": extras,
         "regular_seasons": sum(1 for s in views if s.number not in (0, None)),
         "episode_count": len(all_eps),
         "watched_count": sum(1 for v in all_eps if v.play_count > 0),

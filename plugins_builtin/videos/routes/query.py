@@ -15,7 +15,7 @@ from plugin_sdk.errors import ValidationError
 from plugin_sdk.http import Pagination
 from plugin_sdk.links import filter_clauses, with_link_filters
 from plugin_sdk.search import ilike_contains
-from plugins_builtin.videos.models import Video
+from plugins_builtin.videos.models import Video, listed
 
 Sort = Literal["recent", "title", "duration", "size", "rating", "date", "plays", "episode"]
 RESOLUTIONS = {"240p": 240, "360p": 360, "480p": 480, "720p": 720, "1080p": 1080, "1440p": 1440, "4k": 2160}
@@ -40,7 +40,7 @@ class VideosQuery(Pagination):
     model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="forbid")
 
     search: str | None = Field(None, max_length=200)
-    kind: Literal["movie", "episode"] | None = None
+    kind: Literal["movie", "episode", "extra"] | None = None
     series: str | None = None
     season: int | None = Field(None, ge=0, le=9999)
     resolution: Literal["240p", "360p", "480p", "720p", "1080p", "1440p", "4k"] | None = None
@@ -73,7 +73,7 @@ videos_query = with_link_filters(VideosQuery)
 
 
 def filters(q: VideosQuery) -> list[ColumnElement[bool]]:
-    conds: list[ColumnElement[bool]] = []
+    conds: list[ColumnElement[bool]] = [] if q.kind == "extra" else [listed()]
     if q.search:
         conds.append(or_(ilike_contains(Video.title, q.search), ilike_contains(Video.file_path, q.search)))
     if q.kind:

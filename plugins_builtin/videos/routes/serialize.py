@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import select
+from pydantic import Field
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from plugin_sdk import markers
@@ -58,6 +60,17 @@ class VideoListItem(ApiModel):
     updated_at: datetime
 
 
+class GroupMember(ApiModel):
+    """Another file of the same movie (a part, a version) or one of its extras."""
+
+    id: str
+    title: str
+    label: str  # "Part 2", "2160p", "Trailer"
+    duration: float | None
+    width: int | None
+    height: int | None
+
+
 class VideoDetail(VideoListItem):
     details: str | None
     urls: list[str]
@@ -81,6 +94,10 @@ class VideoDetail(VideoListItem):
     subtitles: list[SubtitleOut]
     markers: list[MarkerOut]
     edited_fields: list[str]
+    main_id: str | None = Field(None, description="the movie's main file, when this is a part, version or extra")
+    parts: list[GroupMember] = Field(default_factory=list, description="a stacked movie's files, in order")
+    versions: list[GroupMember] = Field(default_factory=list, description="the movie's versions (this one included)")
+    extras: list[GroupMember] = Field(default_factory=list, description="trailers, featurettes… of the movie")
 
 
 def thumbnail_url(v: Video) -> str | None:
@@ -126,7 +143,9 @@ def detail(db: Session, v: Video) -> VideoDetail:
         select(VideoSubtitle).where(VideoSubtitle.video_id == v.id).order_by(VideoSubtitle.language, VideoSubtitle.id)
     ).scalars()
     marks = markers.markers_of(db, VideoMarker, "video_id", v.id)
+    family = group_members(db, v)
     return VideoDetail(
+        **family,
         **base,
         details=v.details,
         urls=list(v.urls or []),
@@ -151,3 +170,53 @@ def detail(db: Session, v: Video) -> VideoDetail:
         markers=[MarkerOut.model_validate(m) for m in marks],
         edited_fields=list(v.edited_fields or []),
     )
+
+
+EXTRA_LABELS = {
+    "behindthescenes": "Behind the scenes",
+    "deleted": "Deleted scene",
+    "featurette": "Featurette",
+    "interview": "Interview",
+    "scene": "Scene",
+    "short": "Short",
+    "clip": "Clip",
+    "theme": "Theme",
+    "trailer": "Trailer",
+}
+
+
+def _member(v: Video, label: str) -> GroupMember:
+    return GroupMember(id=v.id, title=v.title, label=label, duration=v.duration, width=v.width, height=v.height)
+
+
+def _version_label(v: Video) -> str:
+    if v.version_label:
+        return v.version_label
+    short = min(v.width or 0, v.height or 0)
+    return f"{short}p" if short else "Main"
+
+
+def group_members(db: Session, v: Video) -> dict[str, Any]:
+    """``main_id``, ``parts``, ``versions`` and ``extras`` of the movie ``v`` belongs to: its
+    main file and the files pointing to it (docs/library-layout.md)."""
+    main_id = v.parent_id or v.id
+    rows = (
+        db.execute(
+            select(Video)
+            .where(or_(Video.id == main_id, Video.parent_id == main_id))
+            .order_by(Video.part_number.nulls_first(), Video.version_label.nulls_first(), Video.file_path)
+        )
+        .scalars()
+        .all()
+        if v.kind in ("movie", "extra") and (v.parent_id or v.group_key)
+        else []
+    )
+    movies = [r for r in rows if r.kind == "movie"]
+    parts = [r for r in movies if r.part_number is not None]
+    versions = [r for r in movies if r.part_number is None]
+    return {
+        "main_id": v.parent_id,
+        "parts": [_member(r, f"Part {r.part_number}") for r in parts] if len(parts) > 1 else [],
+        "versions": [_member(r, _version_label(r)) for r in versions] if len(versions) > 1 else [],
+        "extras": [_member(r, EXTRA_LABELS.get(r.extra_type or "", "Extra")) for r in rows if r.kind == "extra"],
+    }

@@ -55,6 +55,7 @@ class SeasonOut(ApiModel):
 
 class SeriesDetail(SeriesOut):
     seasons: list[SeasonOut]
+    extras: list[VideoListItem] = Field(default_factory=list, description="trailers, featurettes… of the series")
 
 
 class SeriesPatch(ApiModel):
@@ -84,7 +85,7 @@ def _counts(db, ids: list[str]) -> dict[str, tuple[int, int, str | None]]:
             func.count(),
             func.min(Video.id).filter(Video.thumbnail_at.is_not(None)),
         )
-        .where(Video.series_id.in_(ids))
+        .where(Video.series_id.in_(ids), Video.kind == "episode")
         .group_by(Video.series_id)
     ).all()
     return {
@@ -157,7 +158,7 @@ def make_blueprint() -> Blueprint:
         episodes = (
             db.execute(
                 select(Video)
-                .where(Video.series_id == series.id)
+                .where(Video.series_id == series.id, Video.kind.in_(("episode", "extra")))
                 .order_by(
                     Video.season_number,
                     Video.episode_number.nulls_last(),
@@ -171,8 +172,12 @@ def make_blueprint() -> Blueprint:
         )
         title = series.custom_name or series.title
         by_season: dict[int, list[VideoListItem]] = {}
+        extras: list[VideoListItem] = []
         for ep in episodes:
-            by_season.setdefault(ep.season_number or 0, []).append(list_item(ep, title))
+            if ep.kind == "extra":
+                extras.append(list_item(ep, title))
+            else:
+                by_season.setdefault(ep.season_number or 0, []).append(list_item(ep, title))
         counts = _counts(db, [series.id]).get(series.id, (0, 0, None))
         return ok(
             with_links(
@@ -189,6 +194,7 @@ def make_blueprint() -> Blueprint:
                         )
                         for s in seasons
                     ],
+                    extras=extras,
                 ),
             )
         )

@@ -2,7 +2,8 @@
 
 * :mod:`.filetypes` – which files are videos/subtitles, hidden entries, our own derivatives.
 * :mod:`.parsing` – season folders, episode/movie file names, series folders, fallback titles.
-* :mod:`.classify` – movie / episode / skip by folder depth and the root's toggles.
+* :mod:`.layout` – movie / episode / extra / skip for a whole root, by content and name at any
+  depth (Plex, Jellyfin and Kodi naming; ``docs/library-layout.md``) and the root's toggles.
 * :mod:`.nfo` – reading ``.nfo``/``.info.json``/``.json`` metadata sidecars into the record of
   :mod:`.sidecar_metadata` (with its normalisation and merge rules).
 * :mod:`.subtitle_files` – subtitle sidecars, SRT/ASS/SSA → WebVTT conversion, WebVTT cue parsing.
@@ -11,7 +12,6 @@
 
 from __future__ import annotations
 
-from .classify import Classification, ClassificationKind, classify_video
 from .filetypes import (
     SUBTITLE_EXTENSIONS,
     VIDEO_EXTENSIONS,
@@ -47,15 +47,12 @@ __all__ = [
     "SPECIALS_SEASON",
     "SUBTITLE_EXTENSIONS",
     "VIDEO_EXTENSIONS",
-    "Classification",
-    "ClassificationKind",
     "Cue",
     "EpisodeParse",
     "MovieParse",
     "SidecarMetadata",
     "SubtitleFormat",
     "SubtitleSidecar",
-    "classify_video",
     "discover_subtitle_sidecars",
     "filename_to_title",
     "is_derivative",

@@ -40,6 +40,7 @@ VIDEO_EXTENSIONS: Final[frozenset[str]] = frozenset(
         ".m2ts",
         ".mpg",
         ".mpeg",
+        ".vob",  # DVD folders (VIDEO_TS), as in Stash's defaults
     }
 )
 

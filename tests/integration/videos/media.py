@@ -152,13 +152,14 @@ class MediaCache:
 
 def build_library(media: MediaCache, root: Path) -> dict[str, Path]:
     """A library laid out as a user would: movie at the root with a sidecar subtitle, a series
-    with seasons, a flat series, and files that must be skipped or reported."""
+    with seasons, an anime series without seasons, a movie deep in folders, and files that must
+    be skipped or reported."""
     files = {
         "movie": media.copy(media.h264(), root / "Movie Title (2020).mp4"),
         "s1e2": media.copy(media.vp9(), root / "Show" / "Season 01" / "Show S01E02.webm"),
         "s1e1": media.copy(media.hevc_srt(), root / "Show" / "Season 01" / "Show.S01E01.Pilot.mkv"),
         "s2e1": media.copy(media.portrait(), root / "Show" / "Season 2" / "Show 2x01 - Return.mp4"),
-        "flat": media.copy(media.no_audio(), root / "Flat Show" / "Flat Show - 003.mp4"),
+        "flat": media.copy(media.no_audio(), root / "Anime" / "Flat Show" / "Flat Show - 003.mp4"),
         "truncated": media.copy(media.truncated(), root / "Broken Movie.mp4"),
     }
     (root / "Movie Title (2020).en.srt").write_text(SRT_EN, encoding="utf-8")
@@ -166,7 +167,8 @@ def build_library(media: MediaCache, root: Path) -> dict[str, Path]:
     (root / "notes.mkv").write_text("this is not a video at all\n" * 50)
     media.copy(media.h264(), root / ".hidden.mp4")
     media.copy(media.h264(), root / "Show" / "Season 01" / "Show S01E02-preview.mp4")
-    media.copy(media.h264(), root / "Too" / "Deep" / "Folder" / "Lost.mp4")
+    media.copy(media.h264(), root / "Too" / "Deep" / "Folder" / "Lost.mp4")  # a movie, at any depth
+    media.copy(media.h264(), root / "Show" / "Sample" / "sample.mp4")  # skipped: a sample
     files["empty"] = root / "empty.mp4"
     files["garbage"] = root / "notes.mkv"
     return files

@@ -43,15 +43,16 @@ def test_first_scan_classifies_and_the_pipeline_fills_everything(client, runtime
     root = _add_root(client, library, isNsfw=True)
     client.put("/api/settings/library", json={"generatePhash": True})
     result = _scan(client, run_jobs, root["id"])
-    assert result["new"] == 8  # 6 media files + empty + garbage; hidden, derivative, too-deep skipped
-    assert result["skipped"] == 1 and "deep" in next(iter(result["skippedReasons"]))
+    assert result["new"] == 9  # 6 media files + empty + garbage + deep; hidden, derivative, sample skipped
+    assert result["skipped"] == 1 and result["skippedReasons"] == {"sample": 1}
     assert result["removed"] == 0 and not result.get("rootProblem")
 
     videos = _videos(runtime)
     assert set(videos) == {
         "Movie Title (2020).mp4", "Show S01E02.webm", "Show.S01E01.Pilot.mkv", "Show 2x01 - Return.mp4",
-        "Flat Show - 003.mp4", "Broken Movie.mp4", "empty.mp4", "notes.mkv",
+        "Flat Show - 003.mp4", "Broken Movie.mp4", "empty.mp4", "notes.mkv", "Lost.mp4",
     }  # fmt: skip
+    assert (videos["Lost.mp4"].kind, videos["Lost.mp4"].title) == ("movie", "Lost")
     movie = videos["Movie Title (2020).mp4"]
     assert movie.kind == "movie" and movie.title == "Movie Title" and movie.year == 2020 and movie.is_nsfw
     e2 = videos["Show S01E02.webm"]
@@ -61,7 +62,7 @@ def test_first_scan_classifies_and_the_pipeline_fills_everything(client, runtime
     s2 = videos["Show 2x01 - Return.mp4"]
     assert (s2.season_number, s2.episode_number) == (2, 1)
     flat = videos["Flat Show - 003.mp4"]
-    assert (flat.kind, flat.season_number, flat.absolute_episode_number) == ("episode", 0, 3)
+    assert (flat.kind, flat.season_number, flat.episode_number, flat.absolute_episode_number) == ("episode", 1, 3, 3)
     with runtime.session() as db:
         series = {s.title: s for s in db.execute(select(VideoSeries)).scalars()}
         assert set(series) == {"Show", "Flat Show"}
@@ -107,7 +108,7 @@ def test_rescan_is_a_no_op_and_keeps_edits(client, runtime, run_jobs, media, lib
     before = client.get("/api/jobs").get_json()["data"]["total"]
     again = _scan(client, run_jobs, root["id"])
     assert again["new"] == again["changed"] == again["removed"] == again["moved"] == 0
-    assert again["unchanged"] == 8 and again["probesEnqueued"] == 0
+    assert again["unchanged"] == 9 and again["probesEnqueued"] == 0 and again["replaced"] == 0
     assert client.get("/api/jobs").get_json()["data"]["total"] == before + 1  # just the scan itself
     detail = client.get(f"/api/videos/{movie.id}").get_json()["data"]
     assert (detail["title"], detail["rating"]) == ("My Favourite", 80)
@@ -121,13 +122,13 @@ def test_moved_and_renamed_files_keep_their_rows(client, runtime, run_jobs, medi
     movie_id = next(v.id for v in _videos(runtime).values() if v.title == "Movie Title")
     client.patch(f"/api/videos/{movie_id}", json={"title": "Kept Title"})
     client.post(f"/api/videos/{movie_id}/markers", json={"title": "Intro", "seconds": 1.0})
-    (library / "Archive").mkdir()
-    os.rename(files["movie"], library / "Archive" / "renamed movie.mp4")  # into a flat series folder
+    os.rename(files["movie"], library / "Show" / "Season 01" / "Show S01E05.mp4")  # now an episode
     result = _scan(client, run_jobs, root["id"])
     assert result["moved"] == 1 and result["new"] == 0 and result["removed"] == 0
     detail = client.get(f"/api/videos/{movie_id}").get_json()["data"]
-    assert detail["title"] == "Kept Title" and detail["filePath"].endswith("Archive/renamed movie.mp4")
-    assert detail["kind"] == "episode" and [m["title"] for m in detail["markers"]] == ["Intro"]
+    assert detail["title"] == "Kept Title" and detail["filePath"].endswith("Season 01/Show S01E05.mp4")
+    assert (detail["kind"], detail["seasonNumber"], detail["episodeNumber"]) == ("episode", 1, 5)
+    assert [m["title"] for m in detail["markers"]] == ["Intro"]
 
 
 def test_a_move_and_a_same_sized_new_file_share_the_series_folder_they_went_to(
@@ -139,18 +140,19 @@ def test_a_move_and_a_same_sized_new_file_share_the_series_folder_they_went_to(
     root = _add_root(client, library)
     _scan(client, run_jobs, root["id"])
     movie_id = next(v.id for v in _videos(runtime).values() if v.title == "Movie Title")
-    (library / "Archive").mkdir()
+    (library / "Archive" / "Season 01").mkdir(parents=True)
     lookalike = bytearray(files["movie"].read_bytes())
     lookalike[100] ^= 0xFF  # same size, another oshash
-    (library / "Archive" / "lookalike.mp4").write_bytes(bytes(lookalike))
-    os.rename(files["movie"], library / "Archive" / "renamed movie.mp4")
+    (library / "Archive" / "Season 01" / "Archive S01E02.mp4").write_bytes(bytes(lookalike))
+    os.rename(files["movie"], library / "Archive" / "Season 01" / "Archive S01E01.mp4")
     result = _scan(client, run_jobs, root["id"], queue="library-scan")
     assert (result["moved"], result["new"], result["removed"]) == (1, 1, 0)
     videos = _videos(runtime)
-    assert videos["renamed movie.mp4"].id == movie_id
-    assert videos["renamed movie.mp4"].series_id == videos["lookalike.mp4"].series_id is not None
+    assert videos["Archive S01E01.mp4"].id == movie_id
+    assert videos["Archive S01E01.mp4"].series_id == videos["Archive S01E02.mp4"].series_id is not None
+    assert videos["Archive S01E01.mp4"].season_id == videos["Archive S01E02.mp4"].season_id is not None
     with runtime.session() as db:
-        assert db.get(VideoSeries, videos["lookalike.mp4"].series_id).title == "Archive"
+        assert db.get(VideoSeries, videos["Archive S01E02.mp4"].series_id).title == "Archive"
 
 
 def test_missing_unreadable_or_emptied_roots_are_reported_not_pruned(client, runtime, run_jobs, media, library) -> None:
@@ -186,7 +188,7 @@ def test_deleted_files_are_pruned_with_their_cache(client, runtime, run_jobs, me
     _scan(client, run_jobs, root["id"])
     flat = next(v for v in _videos(runtime).values() if v.file_path == str(files["flat"]))
     assert assets.video_dir(flat.id).exists()
-    shutil.rmtree(library / "Flat Show")
+    shutil.rmtree(library / "Anime" / "Flat Show")
     result = _scan(client, run_jobs, root["id"])
     assert result["removed"] == 1
     assert not assets.video_dir(flat.id).exists()
@@ -315,7 +317,7 @@ def test_a_scan_that_fails_midway_keeps_whole_chunks_and_the_next_scan_adds_the_
     from plugins_builtin.videos import new_rows, scan
 
     monkeypatch.setattr(new_rows, "COPY_CHUNK", 4)
-    real, calls = new_rows._RowMaker.line, []
+    real, calls = new_rows.RowMaker.line, []
 
     def breaks_on_the_ninth_file(*args, **kwargs):
         calls.append(1)
@@ -323,7 +325,7 @@ def test_a_scan_that_fails_midway_keeps_whole_chunks_and_the_next_scan_adds_the_
             raise OSError("disk went away")
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(new_rows._RowMaker, "line", breaks_on_the_ninth_file)
+    monkeypatch.setattr(new_rows.RowMaker, "line", breaks_on_the_ninth_file)
     names = _big_tree(library)
     root = _add_root(client, library)
     with runtime.session() as db, pytest.raises(OSError, match="disk went away"):
@@ -332,7 +334,7 @@ def test_a_scan_that_fails_midway_keeps_whole_chunks_and_the_next_scan_adds_the_
     assert len(first) == 8, "the two chunks before the failure are committed, the third never was"
     assert sorted(_probed_ids(runtime)) == sorted(v.id for v in first.values())
 
-    monkeypatch.setattr(new_rows._RowMaker, "line", real)
+    monkeypatch.setattr(new_rows.RowMaker, "line", real)
     with runtime.session() as db:
         again = scan.scan_root(db, db.get(LibraryRoot, root["id"]))
     assert (again["new"], again["unchanged"]) == (2, 8)

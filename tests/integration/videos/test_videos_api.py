@@ -42,18 +42,18 @@ def _err(resp, status: int) -> dict:
 
 def test_list_filters_sorts_and_keyset(client, scanned) -> None:
     data = client.get("/api/videos").get_json()["data"]
-    assert data["total"] == 8 and data["page"] == 1 and data["perPage"] == 60
+    assert data["total"] == 9 and data["page"] == 1 and data["perPage"] == 60
     names = lambda resp: [i["title"] for i in resp.get_json()["data"]["items"]]  # noqa: E731
     assert names(client.get("/api/videos?kind=movie&sort=title&order=asc")) == [
-        "Broken Movie", "empty", "Movie Title", "notes",
+        "Broken Movie", "empty", "Lost", "Movie Title", "notes",
     ]  # fmt: skip
     episodes = client.get("/api/videos?kind=episode&sort=episode&order=asc").get_json()["data"]["items"]
     show = [(e["seasonNumber"], e["episodeNumber"]) for e in episodes if e["seriesTitle"] == "Show"]
     assert show == [(1, 1), (1, 2), (2, 1)]
     assert names(client.get("/api/videos?search=pilot")) == ["Pilot"]
-    assert names(client.get("/api/videos?codec=VP9")) == ["Show S01E02"]
+    assert names(client.get("/api/videos?codec=VP9")) == ["Episode 2"]  # "Show S01E02": no title of its own
     low = client.get("/api/videos?resolution=240p").get_json()["data"]["items"]
-    assert {min(i["width"], i["height"]) for i in low} == {180} and len(low) == 5
+    assert {min(i["width"], i["height"]) for i in low} == {180} and len(low) == 6
     long = client.get("/api/videos?durationMin=2.5&sort=duration").get_json()["data"]["items"]
     assert [round(i["duration"]) for i in long] == [3, 3] or all(i["duration"] >= 2.5 for i in long)
     assert client.get("/api/videos?played=true").get_json()["data"]["total"] == 0
@@ -68,7 +68,7 @@ def test_list_filters_sorts_and_keyset(client, scanned) -> None:
         if not cursor:
             break
     offset_order = [i["id"] for i in client.get("/api/videos?perPage=100&sort=duration").get_json()["data"]["items"]]
-    assert seen == offset_order and len(seen) == 8
+    assert seen == offset_order and len(seen) == 9
 
     for bad in (
         "perPage=0",

@@ -29,7 +29,8 @@ from plugins_builtin.videos.scanning.parsing import (
 
 
 def test_extension_sets_match_the_original() -> None:
-    """The video and subtitle extension sets are the original's."""
+    """The video and subtitle extension sets are the original's, plus ``.vob`` (DVD folders, in
+    Stash's defaults too)."""
     assert {
         ".mp4",
         ".m4v",
@@ -43,6 +44,7 @@ def test_extension_sets_match_the_original() -> None:
         ".m2ts",
         ".mpg",
         ".mpeg",
+        ".vob",
     } == VIDEO_EXTENSIONS
     assert {".vtt", ".srt", ".ass", ".ssa"} == SUBTITLE_EXTENSIONS
 
