@@ -1,10 +1,8 @@
 """Deleting a media row: optionally its source file (inside its library root), the row, the
 ``obscura_entities_deleted`` announcement, the plugin's own follow-ups, then its cache files.
 
-The ``DELETE`` route of a media row whose table has ``library_root_id`` and ``file_path`` columns::
-
-    class DeleteQuery(ApiModel):
-        delete_file: bool = False
+The ``DELETE`` route of a media row whose table has ``library_root_id`` and ``file_path`` columns
+(:class:`DeleteQuery` is its query string)::
 
     @api_route(bp, "/api/clips/<clip_id>", methods=["DELETE"], query=DeleteQuery)
     def delete_clip(clip_id: str, query: DeleteQuery):
@@ -28,12 +26,20 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from plugin_sdk.files import existing_source
+from plugin_sdk.http import ApiModel
 from plugin_sdk.links import entities_deleted
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
-__all__ = ["delete_media", "delete_rows"]
+__all__ = ["DeleteQuery", "delete_media", "delete_rows"]
+
+
+class DeleteQuery(ApiModel):
+    """The query string of a media row's ``DELETE`` route: ``?deleteFile=true`` also deletes its
+    source file."""
+
+    delete_file: bool = False
 
 
 def delete_media(

@@ -50,6 +50,17 @@ class ApiModel(BaseModel):
         return self.model_dump(by_alias=True, mode="json")
 
 
+def model_from(model: type[M], obj: Any, **values: Any) -> M:
+    """A ``model`` (a response model) from ``obj`` (an ORM row): each field of ``model`` that ``obj``
+    has an attribute of the same name for is read from it, ``values`` set the others (URLs,
+    counts…) and win over the attributes::
+
+        clip_out = model_from(ClipOut, clip, stream_url=f"/api/clips/{clip.id}/stream")
+    """
+    data = {name: getattr(obj, name) for name in model.model_fields if name not in values and hasattr(obj, name)}
+    return model(**data, **values)
+
+
 class Pagination(ApiModel):
     """``page`` (from 1) and ``perPage`` (1–500, default 60) query parameters."""
 

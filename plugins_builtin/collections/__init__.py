@@ -12,30 +12,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from flask import Blueprint
 from sqlalchemy.orm import Session
 
-from plugin_sdk import (
-    JobContext,
-    JobRun,
-    ModelSet,
-    NavItem,
-    Panel,
-    Processor,
-    QueueDefinition,
-    SearchHit,
-    Stylesheet,
-    hookimpl,
-)
+from plugin_sdk import JobContext, JobRun, ModelSet, NavItem, Processor, QueueDefinition, hookimpl, hookimpls
 from plugin_sdk.blueprint import plugin_stylesheets
 from plugins_builtin.collections.models import MODELS
 
 QUEUE = "collection-refresh"
 
-
-@hookimpl
-def obscura_models() -> list[ModelSet]:
-    return [ModelSet(plugin="collections", models=list(MODELS))]
+obscura_models = hookimpls.returning([ModelSet(plugin="collections", models=list(MODELS))])
 
 
 @hookimpl
@@ -72,34 +57,10 @@ def obscura_entities_deleted(db: Session, entity_type: str, entity_ids: Sequence
     forget(db, entity_type, entity_ids)
 
 
-@hookimpl
-def obscura_blueprints() -> list[Blueprint]:
-    from plugins_builtin.collections.pages import make_blueprint as pages
-    from plugins_builtin.collections.routes import make_blueprint as api
-
-    return [api(), pages()]
-
-
-@hookimpl
-def obscura_nav_items() -> list[NavItem]:
-    return [NavItem("Collections", "/collections", icon="layers", order=40)]
-
-
-@hookimpl
-def obscura_stylesheets() -> list[Stylesheet]:
-    return plugin_stylesheets("collections", __file__, order=70)
-
-
-@hookimpl
-def obscura_panels(entity_type: str) -> list[Panel]:
-    from plugins_builtin.collections.pages import panels
-
-    return panels(entity_type)
-
-
-@hookimpl
-def obscura_search(db: Session, query: str, limit: int, kinds: Sequence[str] | None, offset: int) -> list[SearchHit]:
-    """Collections by name."""
-    from plugins_builtin.collections.search import search
-
-    return search(db, query, limit, kinds, offset)
+obscura_blueprints = hookimpls.deferred_blueprints(
+    "plugins_builtin.collections.routes:make_blueprint", "plugins_builtin.collections.pages:make_blueprint"
+)
+obscura_nav_items = hookimpls.returning([NavItem("Collections", "/collections", icon="layers", order=40)])
+obscura_stylesheets = hookimpls.returning(plugin_stylesheets("collections", __file__, order=70))
+obscura_panels = hookimpls.deferred_panels("plugins_builtin.collections.pages:panels")
+obscura_search = hookimpls.deferred_search("plugins_builtin.collections.search:search")  # collections by name

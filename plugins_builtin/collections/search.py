@@ -26,17 +26,12 @@ def _collections(db: Session, query: str, limit: int, offset: int) -> list[Searc
     hits = []
     for c, score in rows:
         n = shown_count(db, c)  # SFW mode counts visible members only
-        hits.append(
-            SearchHit(
-                kind="collection",
-                id=c.id,
-                title=c.name,
-                url=f"/collections/{c.id}",
-                subtitle=f"{MODES.get(c.mode, 'Collection')} · {n} item{'' if n == 1 else 's'}",
-                thumbnail_url=f"/api/collections/{c.id}/cover" if n else None,
-                score=float(score),
-            )
-        )
+        hit = SearchHit(
+            kind="collection", id=c.id, title=c.name, url=f"/collections/{c.id}", score=float(score),
+            subtitle=f"{MODES.get(c.mode, 'Collection')} · {n} item{'' if n == 1 else 's'}",
+            thumbnail_url=f"/api/collections/{c.id}/cover" if n else None,
+        )  # fmt: skip
+        hits.append(hit)
     return hits
 
 

@@ -1,39 +1,23 @@
 """Images and galleries: folder and zip/cbz galleries, thumbnails, fingerprints, duplicates.
 
-Hook implementations only; the work lives in the modules beside this one.
+Hook implementations only; the work lives in the modules beside this one (the thin hooks pass the
+call on with ``plugin_sdk.hookimpls``, importing the module at the first call).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any
 
-from flask import Blueprint
-from sqlalchemy.orm import Session
-
-from plugin_sdk import (
-    JobContext,
-    JobRun,
-    ModelSet,
-    NavItem,
-    Panel,
-    Processor,
-    QueueDefinition,
-    RootOption,
-    SearchHit,
-    Stylesheet,
-    hookimpl,
-)
+from plugin_sdk import JobContext, JobRun, ModelSet, NavItem, RootOption, Stylesheet, hookimpl, hookimpls
 from plugin_sdk.blueprint import plugin_stylesheets
-from plugin_sdk.mediahooks import finished_result, library_root_deleted, run_subject
-from plugin_sdk.models import LibraryRoot, LibrarySettings
+from plugin_sdk.mediahooks import finished_result, run_subject
+from plugin_sdk.models import LibrarySettings
 from plugins_builtin.images import assets, queues
 from plugins_builtin.images.models import MODELS, Gallery, Image
 
-
-@hookimpl
-def obscura_root_options() -> list[RootOption]:
-    return [RootOption("scan_images", "Images", "Index images and galleries found here.", order=30)]
+obscura_root_options = hookimpls.returning(
+    [RootOption("scan_images", "Images", "Index images and galleries found here.", order=30)]
+)
 
 
 @hookimpl
@@ -52,26 +36,13 @@ def obscura_startup(ctx: Any) -> None:
         still.save(io.BytesIO(), "WEBP")
 
 
-@hookimpl
-def obscura_models() -> list[ModelSet]:
-    return [ModelSet(plugin="images", models=list(MODELS))]
-
-
-@hookimpl
-def obscura_queues() -> list[QueueDefinition]:
-    return list(queues.QUEUES)
-
-
-@hookimpl
-def obscura_processors() -> dict[str, Processor]:
-    from plugins_builtin.images.processors import process_image_fingerprint, process_image_thumbnail
-    from plugins_builtin.images.scan import process_gallery_scan
-
-    return {
-        queues.GALLERY_SCAN: process_gallery_scan,
-        queues.IMAGE_THUMBNAIL: process_image_thumbnail,
-        queues.IMAGE_FINGERPRINT: process_image_fingerprint,
-    }
+obscura_models = hookimpls.returning([ModelSet(plugin="images", models=list(MODELS))])
+obscura_queues = hookimpls.returning(queues.QUEUES)
+obscura_processors = hookimpls.deferred_processors(queues.PROCESSORS)
+obscura_scan_roots = hookimpl(queues.enqueue_scans)
+obscura_entity_deleted = hookimpls.root_rows_deleted(
+    [("image", Image, assets.delete_image_files), ("gallery", Gallery, None)]
+)
 
 
 @hookimpl
@@ -86,24 +57,9 @@ def obscura_job_finished(run: JobRun, result: Any, ctx: JobContext) -> None:
         )
 
 
-@hookimpl
-def obscura_scan_roots(db: Session, roots: Sequence[LibraryRoot], trigger: str) -> int:
-    return queues.enqueue_scans(db, list(roots), trigger)
-
-
-@hookimpl
-def obscura_entity_deleted(entity_type: str, entity_id: str, db: Session) -> None:
-    library_root_deleted(
-        entity_type, entity_id, db, [("image", Image, assets.delete_image_files), ("gallery", Gallery, None)]
-    )
-
-
-@hookimpl
-def obscura_blueprints() -> list[Blueprint]:
-    from plugins_builtin.images.pages import make_blueprint
-    from plugins_builtin.images.routes import make_blueprints
-
-    return [*make_blueprints(), make_blueprint()]
+obscura_blueprints = hookimpls.deferred_blueprints(
+    "plugins_builtin.images.routes:make_blueprints", "plugins_builtin.images.pages:make_blueprint"
+)
 
 
 @hookimpl
@@ -114,37 +70,11 @@ def obscura_stylesheets() -> list[Stylesheet]:
     return [Stylesheet(VENDOR / "photoswipe.css", order=60), *plugin_stylesheets("images", __file__, order=60)]
 
 
-@hookimpl
-def obscura_nav_items() -> list[NavItem]:
-    return [NavItem("Images", "/galleries", icon="image", order=20)]
+obscura_nav_items = hookimpls.returning([NavItem("Images", "/galleries", icon="image", order=20)])
 
-
-@hookimpl
-def obscura_panels(entity_type: str) -> list[Panel]:
-    from plugins_builtin.images.pages.panels import panels
-
-    return panels(entity_type)
-
-
-@hookimpl
-def obscura_search(db: Session, query: str, limit: int, kinds: Sequence[str] | None, offset: int) -> list[SearchHit]:
-    """Galleries and images by title."""
-    from plugins_builtin.images.pages.search import search
-
-    return search(db, query, limit, kinds, offset)
-
-
-@hookimpl
-def obscura_collection_sources() -> list[Any]:
-    """Galleries and images in collections: their rule fields and how they are shown."""
-    from plugins_builtin.images.collection_source import sources
-
-    return sources()
-
-
-@hookimpl
-def obscura_generated_assets() -> list[Any]:
-    """The cache folders of the images (thumbnails stay in the cache), for the orphan sweep."""
-    from plugins_builtin.images.asset_source import sources
-
-    return sources()
+# galleries and images by title in the search; both in collections; the images' cache folders
+# (thumbnails stay in the cache) for the orphan sweep
+obscura_panels = hookimpls.deferred_panels("plugins_builtin.images.pages.panels:panels")
+obscura_search = hookimpls.deferred_search("plugins_builtin.images.pages.search:search")
+obscura_collection_sources = hookimpls.deferred("plugins_builtin.images.collection_source:sources")
+obscura_generated_assets = hookimpls.deferred("plugins_builtin.images.asset_source:sources")

@@ -6,11 +6,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from sqlalchemy import Date, cast, select
+from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import distinct_on
 from sqlalchemy.orm import Session
 
 from plugin_sdk import CollectionItemView, CollectionSource, RuleField
+from plugin_sdk.collections import editable_rule_fields, link_rule_fields
 from plugins_builtin.images import assets, queues
 from plugins_builtin.images.models import Gallery, Image
 
@@ -82,28 +83,16 @@ def gallery_files(db: Session, ids: Sequence[str]) -> dict[str, Path]:
     return out
 
 
-def _common(model: type[Gallery] | type[Image]) -> list[RuleField]:
-    return [
-        RuleField("title", "Title", "text", model.title),
-        RuleField("rating", "Rating (0–100)", "number", model.rating),
-        RuleField("date", "Date", "date", model.date),
-        RuleField("organized", "Organized", "boolean", model.organized),
-        RuleField("isNsfw", "NSFW", "boolean", model.is_nsfw),
-        RuleField("createdAt", "Added", "date", cast(model.created_at, Date)),
-        RuleField("tags", "Tags", "link", link_key="tags"),
-        RuleField("performers", "Performers", "link", link_key="performers"),
-        RuleField("studio", "Studio", "link", link_key="studio"),
-    ]
-
-
 def sources() -> list[CollectionSource]:
-    gallery_fields = [
-        *_common(Gallery),
+    gallery_fields: list[RuleField] = [
+        *editable_rule_fields(Gallery),
+        *link_rule_fields(),
         RuleField("galleryType", "Gallery type", "enum", Gallery.kind, options=("folder", "zip", "virtual")),
         RuleField("imageCount", "Image count", "number", Gallery.image_count),
     ]
-    image_fields = [
-        *_common(Image),
+    image_fields: list[RuleField] = [
+        *editable_rule_fields(Image),
+        *link_rule_fields(),
         RuleField("fileSize", "File size (bytes)", "number", Image.file_size),
         RuleField("width", "Width (px)", "number", Image.width),
         RuleField("height", "Height (px)", "number", Image.height),

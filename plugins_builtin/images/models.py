@@ -14,33 +14,27 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from plugin_sdk.columns import EditableMixin, FingerprintMixin, SourceFileMixin, count_column, flag_column
 from plugin_sdk.db import Base, TimestampMixin, new_id
+from plugin_sdk.librarytables import CatalogMixin, DimensionsMixin, FolderMixin, LibraryRowMixin, folder_indexes
 
 
-class Gallery(EditableMixin, TimestampMixin, Base):
+class Gallery(FolderMixin, LibraryRowMixin, CatalogMixin, EditableMixin, TimestampMixin, Base):
     __tablename__ = "galleries"
     __obscura_entity__ = "gallery"  # SFW propagation (plugin_sdk.sfw)
     __table_args__ = (
-        Index("ix_galleries_parent", "parent_id"),
-        Index("ix_galleries_root", "library_root_id"),
+        *folder_indexes("galleries"),
         Index("ix_galleries_recent", "created_at", "id"),
-        Index("ix_galleries_title", "sort_title", "id"),
         UniqueConstraint("path"),
     )
 
-    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    # id, library_root_id, parent_id, sort_title, details, date: the mixins
     kind: Mapped[str] = mapped_column(String(8), nullable=False)  # folder | zip | virtual
-    library_root_id: Mapped[str | None] = mapped_column(ForeignKey("library_roots.id", ondelete="CASCADE"))
-    parent_id: Mapped[str | None] = mapped_column(ForeignKey("galleries.id", ondelete="SET NULL"))
     path: Mapped[str | None] = mapped_column(Text)  # folder or archive path; NULL for virtual galleries
-    sort_title: Mapped[str] = mapped_column(Text, nullable=False)
-    details: Mapped[str | None] = mapped_column(Text)
-    date: Mapped[str | None] = mapped_column(String(10))
     cover_image_id: Mapped[str | None] = mapped_column(String(36))
     image_count: Mapped[int] = count_column()
     scan_error: Mapped[str | None] = mapped_column(Text)
 
 
-class Image(EditableMixin, SourceFileMixin, FingerprintMixin, TimestampMixin, Base):
+class Image(LibraryRowMixin, EditableMixin, SourceFileMixin, FingerprintMixin, DimensionsMixin, TimestampMixin, Base):
     __tablename__ = "images"
     __obscura_entity__ = "image"  # SFW propagation (plugin_sdk.sfw)
     __table_args__ = (
@@ -53,16 +47,13 @@ class Image(EditableMixin, SourceFileMixin, FingerprintMixin, TimestampMixin, Ba
         Index("ix_images_rating", "rating", "id", postgresql_where=text("rating IS NOT NULL")),
     )
 
-    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
-    library_root_id: Mapped[str | None] = mapped_column(ForeignKey("library_roots.id", ondelete="CASCADE"))
+    # id, library_root_id: LibraryRowMixin; width, height: DimensionsMixin
     gallery_id: Mapped[str | None] = mapped_column(ForeignKey("galleries.id", ondelete="SET NULL"))
     sort_order: Mapped[int] = mapped_column(Integer, nullable=False, default=0, server_default=text("0"))
     file_path: Mapped[str] = mapped_column(Text, nullable=False)  # unique with ``member``, not alone
     member: Mapped[str] = mapped_column(Text, nullable=False, default="", server_default="")
     details: Mapped[str | None] = mapped_column(Text)
     date: Mapped[str | None] = mapped_column(String(10))
-    width: Mapped[int | None] = mapped_column(Integer)
-    height: Mapped[int | None] = mapped_column(Integer)
     format: Mapped[str | None] = mapped_column(String(16))
     animated: Mapped[bool] = flag_column()
     phash: Mapped[int | None] = mapped_column(BigInteger)

@@ -1,25 +1,30 @@
-"""The images plugin's three queues and what "run queue" enqueues for each."""
+"""The images plugin's three queues, the processors running them and what "run queue" enqueues for each."""
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 from sqlalchemy import or_
 from sqlalchemy.orm import Session
 
-from plugin_sdk import QueueDefinition
 from plugin_sdk.jobs import enqueue_where
 from plugin_sdk.library import enqueue_root_scans, roots_to_scan
 from plugin_sdk.models import LibraryRoot
+from plugin_sdk.queues import QueueTable
 from plugins_builtin.images.models import Image
 
 GALLERY_SCAN = "gallery-scan"
 IMAGE_THUMBNAIL = "image-thumbnail"
 IMAGE_FINGERPRINT = "image-fingerprint"
 
+QUEUES = QueueTable()
 
-def enqueue_scans(db: Session, roots: list[LibraryRoot], trigger: str) -> int:
+
+def enqueue_scans(db: Session, roots: Sequence[LibraryRoot], trigger: str) -> int:
     return enqueue_root_scans(db, GALLERY_SCAN, roots, trigger, options=("scan_images",), label="Scan images")
 
 
+@QUEUES.add(GALLERY_SCAN, "Scan image folders", "Find image folders and zip/cbz archives; index their images.")
 def missing_scans(db: Session) -> int:
     return enqueue_scans(db, roots_to_scan(db, ("scan_images",)), "manual")
 
@@ -28,10 +33,16 @@ def _per_image(db: Session, queue: str, label: str, *conditions: object) -> int:
     return enqueue_where(db, queue, Image, *conditions, target_type="image", payload_key="imageId", label=label)
 
 
+@QUEUES.add(
+    IMAGE_THUMBNAIL, "Make image thumbnails", "Grid and lightbox thumbnails (WebP), dimensions, format.", concurrency=2
+)
 def missing_thumbnails(db: Session) -> int:
     return _per_image(db, IMAGE_THUMBNAIL, "Thumbnail", Image.thumbnail_at.is_(None), Image.thumbnail_error.is_(None))
 
 
+@QUEUES.add(
+    IMAGE_FINGERPRINT, "Fingerprint images", "MD5, oshash and a perceptual hash for finding duplicates.", concurrency=2
+)
 def missing_fingerprints(db: Session) -> int:
     return _per_image(
         db,
@@ -42,11 +53,9 @@ def missing_fingerprints(db: Session) -> int:
     )
 
 
-QUEUES = [
-    QueueDefinition(GALLERY_SCAN, "Scan image folders", concurrency=1, enqueue_missing=missing_scans,
-                    description="Find image folders and zip/cbz archives; index their images."),
-    QueueDefinition(IMAGE_THUMBNAIL, "Make image thumbnails", concurrency=2, enqueue_missing=missing_thumbnails,
-                    description="Grid and lightbox thumbnails (WebP), dimensions, format."),
-    QueueDefinition(IMAGE_FINGERPRINT, "Fingerprint images", concurrency=2, enqueue_missing=missing_fingerprints,
-                    description="MD5, oshash and a perceptual hash for finding duplicates."),
-]  # fmt: skip
+PROCESSORS = {
+    GALLERY_SCAN: "plugins_builtin.images.scan:process_gallery_scan",
+    IMAGE_THUMBNAIL: "plugins_builtin.images.processors:process_image_thumbnail",
+    IMAGE_FINGERPRINT: "plugins_builtin.images.processors:process_image_fingerprint",
+}
+"""The function running each queue, imported when ``obscura_processors`` is asked (at start-up)."""

@@ -23,6 +23,7 @@ from plugin_sdk.assets import is_generated_sidecar, sidecar_rules
 from plugin_sdk.db import copy_rows, new_id
 from plugin_sdk.deletion import delete_rows
 from plugin_sdk.jobs import enqueue_each
+from plugin_sdk.librarytables import root_file_rows
 from plugin_sdk.models import LibraryRoot, LibrarySettings
 from plugin_sdk.nesting import link_parents, place_children
 from plugins_builtin.images import archives, assets
@@ -36,6 +37,8 @@ COPY_COLUMNS = (
     "id", "library_root_id", "gallery_id", "sort_order", "file_path", "member", "file_size", "file_mtime",
     "title", "is_nsfw",
 )  # fmt: skip
+CHANGED_RESETS: dict[str, Any] = {"md5": None, "oshash": None, "phash": None, "thumbnail_at": None}
+"""What an image whose file changed (size or time) loses: its fingerprints and thumbnail, made again."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,11 +135,7 @@ def _upsert_galleries(db: Session, root: LibraryRoot, wanted: dict[str, tuple[st
 def scan_root(db: Session, root: LibraryRoot, progress: Any = None) -> dict[str, Any]:
     """Scan one root for image galleries and commit. Returns the job result."""
     report: dict[str, Any] = {"rootId": root.id, "path": root.path}
-    known = db.execute(
-        select(Image.id, Image.file_path, Image.member, Image.file_size, Image.file_mtime, Image.oshash).where(
-            Image.library_root_id == root.id
-        )
-    ).all()
+    known = root_file_rows(db, Image, root.id, Image.member)
     if stopped := library.unreadable_root_report(root, len(known)):
         return stopped
     walk = walk_images(root.path, root.recursive)
@@ -187,8 +186,7 @@ def scan_root(db: Session, root: LibraryRoot, progress: Any = None) -> dict[str,
                 to_thumb.append((image_id, title))
                 continue
             placement.append((row.id, gallery_id, order))
-            reset = {"md5": None, "oshash": None, "phash": None, "thumbnail_at": None}
-            if library.refresh_changed_file(db, Image, row, item.size, item.mtime, **reset):
+            if library.refresh_changed_file(db, Image, row, item.size, item.mtime, **CHANGED_RESETS):
                 to_thumb.append((row.id, title_from_name(item.member or item.file_path)))
     if new_rows:
         copy_rows(db, "images", COPY_COLUMNS, new_rows)

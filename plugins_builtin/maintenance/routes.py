@@ -12,7 +12,7 @@ from sqlalchemy import select
 from plugin_sdk.assets import storage_dedicated
 from plugin_sdk.db import get_db
 from plugin_sdk.errors import ConflictError
-from plugin_sdk.http import ApiModel, api_route, ok
+from plugin_sdk.http import ApiModel, api_route, model_from, ok
 from plugin_sdk.jobs import enqueue_job
 from plugin_sdk.models import JobRunRow
 from plugin_sdk.sfw import entity_model, is_sfw
@@ -57,18 +57,7 @@ class DeletedOut(ApiModel):
 
 
 def _run(row: JobRunRow | None) -> RunOut | None:
-    if row is None:
-        return None
-    return RunOut(
-        id=row.id,
-        status=row.status,
-        progress=row.progress,
-        progress_note=row.progress_note,
-        result=row.result,
-        error=row.error,
-        created_at=row.created_at,
-        finished_at=row.finished_at,
-    )
+    return None if row is None else model_from(RunOut, row)
 
 
 def _hide_nsfw_items(db: Any, run: RunOut | None) -> RunOut | None:

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from plugin_sdk.models import LibraryRoot
+from plugin_sdk.assetrows import count_rows, keyset_batches, library_root_paths
 from plugin_sdk.types import AssetSource, GeneratedAssets
 from plugins_builtin.videos import assets
 from plugins_builtin.videos.models import Video
@@ -17,31 +17,14 @@ from plugins_builtin.videos.scanning.filetypes import VIDEO_EXTENSIONS
 BATCH = 500
 
 
-def count_videos(db: Session) -> int:
-    return int(db.execute(select(func.count()).select_from(Video)).scalar_one())
-
-
 def video_assets(db: Session) -> Iterator[GeneratedAssets]:
     """Every video's thumbnail, preview clip, sprite and trickplay track, by id, in batches (keyset)."""
-    roots = {r.id: r.path for r in db.execute(select(LibraryRoot)).scalars()}
-    after = ""
-    while True:
-        rows = db.execute(
-            select(
-                Video.id,
-                Video.title,
-                Video.file_path,
-                Video.library_root_id,
-                Video.thumbnail_at,
-                Video.preview_at,
-                Video.trickplay_at,
-            )
-            .where(Video.id > after)
-            .order_by(Video.id)
-            .limit(BATCH)
-        ).all()
-        if not rows:
-            return
+    roots = library_root_paths(db)
+    stmt = select(
+        Video.id, Video.title, Video.file_path, Video.library_root_id, Video.thumbnail_at, Video.preview_at,
+        Video.trickplay_at,
+    )  # fmt: skip
+    for rows in keyset_batches(db, stmt, Video.id, BATCH):
         for video_id, title, file_path, root_id, thumb_at, preview_at, trickplay_at in rows:
             root = roots.get(root_id)
             stamps = {"thumb": thumb_at, "preview": preview_at, "sprite": trickplay_at, "trickplay": trickplay_at}
@@ -55,13 +38,12 @@ def video_assets(db: Session) -> Iterator[GeneratedAssets]:
                     assets.asset_file(video_id, file_path, root, key, stamps[key] is not None) for key in assets.MOVABLE
                 ),
             )
-        after = rows[-1][0]
 
 
 def sources() -> list[AssetSource]:
     return [
         AssetSource(
-            "video", ("videos", "hls"), count=count_videos, rows=video_assets,
+            "video", ("videos", "hls"), count=count_rows(Video), rows=video_assets,
             sidecar_keys=(*assets.MOVABLE, "card"), media_extensions=VIDEO_EXTENSIONS,
         )
     ]  # fmt: skip

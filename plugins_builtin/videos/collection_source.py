@@ -72,10 +72,10 @@ def sources() -> list[CollectionSource]:
         RuleField("videoKind", "Movie or episode", "enum", Video.kind, options=("movie", "episode")),
         *link_rule_fields(),
     ]
+    after = (queues.LIBRARY_SCAN, queues.MEDIA_PROBE)
     return [
         CollectionSource(
             kind="video", label="Videos", table=Video, id_column=Video.id, title_column=Video.sort_title,
-            fields=fields, views=views, thumbnail_files=thumbnail_files,
-            refresh_after=(queues.LIBRARY_SCAN, queues.MEDIA_PROBE), order=10,
+            fields=fields, views=views, thumbnail_files=thumbnail_files, refresh_after=after, order=10,
         )
     ]  # fmt: skip

@@ -30,6 +30,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from plugin_sdk.columns import EditableMixin, MarkerMixin, PlayableFileMixin, flag_column
 from plugin_sdk.db import Base, TimestampMixin, new_id
+from plugin_sdk.librarytables import CatalogMixin, DimensionsMixin
 
 
 class VideoSeries(EditableMixin, TimestampMixin, Base):
@@ -58,7 +59,7 @@ class VideoSeason(TimestampMixin, Base):
     overview: Mapped[str | None] = mapped_column(Text)
 
 
-class Video(PlayableFileMixin, TimestampMixin, Base):
+class Video(PlayableFileMixin, CatalogMixin, DimensionsMixin, TimestampMixin, Base):
     __tablename__ = "videos"
     __obscura_entity__ = "video"  # SFW propagation (plugin_sdk.sfw)
     __table_args__ = (
@@ -96,17 +97,14 @@ class Video(PlayableFileMixin, TimestampMixin, Base):
         SmallInteger, nullable=False, default=0, server_default=text("0")
     )  # the placement rules that placed it (scanning.layout.LAYOUT_VERSION); older rows are re-placed
 
-    # title, rating (0-100), organized, is_nsfw, edited_fields: EditableMixin
-    sort_title: Mapped[str] = mapped_column(Text, nullable=False)  # lower-cased title, for sorting
-    details: Mapped[str | None] = mapped_column(Text)
-    date: Mapped[str | None] = mapped_column(String(10))
+    # title, rating (0-100), organized, is_nsfw, edited_fields: EditableMixin; sort_title (lower-cased
+    # title, for sorting), details, date: CatalogMixin
     year: Mapped[int | None] = mapped_column(Integer)
     urls: Mapped[list[str]] = mapped_column(JSONB, nullable=False, default=list, server_default="[]")
     sidecar: Mapped[dict[str, Any] | None] = mapped_column(JSONB)  # tags/performers/studio read from sidecars
 
-    # file_path, file_size, file_mtime, duration, probed_at, probe_error, md5, oshash: the mixins
-    width: Mapped[int | None] = mapped_column(Integer)
-    height: Mapped[int | None] = mapped_column(Integer)
+    # file_path, file_size, file_mtime, duration, probed_at, probe_error, md5, oshash, width, height:
+    # the mixins
     frame_rate: Mapped[float | None] = mapped_column(Float)
     bit_rate: Mapped[int | None] = mapped_column(BigInteger)
     video_codec: Mapped[str | None] = mapped_column(Text)

@@ -1,16 +1,17 @@
-"""The videos plugin's five queues and what "run queue" enqueues for each."""
+"""The videos plugin's five queues, the processors running them and what "run queue" enqueues for each."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from plugin_sdk import QueueDefinition
 from plugin_sdk.jobs import enqueue_jobs, enqueue_where
 from plugin_sdk.library import enqueue_root_scans, roots_to_scan
 from plugin_sdk.models import JOB_ACTIVE_STATUSES, JobRunRow, LibraryRoot, LibrarySettings
+from plugin_sdk.queues import QueueTable
 from plugin_sdk.settings import read_settings
 from plugins_builtin.videos.models import Video
 from plugins_builtin.videos.settings import GENERATION, SCAN_MOVIES, SCAN_SERIES
@@ -21,11 +22,12 @@ FINGERPRINT = "fingerprint"
 PREVIEW = "preview"
 EXTRACT_SUBTITLES = "extract-subtitles"
 
+QUEUES = QueueTable()
 
 SCAN_OPTIONS = (SCAN_MOVIES, SCAN_SERIES)
 
 
-def enqueue_scans(db: Session, roots: list[LibraryRoot], trigger: str) -> int:
+def enqueue_scans(db: Session, roots: Sequence[LibraryRoot], trigger: str) -> int:
     return enqueue_root_scans(db, LIBRARY_SCAN, roots, trigger, options=SCAN_OPTIONS, label="Scan videos")
 
 
@@ -81,20 +83,26 @@ def enqueue_probes(db: Session, videos: list[tuple[str, str]], *, explicit: bool
     return enqueue_jobs(db, MEDIA_PROBE, probe_batches([v for v in videos if v[0] not in covered], explicit=explicit))
 
 
+@QUEUES.add(LIBRARY_SCAN, "Scan video folders", "Walk library roots and index movies and episodes.")
 def missing_scans(db: Session) -> int:
     return enqueue_scans(db, roots_to_scan(db, SCAN_OPTIONS), "manual")
 
 
+@QUEUES.add(MEDIA_PROBE, "Read video details", "ffprobe: duration, resolution, codecs.", concurrency=2)
 def missing_probes(db: Session) -> int:
     """Unprobed videos no waiting or running probe covers, ``PROBE_BATCH`` per run."""
     rows = db.execute(select(Video.id, Video.title).where(Video.probed_at.is_(None)).order_by(Video.created_at))
     return enqueue_probes(db, [(vid, title) for vid, title in rows], explicit=True)
 
 
+@QUEUES.add(FINGERPRINT, "Fingerprint videos", "MD5, oshash and (when enabled) Stash-compatible pHash.")
 def missing_fingerprints(db: Session) -> int:
     return _per_video(db, FINGERPRINT, "Fingerprint", or_(Video.md5.is_(None), Video.oshash.is_(None)))
 
 
+@QUEUES.add(
+    PREVIEW, "Generate previews", "Thumbnail, hover preview clip, and (when enabled) trickplay sprite and WebVTT."
+)
 def missing_previews(db: Session) -> int:
     """Videos lacking a thumbnail or preview clip, or trickplay while the Trickplay switch is on
     (the run builds what that switch allows: a video without trickplay is not missing anything
@@ -105,6 +113,7 @@ def missing_previews(db: Session) -> int:
     return _per_video(db, PREVIEW, "Previews", Video.duration.is_not(None), or_(*lacking))
 
 
+@QUEUES.add(EXTRACT_SUBTITLES, "Extract subtitles", "Sidecar and embedded text subtitles to WebVTT.")
 def missing_subtitles(db: Session) -> int:
     """A request by hand: marked ``explicit``, it runs even when the Subtitles switch is off."""
     rows = db.execute(
@@ -119,15 +128,11 @@ def missing_subtitles(db: Session) -> int:
     )
 
 
-QUEUES = [
-    QueueDefinition(LIBRARY_SCAN, "Scan video folders", concurrency=1, enqueue_missing=missing_scans,
-                    description="Walk library roots and index movies and episodes."),
-    QueueDefinition(MEDIA_PROBE, "Read video details", concurrency=2, enqueue_missing=missing_probes,
-                    description="ffprobe: duration, resolution, codecs."),
-    QueueDefinition(FINGERPRINT, "Fingerprint videos", concurrency=1, enqueue_missing=missing_fingerprints,
-                    description="MD5, oshash and (when enabled) Stash-compatible pHash."),
-    QueueDefinition(PREVIEW, "Generate previews", concurrency=1, enqueue_missing=missing_previews,
-                    description="Thumbnail, hover preview clip, and (when enabled) trickplay sprite and WebVTT."),
-    QueueDefinition(EXTRACT_SUBTITLES, "Extract subtitles", concurrency=1, enqueue_missing=missing_subtitles,
-                    description="Sidecar and embedded text subtitles to WebVTT."),
-]  # fmt: skip
+PROCESSORS = {
+    LIBRARY_SCAN: "plugins_builtin.videos.scan:process_library_scan",
+    MEDIA_PROBE: "plugins_builtin.videos.processors:process_media_probe",
+    FINGERPRINT: "plugins_builtin.videos.processors:process_fingerprint",
+    PREVIEW: "plugins_builtin.videos.preview_processor:process_preview",
+    EXTRACT_SUBTITLES: "plugins_builtin.videos.subtitles:process_extract_subtitles",
+}
+"""The function running each queue, imported when ``obscura_processors`` is asked (at start-up)."""

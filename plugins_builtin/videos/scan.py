@@ -24,6 +24,7 @@ from plugin_sdk import JobContext, PermanentJobError
 from plugin_sdk.hashing import oshash_file
 from plugin_sdk.jobs import enqueue_jobs
 from plugin_sdk.library import emptied_root_problem, root_option, root_problem
+from plugin_sdk.librarytables import root_file_rows
 from plugin_sdk.links import entities_deleted
 from plugin_sdk.models import LibraryRoot, LibrarySettings
 from plugin_sdk.settings import read_settings
@@ -177,11 +178,7 @@ def scan_root(db: Session, root: LibraryRoot, progress: Any = None) -> dict[str,
 
 def _scan_root(db: Session, root: LibraryRoot, progress: Any = None) -> dict[str, Any]:
     report: dict[str, Any] = {"rootId": root.id, "path": root.path}
-    existing = db.execute(
-        select(Video.id, Video.file_path, Video.file_size, Video.file_mtime, Video.oshash, Video.layout_version).where(
-            Video.library_root_id == root.id
-        )
-    ).all()
+    existing = root_file_rows(db, Video, root.id, Video.layout_version)
     problem = root_problem(root.path)
     if problem:
         return {**report, "rootProblem": problem, "known": len(existing)}

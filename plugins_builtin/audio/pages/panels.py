@@ -12,7 +12,9 @@ from sqlalchemy import func, select
 from plugin_sdk import Panel
 from plugin_sdk.db import get_db
 from plugin_sdk.formatting import fmt_count
+from plugin_sdk.linkedpanels import media_panels
 from plugins_builtin.audio.models import AudioLibrary, AudioTrack
+from plugins_builtin.audio.pages import linked
 from plugins_builtin.audio.pages.views import fmt_runtime, library_cards
 
 RECENT_URL = "/audio/fragments/panel-recent"
@@ -20,18 +22,17 @@ RECENT_COUNT = 8
 
 
 def panels(entity_type: str) -> list[Panel]:
-    """The dashboard's audio panel (no panels on other pages)."""
-    if entity_type != "dashboard":
-        from plugins_builtin.audio.pages import linked
-
-        return linked.panels(entity_type)
-    return [Panel(title="Recently added audio", url=RECENT_URL, order=30)]
+    """The dashboard's "Recently added audio" panel (the newest libraries as covers, and the totals),
+    and an "Audio" panel on performer, studio and tag pages."""
+    return media_panels(
+        entity_type,
+        dashboard=[Panel(title="Recently added audio", url=RECENT_URL, order=30)],
+        linked=[Panel(title="Audio", url=linked.LINKED_URL, order=30)],
+    )
 
 
 def register(bp: Blueprint) -> None:
     """Add the panels' fragment routes to the pages blueprint."""
-    from plugins_builtin.audio.pages import linked
-
     linked.register(bp)
 
     @bp.get(RECENT_URL)

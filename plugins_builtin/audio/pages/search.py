@@ -25,44 +25,31 @@ def _albums(db: Session, query: str, limit: int, offset: int) -> list[SearchHit]
     )  # fmt: skip
     return [
         SearchHit(
-            kind="album",
-            id=lib.id,
-            title=lib.title,
-            url=f"/audio/libraries/{lib.id}",
+            kind="album", id=lib.id, title=lib.title, url=f"/audio/libraries/{lib.id}", score=float(score),
             subtitle=f"Audio · {lib.track_count} track{'s' if lib.track_count != 1 else ''}",
             thumbnail_url=library_cover_url(lib.id, lib.updated_at) if lib.cover else None,
-            score=float(score),
         )
         for lib, score in rows
-    ]
+    ]  # fmt: skip
 
 
 def _tracks(db: Session, query: str, limit: int, offset: int) -> list[SearchHit]:
-    rows = ranked_rows(
-        db,
-        select(AudioTrack, AudioLibrary.title, AudioLibrary.cover).outerjoin(
-            AudioLibrary, AudioLibrary.id == AudioTrack.library_id
-        ),
-        [AudioTrack.title, (AudioTrack.artist, ARTIST_WEIGHT), (AudioTrack.album, ALBUM_WEIGHT)],
-        query,
-        order_by=[AudioTrack.sort_title, AudioTrack.id],
-        limit=limit,
-        offset=offset,
+    with_library = select(AudioTrack, AudioLibrary.title, AudioLibrary.cover).outerjoin(
+        AudioLibrary, AudioLibrary.id == AudioTrack.library_id
     )
+    rows = ranked_rows(
+        db, with_library, [AudioTrack.title, (AudioTrack.artist, ARTIST_WEIGHT), (AudioTrack.album, ALBUM_WEIGHT)],
+        query, order_by=[AudioTrack.sort_title, AudioTrack.id], limit=limit, offset=offset,
+    )  # fmt: skip
     hits = []
     for track, lib_title, lib_cover, score in rows:
         bits = [track.artist or track.album_artist, track.album or lib_title, fmt_duration(track.duration)]
-        hits.append(
-            SearchHit(
-                kind="track",
-                id=track.id,
-                title=track.title,
-                url=f"/audio/tracks/{track.id}",
-                subtitle=" · ".join(b for b in bits if b) or "Track",
-                thumbnail_url=f"/api/audio-tracks/{track.id}/cover" if track.has_cover or lib_cover else None,
-                score=float(score),
-            )
-        )
+        hit = SearchHit(
+            kind="track", id=track.id, title=track.title, url=f"/audio/tracks/{track.id}", score=float(score),
+            subtitle=" · ".join(b for b in bits if b) or "Track",
+            thumbnail_url=f"/api/audio-tracks/{track.id}/cover" if track.has_cover or lib_cover else None,
+        )  # fmt: skip
+        hits.append(hit)
     return hits
 
 

@@ -3,33 +3,27 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any, Literal
 
 from flask import Blueprint, Response, send_file
 from pydantic import Field
-from sqlalchemy import func, or_, select
 
 from plugin_sdk.db import get_db
-from plugin_sdk.deletion import delete_media
-from plugin_sdk.edits import apply_patch, entity_changed
+from plugin_sdk.deletion import DeleteQuery, delete_media
+from plugin_sdk.edits import patch_row
 from plugin_sdk.errors import NotFoundError
 from plugin_sdk.files import send_source, source_path
-from plugin_sdk.http import ApiModel, Page, Pagination, api_route, ok, page, parse_query
-from plugin_sdk.links import (
-    filter_clauses,
-    with_link_fields,
-    with_link_filters,
-    with_links,
-    with_links_many,
-)
+from plugin_sdk.http import ApiModel, Page, Pagination, api_route, ok, parse_query
+from plugin_sdk.links import with_link_fields, with_link_filters, with_links
 from plugin_sdk.livestream import Limiter, stream_process
 from plugin_sdk.markers import add_marker_routes, markers_of
 from plugin_sdk.media import ffmpeg_bin
-from plugin_sdk.search import ilike_contains
+from plugin_sdk.playback import ProgressIn, record_play, record_progress
+from plugin_sdk.rows import Listing, get_row, title_of
 from plugins_builtin.audio import assets
 from plugins_builtin.audio.models import AudioLibrary, AudioMarker, AudioTrack
 from plugins_builtin.audio.routes.serialize import TrackDetail, TrackOut, track_detail, track_out
+from plugins_builtin.audio.scan import recount
 
 # codecs Chromium, Firefox and Safari play from a plain <audio src>: served as they are, with ranges
 DIRECT_CODECS = frozenset({"mp3", "aac", "flac", "opus", "vorbis", "pcm_s16le", "pcm_s24le", "pcm_u8", "pcm_f32le"})
@@ -45,6 +39,10 @@ SORTS: dict[str, Any] = {
     "plays": AudioTrack.play_count,
     "track": AudioTrack.sort_order,
 }
+TRACKS = Listing(
+    "audio-track", AudioTrack, SORTS, descending=("recent", "rating", "plays"),
+    search=[AudioTrack.title, AudioTrack.artist, AudioTrack.album], equals={"library": AudioTrack.library_id},
+)  # fmt: skip
 EDITABLE = ("title", "artist", "album", "album_artist", "track_number", "disc_number", "year", "genre", "details",
             "rating", "organized", "is_nsfw")  # fmt: skip
 
@@ -71,30 +69,17 @@ class TrackPatch(ApiModel):
     is_nsfw: bool | None = None
 
 
-class DeleteQuery(ApiModel):
-    delete_file: bool = False
-
-
-class ProgressIn(ApiModel):
-    resume_time: float | None = Field(None, ge=0)
-    played_seconds: float | None = Field(None, ge=0, le=86400)
-
-
 class StreamQuery(ApiModel):
     t: float = Field(0.0, ge=0, le=1_000_000, description="start (s) of a live transcode")
 
 
 def get_track(db: Any, track_id: str) -> AudioTrack:
-    track = db.get(AudioTrack, track_id) if len(track_id) <= 64 else None
-    if track is None:
-        raise NotFoundError(f"No track with id '{track_id}'.")
-    return track
+    return get_row(db, AudioTrack, track_id, f"No track with id '{track_id}'.")
 
 
-def _detail(db: Any, track: AudioTrack) -> dict[str, Any]:
+def _detail(db: Any, track: AudioTrack) -> TrackDetail:
     markers = markers_of(db, AudioMarker, "track_id", track.id)
-    library = db.execute(select(AudioLibrary.title).where(AudioLibrary.id == track.library_id)).scalar()
-    return with_links(db, "audio-track", track_detail(track, library, markers))
+    return track_detail(track, title_of(db, AudioLibrary, track.library_id), markers)
 
 
 def make_blueprint() -> Blueprint:
@@ -103,33 +88,13 @@ def make_blueprint() -> Blueprint:
     @api_route(bp, "/api/audio-tracks", query=with_link_filters(TracksQuery), response=Page[TrackOut])
     def list_tracks(query: TracksQuery):
         """Tracks, filtered by library or text and sorted (``track`` keeps a library's order)."""
-        db = get_db()
-        conds = []
-        if query.library:
-            conds.append(AudioTrack.library_id == query.library)
-        if query.search:
-            text = query.search.strip()
-            conds.append(
-                or_(*(ilike_contains(col, text) for col in (AudioTrack.title, AudioTrack.artist, AudioTrack.album)))
-            )
-        conds.extend(filter_clauses("audio-track", AudioTrack.id, query, db))
-        col = SORTS[query.sort]
-        desc = query.order == "desc" if query.order else query.sort in ("recent", "rating", "plays")
-        total = db.execute(select(func.count()).select_from(AudioTrack).where(*conds)).scalar_one()
-        rows = db.execute(
-            select(AudioTrack)
-            .where(*conds)
-            .order_by(col.desc().nulls_last() if desc else col.asc().nulls_last(), AudioTrack.id)
-            .offset(query.offset)
-            .limit(query.per_page)
-        ).scalars()
-        return page(with_links_many(db, "audio-track", [track_out(t) for t in rows]), total, query)
+        return TRACKS.page(get_db(), query, lambda rows: map(track_out, rows))
 
     @api_route(bp, "/api/audio-tracks/<track_id>", response=TrackDetail)
     def get_one(track_id: str):
         """One track with its tags, stream facts, markers and the URLs of its stream, waveform and cover."""
         db = get_db()
-        return ok(_detail(db, get_track(db, track_id)))
+        return ok(with_links(db, "audio-track", _detail(db, get_track(db, track_id))))
 
     @api_route(
         bp, "/api/audio-tracks/<track_id>", methods=["PATCH"], body=with_link_fields(TrackPatch), response=TrackDetail
@@ -138,15 +103,11 @@ def make_blueprint() -> Blueprint:
         """Edit a track; edited fields are never overwritten by its tags again."""
         db = get_db()
         track = get_track(db, track_id)
-        apply_patch(db, "audio-track", [track], body.model_dump(exclude_unset=True), editable=EDITABLE)
-        db.commit()
-        return ok(_detail(db, track))
+        return patch_row(db, "audio-track", track, body, lambda: _detail(db, track), editable=EDITABLE)
 
     @api_route(bp, "/api/audio-tracks/<track_id>", methods=["DELETE"], query=DeleteQuery)
     def delete_one(track_id: str, query: DeleteQuery):
         """Delete a track (``?deleteFile=true`` also deletes the file)."""
-        from plugins_builtin.audio.scan import recount
-
         db = get_db()
         track = get_track(db, track_id)
         library_id = track.library_id
@@ -159,25 +120,14 @@ def make_blueprint() -> Blueprint:
     def play(track_id: str):
         """Count a play."""
         db = get_db()
-        track = get_track(db, track_id)
-        track.play_count += 1
-        track.last_played_at = datetime.now(UTC)
-        entity_changed(db, "audio-track", [track.id], ("play_count", "last_played_at"))
-        db.commit()
+        track = record_play(db, "audio-track", get_track(db, track_id))
         return ok({"playCount": track.play_count, "lastPlayedAt": track.last_played_at.isoformat()})
 
     @api_route(bp, "/api/audio-tracks/<track_id>/progress", methods=["POST"], body=ProgressIn)
     def progress(track_id: str, body: ProgressIn):
         """Remember the resume position and add listened time."""
         db = get_db()
-        track = get_track(db, track_id)
-        if body.resume_time is not None:
-            near_end = track.duration and body.resume_time > track.duration - min(5.0, 0.05 * track.duration)
-            track.resume_time = None if near_end else body.resume_time
-        if body.played_seconds:
-            track.play_duration += body.played_seconds
-        db.commit()
-        return ok({"resumeTime": track.resume_time, "playDuration": track.play_duration})
+        return ok(record_progress(db, get_track(db, track_id), body))
 
     @bp.get("/api/audio-tracks/<track_id>/waveform")
     def waveform(track_id: str) -> Response:

@@ -4,37 +4,27 @@ link filters as ``GET /api/galleries`` and ``GET /api/images``."""
 
 from __future__ import annotations
 
-from types import SimpleNamespace
+from flask import Blueprint, render_template
+from sqlalchemy import select
 
-from flask import Blueprint, render_template, request
-from sqlalchemy import func, select
-
-from plugin_sdk import Panel
 from plugin_sdk.db import get_db
-from plugin_sdk.links import filter_clauses
-from plugin_sdk.pages import linked_filter, linked_types
+from plugin_sdk.linkedpanels import count_where, linked_clauses
 from plugins_builtin.images.models import Gallery, Image
 from plugins_builtin.images.pages.cards import GALLERY_COLUMNS, gallery_cards, thumb_url
 
-LINKED_URL = "/galleries/fragments/linked"
 LINKED_GALLERIES = 8
 LINKED_IMAGES = 18
-
-
-def panels(entity_type: str) -> list[Panel]:
-    """A "Galleries & images" panel on performer, studio and tag pages."""
-    return [Panel(title="Galleries & images", url=LINKED_URL, order=20)] if entity_type in linked_types() else []
+LINKED_URL = "/galleries/fragments/linked"
 
 
 def register(bp: Blueprint) -> None:
+    """Add the fragment route of the linked galleries and images panel (``panels.panels``)."""
+
     @bp.get(LINKED_URL)
     def linked_images() -> str:
-        filters = SimpleNamespace(**linked_filter(request.args))
         db = get_db()
-        g_conds = filter_clauses("gallery", Gallery.id, filters, db)
-        i_conds = filter_clauses("image", Image.id, filters, db)
-        g_total = db.execute(select(func.count()).select_from(Gallery).where(*g_conds)).scalar_one()
-        i_total = db.execute(select(func.count()).select_from(Image).where(*i_conds)).scalar_one()
+        g_conds = linked_clauses(db, "gallery", Gallery.id)
+        i_conds = linked_clauses(db, "image", Image.id)
         g_rows = db.execute(
             select(*GALLERY_COLUMNS).where(*g_conds).order_by(Gallery.created_at.desc(), Gallery.id)
             .limit(LINKED_GALLERIES)
@@ -47,7 +37,7 @@ def register(bp: Blueprint) -> None:
         return render_template(
             "images/_linked.html",
             galleries=gallery_cards(db, [tuple(r) for r in g_rows]),
-            galleries_total=g_total,
+            galleries_total=count_where(db, Gallery, g_conds),
             images=images,
-            images_total=i_total,
+            images_total=count_where(db, Image, i_conds),
         )

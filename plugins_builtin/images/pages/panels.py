@@ -12,27 +12,17 @@ from sqlalchemy import func, select
 from plugin_sdk import Panel
 from plugin_sdk.db import get_db
 from plugin_sdk.formatting import fmt_bytes
+from plugin_sdk.linkedpanels import media_panels
 from plugins_builtin.images.models import Gallery, Image
+from plugins_builtin.images.pages import linked
 from plugins_builtin.images.pages.cards import GALLERY_COLUMNS, gallery_cards
 
 RECENT_URL = "/galleries/fragments/panel-recent"
 RECENT_COUNT = 8
 
 
-def panels(entity_type: str) -> list[Panel]:
-    """The dashboard's "Galleries" panel (after the videos plugin's panels)."""
-    if entity_type != "dashboard":
-        from plugins_builtin.images.pages import linked
-
-        return linked.panels(entity_type)
-    return [Panel(title="Galleries", url=RECENT_URL, order=30)]
-
-
 def register(bp: Blueprint) -> None:
     """Add the panels' fragment routes to the pages blueprint."""
-    from plugins_builtin.images.pages import linked
-
-    linked.register(bp)
 
     @bp.get(RECENT_URL)
     def panel_recent() -> str:
@@ -51,3 +41,15 @@ def register(bp: Blueprint) -> None:
                 ("Total size", fmt_bytes(int(size)), None),
             ],
         )
+
+    linked.register(bp)
+
+
+def panels(entity_type: str) -> list[Panel]:
+    """The dashboard's "Galleries" panel (totals and the newest galleries, after the videos plugin's
+    panels), and a "Galleries & images" panel on performer, studio and tag pages."""
+    return media_panels(
+        entity_type,
+        dashboard=[Panel(title="Galleries", url=RECENT_URL, order=30)],
+        linked=[Panel(title="Galleries & images", url=linked.LINKED_URL, order=20)],
+    )

@@ -25,45 +25,29 @@ def _galleries(db: Session, query: str, limit: int, offset: int) -> list[SearchH
     shown = shown_image_counts(db, [r.id for r in rows]) or {}  # SFW mode: visible images only
     return [
         SearchHit(
-            kind="gallery",
-            id=r.id,
-            title=r.title,
-            url=f"/galleries/{r.id}",
+            kind="gallery", id=r.id, title=r.title, url=f"/galleries/{r.id}", score=float(r.score),
             subtitle=f"{KIND_LABELS.get(r.kind, 'Gallery')} · {fmt_count(shown.get(r.id, r.image_count), 'image')}",
             thumbnail_url=cover.get(r.id) or None,
-            score=float(r.score),
         )
         for r in rows
-    ]
+    ]  # fmt: skip
 
 
 def _images(db: Session, query: str, limit: int, offset: int) -> list[SearchHit]:
+    with_gallery = select(
+        Image.id, Image.title, Image.width, Image.height, Image.thumbnail_at, Gallery.title
+    ).outerjoin(Gallery, Gallery.id == Image.gallery_id)
     rows = ranked_rows(
-        db,
-        select(Image.id, Image.title, Image.width, Image.height, Image.thumbnail_at, Gallery.title).outerjoin(
-            Gallery, Gallery.id == Image.gallery_id
-        ),
-        [Image.title],
-        query,
-        order_by=[Image.title, Image.id],
-        limit=limit,
-        offset=offset,
+        db, with_gallery, [Image.title], query, order_by=[Image.title, Image.id], limit=limit, offset=offset
     )
-    hits = []
-    for iid, title, width, height, at, gallery, score in rows:
-        bits = [gallery or "Image", f"{width}×{height}" if width and height else None]
-        hits.append(
-            SearchHit(
-                kind="image",
-                id=iid,
-                title=title,
-                url=f"/images/{iid}",
-                subtitle=" · ".join(b for b in bits if b),
-                thumbnail_url=thumb_url(iid, at),
-                score=float(score),
-            )
+    return [
+        SearchHit(
+            kind="image", id=iid, title=title, url=f"/images/{iid}", score=float(score),
+            subtitle=" · ".join(b for b in (gallery or "Image", f"{w}×{h}" if w and h else None) if b),
+            thumbnail_url=thumb_url(iid, at),
         )
-    return hits
+        for iid, title, w, h, at, gallery, score in rows
+    ]  # fmt: skip
 
 
 def search(db: Session, query: str, limit: int, kinds: Sequence[str] | None = None, offset: int = 0) -> list[SearchHit]:

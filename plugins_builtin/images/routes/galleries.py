@@ -3,32 +3,20 @@ uploads into folder galleries."""
 
 from __future__ import annotations
 
-import os
-import re
-import secrets
-from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-from flask import Blueprint, Response, redirect, request
+from flask import Blueprint, Response, redirect
 from pydantic import Field
 from sqlalchemy import func, select
 
 from plugin_sdk.db import get_db, new_id
-from plugin_sdk.edits import apply_patch
+from plugin_sdk.edits import EditableFields, patch_row
 from plugin_sdk.errors import ConflictError, NotFoundError, UnsupportedMediaTypeError, ValidationError
-from plugin_sdk.http import ApiModel, Page, Pagination, api_route, ok, page
+from plugin_sdk.http import ApiModel, Page, Pagination, api_route, ok
 from plugin_sdk.jobs import enqueue_job
-from plugin_sdk.links import (
-    entities_deleted,
-    filter_clauses,
-    with_link_fields,
-    with_link_filters,
-    with_links,
-    with_links_many,
-)
-from plugin_sdk.models import LibraryRoot
-from plugin_sdk.search import ilike_contains
-from plugin_sdk.storage import confine
+from plugin_sdk.links import entities_deleted, with_link_fields, with_link_filters, with_links
+from plugin_sdk.rows import Listing, answer_row, children_of, get_row, last_position, parent_filter, title_of
+from plugin_sdk.uploads import receive_uploads, safe_file_name, upload_route
 from plugins_builtin.images import queues
 from plugins_builtin.images.models import Gallery, GalleryChapter, GalleryItem, Image
 from plugins_builtin.images.naming import extension, is_image_name, title_from_name
@@ -44,6 +32,9 @@ from plugins_builtin.images.routes.serialize import (
 )
 from plugins_builtin.images.scan import recount
 
+if TYPE_CHECKING:
+    from werkzeug.datastructures import FileStorage
+
 SORTS: dict[str, Any] = {
     "recent": Gallery.created_at,
     "title": Gallery.sort_title,
@@ -51,7 +42,10 @@ SORTS: dict[str, Any] = {
     "rating": Gallery.rating,
     "images": Gallery.image_count,
 }
-_UNSAFE = re.compile(r"[\x00-\x1f/\\:*?\"<>|]+")
+GALLERIES = Listing(
+    "gallery", Gallery, SORTS, descending=("recent", "rating", "images"), search=[Gallery.title],
+    equals={"kind": Gallery.kind, "root": Gallery.library_root_id},
+)  # fmt: skip
 
 
 class GalleriesQuery(Pagination):
@@ -77,13 +71,8 @@ class GalleryIn(ApiModel):
     image_ids: list[str] = Field(default_factory=list, max_length=5000)
 
 
-class GalleryPatch(ApiModel):
-    title: str | None = Field(None, min_length=1, max_length=500)
-    details: str | None = Field(None, max_length=20000)
-    date: str | None = Field(None, pattern=r"^\d{4}-\d{2}-\d{2}$")
-    rating: int | None = Field(None, ge=0, le=100)
-    organized: bool | None = None
-    is_nsfw: bool | None = None
+class GalleryPatch(EditableFields):
+    """The editable fields of a gallery."""
 
 
 class CoverIn(ApiModel):
@@ -105,10 +94,7 @@ class ChapterPatch(ApiModel):
 
 
 def get_gallery(db: Any, gallery_id: str) -> Gallery:
-    gallery = db.get(Gallery, gallery_id) if len(gallery_id) <= 64 else None
-    if gallery is None:
-        raise NotFoundError(f"No gallery with id '{gallery_id}'.")
-    return gallery
+    return get_row(db, Gallery, gallery_id, f"No gallery with id '{gallery_id}'.")
 
 
 def gallery_images(db: Any, gallery: Gallery, pagination: Pagination) -> tuple[list[Image], int]:
@@ -127,19 +113,18 @@ def gallery_images(db: Any, gallery: Gallery, pagination: Pagination) -> tuple[l
     return list(rows), total
 
 
-def _safe_name(filename: str) -> str:
-    base = filename.replace("\\", "/").rsplit("/", 1)[-1]
-    base = _UNSAFE.sub(" ", base).strip().lstrip(".").strip()
-    if not base:
-        raise ValidationError("That file name cannot be used.")
-    return base[:200]
-
-
 def _check_images(db: Any, ids: list[str]) -> None:
     found = set(db.execute(select(Image.id).where(Image.id.in_(ids))).scalars())
     missing = [i for i in ids if i not in found]
     if missing:
         raise NotFoundError(f"No image with id '{missing[0]}'.")
+
+
+def _image_name(file: FileStorage) -> str:
+    name = safe_file_name(file.filename or "")
+    if not is_image_name(name):
+        raise UnsupportedMediaTypeError(f"'{name}' is not an image file Obscura indexes.")
+    return name
 
 
 def make_blueprint() -> Blueprint:
@@ -149,29 +134,8 @@ def make_blueprint() -> Blueprint:
     def list_galleries(query: GalleriesQuery):
         """Galleries with their image counts and covers."""
         db = get_db()
-        conds = []
-        if query.search:
-            conds.append(ilike_contains(Gallery.title, query.search.strip()))
-        if query.kind:
-            conds.append(Gallery.kind == query.kind)
-        if query.parent == "none":
-            conds.append(Gallery.parent_id.is_(None))
-        elif query.parent:
-            conds.append(Gallery.parent_id == query.parent)
-        if query.root:
-            conds.append(Gallery.library_root_id == query.root)
-        conds.extend(filter_clauses("gallery", Gallery.id, query, db))
-        col = SORTS[query.sort]
-        desc = query.order == "desc" if query.order else query.sort in ("recent", "rating", "images")
-        total = db.execute(select(func.count()).select_from(Gallery).where(*conds)).scalar_one()
-        rows = db.execute(
-            select(Gallery)
-            .where(*conds)
-            .order_by(col.desc().nulls_last() if desc else col.asc().nulls_last(), Gallery.id)
-            .offset(query.offset)
-            .limit(query.per_page)
-        ).scalars()
-        return page(with_links_many(db, "gallery", galleries_out(db, list(rows))), total, query)
+        where = parent_filter(Gallery.parent_id, query.parent)
+        return GALLERIES.page(db, query, lambda rows: galleries_out(db, rows), where)
 
     @api_route(bp, "/api/galleries", methods=["POST"], body=GalleryIn, response=GalleryOut, status=201)
     def create_virtual(body: GalleryIn):
@@ -200,20 +164,12 @@ def make_blueprint() -> Blueprint:
         chapters = db.execute(
             select(GalleryChapter).where(GalleryChapter.gallery_id == gallery.id).order_by(GalleryChapter.image_index)
         ).scalars()
-        children = db.execute(
-            select(Gallery).where(Gallery.parent_id == gallery.id).order_by(Gallery.sort_title)
-        ).scalars()
-        parent_title = (
-            db.execute(select(Gallery.title).where(Gallery.id == gallery.parent_id)).scalar()
-            if gallery.parent_id
-            else None
-        )
         detail = GalleryDetail(
             **one_gallery_out(db, gallery).model_dump(),
             details=gallery.details,
-            parent_title=parent_title,
+            parent_title=title_of(db, Gallery, gallery.parent_id),
             chapters=[chapter_out(c) for c in chapters],
-            children=galleries_out(db, list(children)),
+            children=galleries_out(db, children_of(db, Gallery, gallery.id)),
             images={
                 "items": [image_out(i).dump() for i in images],
                 "total": total,
@@ -230,9 +186,7 @@ def make_blueprint() -> Blueprint:
         """Edit a gallery's title, details, date, rating, organized or NSFW flag."""
         db = get_db()
         gallery = get_gallery(db, gallery_id)
-        apply_patch(db, "gallery", [gallery], body.model_dump(exclude_unset=True))
-        db.commit()
-        return ok(with_links(db, "gallery", one_gallery_out(db, gallery)))
+        return patch_row(db, "gallery", gallery, body, lambda: one_gallery_out(db, gallery))
 
     @api_route(bp, "/api/galleries/<gallery_id>", methods=["DELETE"])
     def delete_one(gallery_id: str):
@@ -258,12 +212,7 @@ def make_blueprint() -> Blueprint:
             raise ConflictError("Only virtual galleries take images by hand.", code="not_virtual")
         _check_images(db, body.image_ids)
         present = set(db.execute(select(GalleryItem.image_id).where(GalleryItem.gallery_id == gallery.id)).scalars())
-        start = (
-            db.execute(
-                select(func.coalesce(func.max(GalleryItem.position), -1)).where(GalleryItem.gallery_id == gallery.id)
-            ).scalar_one()
-            + 1
-        )
+        start = last_position(db, GalleryItem.position, GalleryItem.gallery_id == gallery.id) + 1
         for offset, image_id in enumerate(i for i in dict.fromkeys(body.image_ids) if i not in present):
             db.add(GalleryItem(gallery_id=gallery.id, image_id=image_id, position=start + offset))
         db.flush()
@@ -309,8 +258,7 @@ def make_blueprint() -> Blueprint:
         gallery = get_gallery(db, gallery_id)
         get_image(db, body.image_id)
         gallery.cover_image_id = body.image_id
-        db.commit()
-        return ok(with_links(db, "gallery", one_gallery_out(db, gallery)))
+        return answer_row(db, "gallery", lambda: one_gallery_out(db, gallery))
 
     @api_route(bp, "/api/galleries/<gallery_id>/cover", methods=["DELETE"], response=GalleryOut)
     def clear_cover(gallery_id: str):
@@ -318,8 +266,7 @@ def make_blueprint() -> Blueprint:
         db = get_db()
         gallery = get_gallery(db, gallery_id)
         gallery.cover_image_id = None
-        db.commit()
-        return ok(with_links(db, "gallery", one_gallery_out(db, gallery)))
+        return answer_row(db, "gallery", lambda: one_gallery_out(db, gallery))
 
     @api_route(
         bp, "/api/galleries/<gallery_id>/chapters", methods=["POST"], body=ChapterIn, response=ChapterOut, status=201
@@ -371,47 +318,23 @@ def make_blueprint() -> Blueprint:
         db.commit()
         return ok({"id": chapter_id, "deleted": True})
 
-    @api_route(
-        bp,
-        "/api/galleries/<gallery_id>/images/upload",
-        methods=["POST"],
-        multipart=True,
-        response=list[ImageOut],
-        status=201,
-    )
+    @upload_route(bp, "/api/galleries/<gallery_id>/images/upload", ImageOut)
     def upload(gallery_id: str):
         """Upload images (multipart ``file``, repeatable) into a folder gallery; names never collide."""
         db = get_db()
         gallery = get_gallery(db, gallery_id)
         if gallery.kind != "folder" or not gallery.path or not gallery.library_root_id:
             raise ConflictError("Images can be uploaded into folder galleries only.", code="not_folder")
-        root = db.get(LibraryRoot, gallery.library_root_id)
-        if root is None:
-            raise NotFoundError("The gallery's library root no longer exists.")
-        folder = confine(gallery.path, [root.path])
-        files = request.files.getlist("file")
-        if not files:
-            raise ValidationError("Send the images as multipart fields named 'file'.")
-        order = db.execute(
-            select(func.coalesce(func.max(Image.sort_order), -1)).where(Image.gallery_id == gallery.id)
-        ).scalar_one()
+        root, saved = receive_uploads(
+            db, gallery.library_root_id, gallery.path, "The gallery's library root no longer exists.",
+            what="images", name_of=_image_name, suffix=extension,
+        )  # fmt: skip
+        first = last_position(db, Image.sort_order, Image.gallery_id == gallery.id) + 1
         created: list[Image] = []
-        for file in files:
-            name = _safe_name(file.filename or "")
-            if not is_image_name(name):
-                raise UnsupportedMediaTypeError(f"'{name}' is not an image file Obscura indexes.")
-            tmp = folder / f".obscura-upload-{secrets.token_hex(8)}{extension(name)}"
-            file.save(tmp)
-            try:
-                target = _claim_name(folder, name, tmp)
-            finally:
-                tmp.unlink(missing_ok=True)
-            st = target.stat()
-            order += 1
+        for order, file in enumerate(saved, start=first):
             image = Image(
-                id=new_id(), library_root_id=root.id, gallery_id=gallery.id, sort_order=order,
-                file_path=str(target), member="", file_size=st.st_size, file_mtime=st.st_mtime,
-                title=title_from_name(target.name), is_nsfw=gallery.is_nsfw,
+                id=new_id(), library_root_id=root.id, gallery_id=gallery.id, sort_order=order, **file.columns(),
+                member="", title=title_from_name(file.path.name), is_nsfw=gallery.is_nsfw,
             )  # fmt: skip
             db.add(image)
             db.flush()
@@ -429,16 +352,3 @@ def make_blueprint() -> Blueprint:
         return ok([image_out(i) for i in created], status=201)
 
     return bp
-
-
-def _claim_name(folder: Path, name: str, tmp: Path) -> Path:
-    """Link the upload under ``name``, or ``name (2)``… — never overwriting an existing file."""
-    stem, ext = os.path.splitext(name)
-    n = 1
-    while True:
-        candidate = folder / (name if n == 1 else f"{stem} ({n}){ext}")
-        try:
-            os.link(tmp, candidate)
-            return candidate
-        except FileExistsError:
-            n += 1

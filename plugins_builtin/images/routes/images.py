@@ -10,27 +10,22 @@ from typing import Any, Literal
 
 from flask import Blueprint, Response, send_file
 from pydantic import Field
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from plugin_sdk.db import get_db
-from plugin_sdk.deletion import delete_media
-from plugin_sdk.edits import apply_patch
+from plugin_sdk.deletion import DeleteQuery, delete_media
+from plugin_sdk.edits import EditableFields, apply_patch, patch_row
 from plugin_sdk.errors import ConflictError, NotFoundError, ValidationError
 from plugin_sdk.files import source_path
-from plugin_sdk.http import ApiModel, Page, Pagination, api_route, ok, page, parse_query
-from plugin_sdk.links import (
-    filter_clauses,
-    with_link_fields,
-    with_link_filters,
-    with_links,
-    with_links_many,
-)
-from plugin_sdk.search import ilike_contains
+from plugin_sdk.http import ApiModel, Page, Pagination, api_route, ok, parse_query
+from plugin_sdk.links import with_link_fields, with_link_filters, with_links
+from plugin_sdk.rows import Listing, get_row, title_of
 from plugins_builtin.images import archives, assets
 from plugins_builtin.images.duplicates import MAX_DISTANCE, duplicate_groups
 from plugins_builtin.images.models import Gallery, Image
 from plugins_builtin.images.processors import source_of
 from plugins_builtin.images.routes.serialize import ImageDetail, ImageOut, image_detail, image_out
+from plugins_builtin.images.scan import recount
 from plugins_builtin.images.thumbnails import ThumbnailError, render_preview
 
 log = logging.getLogger(__name__)
@@ -42,6 +37,10 @@ SORTS: dict[str, Any] = {
     "size": Image.file_size,
     "gallery": Image.sort_order,
 }
+IMAGES = Listing(
+    "image", Image, SORTS, descending=("recent", "rating", "size"), search=[Image.title],
+    equals={"gallery": Image.gallery_id, "organized": Image.organized, "animated": Image.animated},
+)  # fmt: skip
 EDITABLE = ("title", "details", "date", "rating", "organized", "is_nsfw")
 
 
@@ -55,22 +54,13 @@ class ImagesQuery(Pagination):
     order: Literal["asc", "desc"] | None = None
 
 
-class ImagePatch(ApiModel):
-    title: str | None = Field(None, min_length=1, max_length=500)
-    details: str | None = Field(None, max_length=20000)
-    date: str | None = Field(None, pattern=r"^\d{4}-\d{2}-\d{2}$")
-    rating: int | None = Field(None, ge=0, le=100)
-    organized: bool | None = None
-    is_nsfw: bool | None = None
+class ImagePatch(EditableFields):
+    """The editable fields of an image."""
 
 
 class BulkPatch(ApiModel):
     ids: list[str] = Field(min_length=1, max_length=1000)
     patch: ImagePatch
-
-
-class DeleteQuery(ApiModel):
-    delete_file: bool = False
 
 
 class ThumbQuery(ApiModel):
@@ -87,10 +77,11 @@ class DuplicateGroup(ApiModel):
 
 
 def get_image(db: Any, image_id: str) -> Image:
-    image = db.get(Image, image_id) if len(image_id) <= 64 else None
-    if image is None:
-        raise NotFoundError(f"No image with id '{image_id}'.")
-    return image
+    return get_row(db, Image, image_id, f"No image with id '{image_id}'.")
+
+
+def _detail(db: Any, image: Image) -> ImageDetail:
+    return image_detail(image, title_of(db, Gallery, image.gallery_id))
 
 
 def make_preview(db: Any, image: Image, path: Path) -> None:
@@ -107,30 +98,8 @@ def make_blueprint() -> Blueprint:
     @api_route(bp, "/api/images", query=with_link_filters(ImagesQuery), response=Page[ImageOut])
     def list_images(query: ImagesQuery):
         """Images, filtered and sorted (``sort=gallery`` keeps a gallery's own order)."""
-        db = get_db()
-        conds = []
-        if query.gallery:
-            conds.append(Image.gallery_id == query.gallery)
-        if query.search:
-            conds.append(ilike_contains(Image.title, query.search.strip()))
-        if query.organized is not None:
-            conds.append(Image.organized.is_(query.organized))
-        if query.rating_min is not None:
-            conds.append(Image.rating >= query.rating_min)
-        if query.animated is not None:
-            conds.append(Image.animated.is_(query.animated))
-        conds.extend(filter_clauses("image", Image.id, query, db))
-        col = SORTS[query.sort]
-        desc = query.order == "desc" if query.order else query.sort in ("recent", "rating", "size")
-        total = db.execute(select(func.count()).select_from(Image).where(*conds)).scalar_one()
-        rows = db.execute(
-            select(Image)
-            .where(*conds)
-            .order_by(col.desc().nulls_last() if desc else col.asc().nulls_last(), Image.id)
-            .offset(query.offset)
-            .limit(query.per_page)
-        ).scalars()
-        return page(with_links_many(db, "image", [image_out(r) for r in rows]), total, query)
+        where = [Image.rating >= query.rating_min] if query.rating_min is not None else []
+        return IMAGES.page(get_db(), query, lambda rows: map(image_out, rows), where)
 
     @api_route(bp, "/api/images/duplicates", query=DuplicatesQuery, response=list[DuplicateGroup])
     def duplicates(query: DuplicatesQuery):
@@ -161,33 +130,18 @@ def make_blueprint() -> Blueprint:
     def get_one(image_id: str):
         """One image with its file facts and hashes."""
         db = get_db()
-        image = get_image(db, image_id)
-        title = (
-            db.execute(select(Gallery.title).where(Gallery.id == image.gallery_id)).scalar()
-            if image.gallery_id
-            else None
-        )
-        return ok(with_links(db, "image", image_detail(image, title)))
+        return ok(with_links(db, "image", _detail(db, get_image(db, image_id))))
 
     @api_route(bp, "/api/images/<image_id>", methods=["PATCH"], body=with_link_fields(ImagePatch), response=ImageDetail)
     def patch_one(image_id: str, body: ImagePatch):
         """Edit an image; edited fields are kept by later scans."""
         db = get_db()
         image = get_image(db, image_id)
-        apply_patch(db, "image", [image], body.model_dump(exclude_unset=True), editable=EDITABLE)
-        db.commit()
-        title = (
-            db.execute(select(Gallery.title).where(Gallery.id == image.gallery_id)).scalar()
-            if image.gallery_id
-            else None
-        )
-        return ok(with_links(db, "image", image_detail(image, title)))
+        return patch_row(db, "image", image, body, lambda: _detail(db, image), editable=EDITABLE)
 
     @api_route(bp, "/api/images/<image_id>", methods=["DELETE"], query=DeleteQuery)
     def delete_one(image_id: str, query: DeleteQuery):
         """Delete an image (``?deleteFile=true`` also deletes the file; not for archive members)."""
-        from plugins_builtin.images.scan import recount
-
         db = get_db()
         image = get_image(db, image_id)
         if query.delete_file and image.member:

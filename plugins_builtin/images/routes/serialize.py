@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from plugin_sdk.http import ApiModel
+from plugin_sdk.http import ApiModel, model_from
 from plugins_builtin.images.models import Gallery, GalleryChapter, Image
 
 
@@ -70,37 +70,22 @@ class GalleryOut(ApiModel):
 
 def image_out(image: Image) -> ImageOut:
     stamp = int(image.thumbnail_at.timestamp()) if image.thumbnail_at else 0
-    return ImageOut(
-        id=image.id,
-        title=image.title,
-        gallery_id=image.gallery_id,
-        sort_order=image.sort_order,
-        width=image.width,
-        height=image.height,
-        format=image.format,
-        animated=image.animated,
-        file_size=image.file_size,
-        rating=image.rating,
-        organized=image.organized,
-        is_nsfw=image.is_nsfw,
+    return model_from(
+        ImageOut,
+        image,
         thumbnail_url=f"/api/images/{image.id}/thumbnail?v={stamp}" if image.thumbnail_at else None,
         preview_url=f"/api/images/{image.id}/thumbnail?size=preview&v={stamp}" if image.thumbnail_at else None,
         file_url=f"/api/images/{image.id}/file",
-        created_at=image.created_at,
     )
 
 
 def image_detail(image: Image, gallery_title: str | None) -> ImageDetail:
-    return ImageDetail(
+    return model_from(
+        ImageDetail,
+        image,
         **image_out(image).model_dump(),
-        details=image.details,
-        date=image.date,
-        file_path=image.file_path,
         member=image.member or None,
-        md5=image.md5,
-        oshash=image.oshash,
         phash=phash_hex(image.phash),
-        thumbnail_error=image.thumbnail_error,
         gallery_title=gallery_title,
         edited_fields=list(image.edited_fields or []),
     )
@@ -111,21 +96,8 @@ def gallery_out(gallery: Gallery, image_count: int | None = None) -> GalleryOut:
     if image_count is None:
         image_count = gallery.image_count
     has_cover = image_count > 0 or gallery.cover_image_id
-    return GalleryOut(
-        id=gallery.id,
-        kind=gallery.kind,
-        title=gallery.title,
-        parent_id=gallery.parent_id,
-        path=gallery.path,
-        image_count=image_count,
-        cover_url=f"/api/galleries/{gallery.id}/cover" if has_cover else None,
-        rating=gallery.rating,
-        date=gallery.date,
-        organized=gallery.organized,
-        is_nsfw=gallery.is_nsfw,
-        scan_error=gallery.scan_error,
-        created_at=gallery.created_at,
-    )
+    cover_url = f"/api/galleries/{gallery.id}/cover" if has_cover else None
+    return model_from(GalleryOut, gallery, image_count=image_count, cover_url=cover_url)
 
 
 def chapter_out(chapter: GalleryChapter) -> ChapterOut:

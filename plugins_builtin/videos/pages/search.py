@@ -19,14 +19,9 @@ SERIES_BONUS = 0.02  # a series is a better answer than one of its episodes with
 
 def _videos(db: Session, query: str, limit: int, offset: int) -> list[SearchHit]:
     series_title = func.coalesce(VideoSeries.custom_name, VideoSeries.title)
+    with_series = select(Video, series_title).outerjoin(VideoSeries, VideoSeries.id == Video.series_id).where(listed())
     rows = ranked_rows(
-        db,
-        select(Video, series_title).outerjoin(VideoSeries, VideoSeries.id == Video.series_id).where(listed()),
-        [Video.title],
-        query,
-        order_by=[Video.sort_title, Video.id],
-        limit=limit,
-        offset=offset,
+        db, with_series, [Video.title], query, order_by=[Video.sort_title, Video.id], limit=limit, offset=offset
     )
     hits = []
     for video, stitle, score in rows:
@@ -37,17 +32,11 @@ def _videos(db: Session, query: str, limit: int, offset: int) -> list[SearchHit]
             subtitle = " · ".join(p for p in (stitle, label) if p) or "Episode"
         else:
             subtitle = f"Movie · {video.year}" if video.year else "Movie"
-        hits.append(
-            SearchHit(
-                kind="video",
-                id=video.id,
-                title=video.title,
-                url=f"/videos/{video.id}",
-                subtitle=subtitle,
-                thumbnail_url=thumbnail_url(video),
-                score=float(score),
-            )
-        )
+        hit = SearchHit(
+            kind="video", id=video.id, title=video.title, url=f"/videos/{video.id}", score=float(score),
+            subtitle=subtitle, thumbnail_url=thumbnail_url(video),
+        )  # fmt: skip
+        hits.append(hit)
     return hits
 
 
@@ -72,39 +61,24 @@ def _series(db: Session, query: str, limit: int, offset: int) -> list[SearchHit]
         .correlate(VideoSeries)
         .scalar_subquery()
     )
+    with_poster = select(
+        VideoSeries.id, series_title, VideoSeries.year, episodes,
+        poster.c.id, poster.c.thumbnail_at, poster.c.custom_thumbnail, poster.c.updated_at,
+    ).outerjoin(poster, literal(True))  # fmt: skip
     rows = ranked_rows(
-        db,
-        select(
-            VideoSeries.id,
-            series_title,
-            VideoSeries.year,
-            episodes,
-            poster.c.id,
-            poster.c.thumbnail_at,
-            poster.c.custom_thumbnail,
-            poster.c.updated_at,
-        ).outerjoin(poster, literal(True)),
-        [VideoSeries.title, VideoSeries.custom_name],
-        query,
-        order_by=[func.lower(series_title), VideoSeries.id],
-        limit=limit,
-        offset=offset,
-    )
+        db, with_poster, [VideoSeries.title, VideoSeries.custom_name], query,
+        order_by=[func.lower(series_title), VideoSeries.id], limit=limit, offset=offset,
+    )  # fmt: skip
     hits = []
     for sid, stitle, year, count, vid, at, custom, updated, score in rows:
         bits = [str(year)] if year else []
         bits.append(f"{count} episode{'s' if count != 1 else ''}")
-        hits.append(
-            SearchHit(
-                kind="series",
-                id=sid,
-                title=stitle,
-                url=f"/series/{sid}",
-                subtitle="Series · " + " · ".join(bits),
-                thumbnail_url=thumb_url(vid, at, bool(custom), updated) if vid else None,
-                score=min(1.0, float(score) + SERIES_BONUS),
-            )
-        )
+        hit = SearchHit(
+            kind="series", id=sid, title=stitle, url=f"/series/{sid}", score=min(1.0, float(score) + SERIES_BONUS),
+            subtitle="Series · " + " · ".join(bits),
+            thumbnail_url=thumb_url(vid, at, bool(custom), updated) if vid else None,
+        )  # fmt: skip
+        hits.append(hit)
     return hits
 
 

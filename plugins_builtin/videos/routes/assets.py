@@ -6,6 +6,7 @@ import io
 import urllib.request
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from flask import Blueprint, Response, send_file
@@ -15,13 +16,18 @@ from pydantic import Field
 from plugin_sdk.db import get_db
 from plugin_sdk.errors import NotFoundError, ValidationError
 from plugin_sdk.files import send_source
-from plugin_sdk.http import ApiModel, api_route, ok
-from plugin_sdk.links import with_links
+from plugin_sdk.http import ApiModel, api_route
 from plugin_sdk.media import MediaError, run
+from plugin_sdk.rows import answer_row
 from plugin_sdk.storage import atomic_write
+from plugin_sdk.uploads import read_limited
 from plugins_builtin.videos import assets
+from plugins_builtin.videos.models import Video
 from plugins_builtin.videos.routes.common import get_video, video_source
 from plugins_builtin.videos.routes.serialize import VideoDetail, detail
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 MAX_THUMB_DOWNLOAD = 20 * 1024 * 1024
 
@@ -45,6 +51,15 @@ def _store_custom(video_id: str, image: Image.Image) -> None:
     target = assets.asset(video_id, assets.CUSTOM_THUMB)
     with atomic_write(target) as tmp:
         image.convert("RGB").save(tmp, "JPEG", quality=90)
+
+
+def _use_thumbnail(db: Session, video: Video, *, custom: bool) -> tuple[Response, int]:
+    """Show the custom thumbnail (just stored: stamped now, for the URLs' cache busting) or the
+    generated one; committed and answered."""
+    video.custom_thumbnail = custom
+    if custom:
+        video.thumbnail_at = datetime.now(UTC)
+    return answer_row(db, "video", lambda: detail(db, video))
 
 
 def make_blueprint() -> Blueprint:
@@ -114,10 +129,7 @@ def make_blueprint() -> Blueprint:
                     raise MediaError("no frame could be decoded at that time")
         except MediaError as exc:
             raise ValidationError(f"No thumbnail could be taken at {body.seconds:g} s: {exc}") from None
-        video.custom_thumbnail = True
-        video.thumbnail_at = datetime.now(UTC)
-        db.commit()
-        return ok(with_links(db, "video", detail(db, video)))
+        return _use_thumbnail(db, video, custom=True)
 
     @api_route(bp, "/api/videos/<video_id>/thumbnail/from-url", methods=["POST"], body=FromUrlIn, response=VideoDetail)
     def from_url(video_id: str, body: FromUrlIn):
@@ -128,21 +140,16 @@ def make_blueprint() -> Blueprint:
             raise ValidationError("Only http:// and https:// image URLs can be used.")
         try:
             with urllib.request.urlopen(body.url, timeout=15) as resp:
-                data = resp.read(MAX_THUMB_DOWNLOAD + 1)
+                data = read_limited(resp, MAX_THUMB_DOWNLOAD, "That image is larger than 20 MiB.")
         except (OSError, ValueError) as exc:
             raise ValidationError(f"The image could not be downloaded: {exc}") from None
-        if len(data) > MAX_THUMB_DOWNLOAD:
-            raise ValidationError("That image is larger than 20 MiB.")
         try:
             image = Image.open(io.BytesIO(data))
             image.load()
         except (UnidentifiedImageError, OSError, Image.DecompressionBombError):
             raise ValidationError("That URL did not return an image Obscura can read.") from None
         _store_custom(video.id, image)
-        video.custom_thumbnail = True
-        video.thumbnail_at = datetime.now(UTC)
-        db.commit()
-        return ok(with_links(db, "video", detail(db, video)))
+        return _use_thumbnail(db, video, custom=True)
 
     @api_route(bp, "/api/videos/<video_id>/thumbnail", methods=["DELETE"], response=VideoDetail)
     def reset_thumbnail(video_id: str):
@@ -150,8 +157,6 @@ def make_blueprint() -> Blueprint:
         db = get_db()
         video = get_video(db, video_id)
         assets.asset(video.id, assets.CUSTOM_THUMB).unlink(missing_ok=True)
-        video.custom_thumbnail = False
-        db.commit()
-        return ok(with_links(db, "video", detail(db, video)))
+        return _use_thumbnail(db, video, custom=False)
 
     return bp

@@ -6,16 +6,13 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
-from plugin_sdk.errors import NotFoundError
 from plugin_sdk.files import source_path
+from plugin_sdk.rows import get_row
 from plugins_builtin.videos.models import Video
 
 
 def get_video(db: Session, video_id: str) -> Video:
-    video = db.get(Video, video_id) if len(video_id) <= 64 else None
-    if video is None:
-        raise NotFoundError(f"No video with id '{video_id}'.")
-    return video
+    return get_row(db, Video, video_id, f"No video with id '{video_id}'.")
 
 
 def video_source(db: Session, video: Video) -> Path:

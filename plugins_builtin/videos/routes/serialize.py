@@ -10,7 +10,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from plugin_sdk import markers
-from plugin_sdk.http import ApiModel
+from plugin_sdk.http import ApiModel, model_from
 from plugins_builtin.videos.models import Video, VideoMarker, VideoSeries, VideoSubtitle
 
 
@@ -108,29 +108,19 @@ def thumbnail_url(v: Video) -> str | None:
 
 
 def list_item(v: Video, series_title: str | None = None) -> VideoListItem:
-    data = {c: getattr(v, c) for c in VideoListItem.model_fields if hasattr(v, c)}
-    data.update(
+    return model_from(
+        VideoListItem,
+        v,
         series_title=series_title,
         thumbnail_url=thumbnail_url(v),
         preview_url=f"/api/videos/{v.id}/preview" if v.preview_at else None,
     )
-    return VideoListItem(**data)
 
 
 def subtitle_out(video_id: str, t: VideoSubtitle) -> SubtitleOut:
     base = f"/api/videos/{video_id}/subtitles/{t.id}"
-    return SubtitleOut(
-        id=t.id,
-        language=t.language,
-        label=t.label,
-        source=t.source,
-        source_format=t.source_format,
-        is_default=t.is_default,
-        forced=t.forced,
-        url=f"{base}/source",
-        cues_url=f"{base}/cues",
-        raw_url=f"{base}/raw" if t.raw_file_name else None,
-    )
+    raw_url = f"{base}/raw" if t.raw_file_name else None
+    return model_from(SubtitleOut, t, url=f"{base}/source", cues_url=f"{base}/cues", raw_url=raw_url)
 
 
 def detail(db: Session, v: Video) -> VideoDetail:
@@ -144,24 +134,12 @@ def detail(db: Session, v: Video) -> VideoDetail:
     ).scalars()
     marks = markers.markers_of(db, VideoMarker, "video_id", v.id)
     family = group_members(db, v)
-    return VideoDetail(
+    return model_from(
+        VideoDetail,
+        v,
         **family,
         **base,
-        details=v.details,
         urls=list(v.urls or []),
-        file_path=v.file_path,
-        file_mtime=v.file_mtime,
-        frame_rate=v.frame_rate,
-        bit_rate=v.bit_rate,
-        audio_codec=v.audio_codec,
-        container=v.container,
-        md5=v.md5,
-        oshash=v.oshash,
-        phash=v.phash,
-        probe_error=v.probe_error,
-        preview_error=v.preview_error,
-        play_duration=v.play_duration,
-        last_played_at=v.last_played_at,
         direct_stream_url=f"/api/video-stream/{v.id}/source",
         hls_url=f"/api/video-stream/{v.id}/hls/master.m3u8" if v.duration and v.width else None,
         sprite_url=f"/api/videos/{v.id}/sprite" if v.trickplay_at else None,

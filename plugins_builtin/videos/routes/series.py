@@ -6,22 +6,21 @@ from datetime import datetime
 
 from flask import Blueprint
 from pydantic import Field
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 
 from plugin_sdk.db import get_db
-from plugin_sdk.edits import apply_patch
-from plugin_sdk.errors import NotFoundError
-from plugin_sdk.http import ApiModel, Page, Pagination, api_route, ok, page
-from plugin_sdk.links import (
-    filter_clauses,
-    with_link_fields,
-    with_link_filters,
-    with_links,
-    with_links_many,
-)
-from plugin_sdk.search import ilike_contains
+from plugin_sdk.edits import patch_row
+from plugin_sdk.http import ApiModel, Page, Pagination, api_route, ok
+from plugin_sdk.links import with_link_fields, with_link_filters, with_links
+from plugin_sdk.rows import Listing, get_row
 from plugins_builtin.videos.models import Video, VideoSeason, VideoSeries
 from plugins_builtin.videos.routes.serialize import VideoListItem, list_item
+
+SERIES = Listing(
+    "series", VideoSeries, search=[VideoSeries.title, VideoSeries.custom_name],
+    equals={"root": VideoSeries.library_root_id},
+    order_by=[func.lower(func.coalesce(VideoSeries.custom_name, VideoSeries.title))],
+)  # fmt: skip
 
 
 class SeriesQuery(Pagination):
@@ -68,10 +67,7 @@ class SeriesPatch(ApiModel):
 
 
 def _series(db, series_id: str) -> VideoSeries:
-    series = db.get(VideoSeries, series_id) if len(series_id) <= 64 else None
-    if series is None:
-        raise NotFoundError(f"No series with id '{series_id}'.")
-    return series
+    return get_row(db, VideoSeries, series_id, f"No series with id '{series_id}'.")
 
 
 def _counts(db, ids: list[str]) -> dict[str, tuple[int, int, str | None]]:
@@ -113,6 +109,11 @@ def _out(series: VideoSeries, counts: tuple[int, int, str | None]) -> dict:
     }
 
 
+def _outs(db, rows: list[VideoSeries]) -> list[SeriesOut]:
+    counts = _counts(db, [s.id for s in rows])
+    return [SeriesOut(**_out(s, counts.get(s.id, (0, 0, None)))) for s in rows]
+
+
 def make_blueprint() -> Blueprint:
     bp = Blueprint("video_series", __name__)
 
@@ -120,28 +121,7 @@ def make_blueprint() -> Blueprint:
     def list_series(query: SeriesQuery):
         """Series, alphabetically, with season and episode counts."""
         db = get_db()
-        conds = []
-        if query.search:
-            text = query.search.strip()
-            conds.append(or_(ilike_contains(VideoSeries.title, text), ilike_contains(VideoSeries.custom_name, text)))
-        if query.root:
-            conds.append(VideoSeries.library_root_id == query.root)
-        conds.extend(filter_clauses("series", VideoSeries.id, query, db))
-        total = db.execute(select(func.count()).select_from(VideoSeries).where(*conds)).scalar_one()
-        rows = (
-            db.execute(
-                select(VideoSeries)
-                .where(*conds)
-                .order_by(func.lower(func.coalesce(VideoSeries.custom_name, VideoSeries.title)), VideoSeries.id)
-                .offset(query.offset)
-                .limit(query.per_page)
-            )
-            .scalars()
-            .all()
-        )
-        counts = _counts(db, [s.id for s in rows])
-        items = [SeriesOut(**_out(s, counts.get(s.id, (0, 0, None)))) for s in rows]
-        return page(with_links_many(db, "series", items), total, query)
+        return SERIES.page(db, query, lambda rows: _outs(db, rows))
 
     @api_route(bp, "/api/series/<series_id>", response=SeriesDetail)
     def get_series(series_id: str):
@@ -204,9 +184,6 @@ def make_blueprint() -> Blueprint:
         """Rename a series or edit its details."""
         db = get_db()
         series = _series(db, series_id)
-        apply_patch(db, "series", [series], body.model_dump(exclude_unset=True), columns={"title": "custom_name"})
-        db.commit()
-        counts = _counts(db, [series.id]).get(series.id, (0, 0, None))
-        return ok(with_links(db, "series", SeriesOut(**_out(series, counts))))
+        return patch_row(db, "series", series, body, lambda: _outs(db, [series])[0], columns={"title": "custom_name"})
 
     return bp

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import re
-import secrets
 from pathlib import Path
 
 from flask import Blueprint, request
@@ -15,34 +12,12 @@ from plugin_sdk.http import api_route, ok
 from plugin_sdk.jobs import enqueue_job
 from plugin_sdk.library import root_option
 from plugin_sdk.models import LibraryRoot
-from plugin_sdk.storage import confine
+from plugin_sdk.uploads import safe_file_name, save_upload
 from plugins_builtin.videos import queues
 from plugins_builtin.videos.new_rows import insert_new_files
 from plugins_builtin.videos.scanning.filetypes import VIDEO_EXTENSIONS, split_extension
 from plugins_builtin.videos.settings import SCAN_MOVIES
 from plugins_builtin.videos.walk import FileEntry
-
-_UNSAFE = re.compile(r"[\x00-\x1f/\\:*?\"<>|]+")
-
-
-def safe_name(filename: str) -> str:
-    """The base name only, without control or path characters, not hidden, not empty."""
-    base = filename.replace("\\", "/").rsplit("/", 1)[-1]
-    base = _UNSAFE.sub(" ", base).strip().lstrip(".").strip()
-    if not base or base in (".", ".."):
-        raise ValidationError("That file name cannot be used.")
-    return base[:200]
-
-
-def free_path(folder: Path, name: str) -> Path:
-    """``name``, or ``name (2)``, ``name (3)``… — the first that does not exist yet."""
-    stem, ext = split_extension(name)
-    candidate = folder / name
-    n = 2
-    while candidate.exists():
-        candidate = folder / f"{stem} ({n}){ext}"
-        n += 1
-    return candidate
 
 
 def make_blueprint() -> Blueprint:
@@ -62,24 +37,12 @@ def make_blueprint() -> Blueprint:
             raise NotFoundError(f"No library root with id '{root_id}'.")
         if not root.enabled or not root_option(root, SCAN_MOVIES):
             raise ConflictError("This library root is disabled or does not index movies.")
-        name = safe_name(file.filename)
+        name = safe_file_name(file.filename)
         if split_extension(name)[1].lower() not in VIDEO_EXTENSIONS:
             raise UnsupportedMediaTypeError(
                 f"'{name}' is not a video file Obscura indexes ({', '.join(sorted(VIDEO_EXTENSIONS))})."
             )
-        folder = Path(root.path)
-        tmp = confine(folder / f".obscura-upload-{secrets.token_hex(8)}.part", [root.path])
-        try:
-            file.save(tmp)
-            while True:  # claim a free name without ever overwriting (link fails if it exists)
-                target = free_path(folder, name)
-                try:
-                    os.link(tmp, target)
-                    break
-                except FileExistsError:
-                    continue
-        finally:
-            tmp.unlink(missing_ok=True)
+        target = save_upload(file, Path(root.path), name, ".part")
         st = target.stat()
         new, _ = insert_new_files(db, root, [FileEntry(str(target), st.st_size, st.st_mtime)])
         if not new:

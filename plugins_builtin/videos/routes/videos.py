@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from flask import Blueprint
 from pydantic import Field, field_validator
 from sqlalchemy import func, select
 
 from plugin_sdk.db import get_db
-from plugin_sdk.deletion import delete_media
-from plugin_sdk.edits import NOT_NULL, apply_patch, entity_changed
+from plugin_sdk.deletion import DeleteQuery, delete_media
+from plugin_sdk.edits import NOT_NULL, EditableFields, patch_row
 from plugin_sdk.errors import ValidationError
 from plugin_sdk.http import ApiModel, api_route, ok
 from plugin_sdk.links import with_link_fields, with_links, with_links_many
 from plugin_sdk.markers import add_marker_routes
+from plugin_sdk.playback import ProgressIn, record_play, record_progress
 from plugins_builtin.videos import assets
 from plugins_builtin.videos.models import VideoMarker, VideoSeries
 from plugins_builtin.videos.routes.common import get_video
@@ -32,13 +31,7 @@ class VideosPage(ApiModel):
     next_cursor: str | None
 
 
-class VideoPatch(ApiModel):
-    title: str | None = Field(None, min_length=1, max_length=500)
-    details: str | None = Field(None, max_length=20000)
-    date: str | None = Field(None, pattern=r"^\d{4}-\d{2}-\d{2}$")
-    rating: int | None = Field(None, ge=0, le=100)
-    organized: bool | None = None
-    is_nsfw: bool | None = None
+class VideoPatch(EditableFields):
     urls: list[str] | None = Field(None, max_length=50)
     season_number: int | None = Field(None, ge=0, le=9999)
     episode_number: int | None = Field(None, ge=0, le=99999)
@@ -49,15 +42,6 @@ class VideoPatch(ApiModel):
         if v is not None and not v.strip():
             raise ValueError("title cannot be blank")
         return v.strip() if v else v
-
-
-class DeleteQuery(ApiModel):
-    delete_file: bool = False
-
-
-class ProgressIn(ApiModel):
-    resume_time: float | None = Field(None, ge=0)
-    played_seconds: float | None = Field(None, ge=0, le=86400)
 
 
 def _series_titles(db, series_ids: set[str]) -> dict[str, str]:
@@ -96,12 +80,11 @@ def make_blueprint() -> Blueprint:
         """Edit a video; edited fields are never overwritten by later scans."""
         db = get_db()
         video = get_video(db, video_id)
-        changes = body.model_dump(exclude_unset=True)
-        if video.kind != "episode" and ({"season_number", "episode_number"} & changes.keys()):
+        if video.kind != "episode" and ({"season_number", "episode_number"} & body.model_fields_set):
             raise ValidationError("seasonNumber and episodeNumber apply to episodes only.")
-        apply_patch(db, "video", [video], changes, editable=EDITABLE, not_null=(*NOT_NULL, "urls"))
-        db.commit()
-        return ok(with_links(db, "video", detail(db, video)))
+        return patch_row(
+            db, "video", video, body, lambda: detail(db, video), editable=EDITABLE, not_null=(*NOT_NULL, "urls")
+        )
 
     @api_route(bp, "/api/videos/<video_id>", methods=["DELETE"], query=DeleteQuery)
     def delete_video(video_id: str, query: DeleteQuery):
@@ -117,26 +100,14 @@ def make_blueprint() -> Blueprint:
     def play(video_id: str):
         """Count a play."""
         db = get_db()
-        video = get_video(db, video_id)
-        video.play_count += 1
-        video.last_played_at = datetime.now(UTC)
-        entity_changed(db, "video", [video.id], ("play_count", "last_played_at"))
-        db.commit()
+        video = record_play(db, "video", get_video(db, video_id))
         return ok(with_links(db, "video", detail(db, video)))
 
     @api_route(bp, "/api/videos/<video_id>/progress", methods=["POST"], body=ProgressIn)
     def progress(video_id: str, body: ProgressIn):
         """Remember where playback stopped (resume position) and add watched time."""
         db = get_db()
-        video = get_video(db, video_id)
-        if body.resume_time is not None:
-            # finished (the last 5 s, or 5 % of a short clip): next time starts from the beginning
-            near_end = video.duration and body.resume_time > video.duration - min(5.0, 0.05 * video.duration)
-            video.resume_time = None if near_end else body.resume_time
-        if body.played_seconds:
-            video.play_duration += body.played_seconds
-        db.commit()
-        return ok({"resumeTime": video.resume_time, "playDuration": video.play_duration})
+        return ok(record_progress(db, get_video(db, video_id), body))
 
     add_marker_routes(
         bp, "/api/videos/<video_id>", get_parent=get_video, marker_model=VideoMarker, out_model=MarkerOut, noun="video"

@@ -3,14 +3,11 @@
 // library's folder and read in the background; the page reloads its content when they are in.
 
 import { upload } from "/static/js/api.js";
+import { dropFiles } from "/static/js/drop.js";
 import { plural } from "/static/js/format.js";
 import { navigate } from "/static/js/navigate.js";
 import { toast } from "/static/js/ui.js";
 import { wireTracks } from "./tracklist.js";
-
-function hasFiles(e) {
-  return [...(e.dataTransfer?.types || [])].includes("Files");
-}
 
 function wireUpload(root, signal) {
   const zone = root.querySelector("[data-drop-zone]");
@@ -22,7 +19,6 @@ function wireUpload(root, signal) {
   const bar = root.querySelector("[data-upload-bar]");
   const accept = input.accept.split(",").filter((x) => x.startsWith("."));
   let busy = false;
-  let depth = 0;
 
   async function send(files) {
     const list = [...files];
@@ -61,28 +57,12 @@ function wireUpload(root, signal) {
   }, { signal });
 
   // the whole page is the drop target; the track section shows where the files go
-  document.addEventListener("dragenter", (e) => {
-    if (!hasFiles(e)) return;
-    depth += 1;
-    zone.classList.add("is-dragging");
-  }, { signal });
-  document.addEventListener("dragleave", (e) => {
-    if (!hasFiles(e)) return;
-    depth = Math.max(0, depth - 1);
-    if (!depth) zone.classList.remove("is-dragging");
-  }, { signal });
-  document.addEventListener("dragover", (e) => {
-    if (!hasFiles(e)) return;
-    e.preventDefault();
-    e.dataTransfer.dropEffect = "copy";
-  }, { signal });
-  document.addEventListener("drop", (e) => {
-    if (!hasFiles(e)) return;
-    e.preventDefault();
-    depth = 0;
-    zone.classList.remove("is-dragging");
-    send(e.dataTransfer.files);
-  }, { signal });
+  dropFiles({
+    signal,
+    target: document,
+    onHover: (on) => zone.classList.toggle("is-dragging", on),
+    onDrop: send,
+  });
 }
 
 export function mount({ root, signal }) {

@@ -2,6 +2,7 @@
 // go) or choose them; one multipart request with a progress bar; the new images join the grid and
 // their thumbnails follow when the worker has made them.
 import { upload } from "/static/js/api.js";
+import { dropFiles } from "/static/js/drop.js";
 import { plural } from "/static/js/format.js";
 import { toast } from "/static/js/ui.js";
 
@@ -11,7 +12,6 @@ const isImage = (file) => {
   const dot = file.name.lastIndexOf(".");
   return EXTENSIONS.has(dot >= 0 ? file.name.slice(dot).toLowerCase() : "");
 };
-const hasFiles = (e) => [...(e.dataTransfer?.types ?? [])].includes("Files");
 
 export function installUpload({ root, signal, galleryId, onUploaded }) {
   const overlay = root.querySelector("#im-drop");
@@ -21,36 +21,13 @@ export function installUpload({ root, signal, galleryId, onUploaded }) {
   const bar = tray.querySelector(".progress");
   const title = tray.querySelector("[data-tray-title]");
   const text = tray.querySelector("[data-tray-text]");
-  let depth = 0;
   let busy = false;
 
   const show = (on) => {
     overlay.hidden = !on;
     document.documentElement.classList.toggle("im-dragging", on);
   };
-  window.addEventListener("dragenter", (e) => {
-    if (!hasFiles(e)) return;
-    e.preventDefault();
-    depth += 1;
-    show(true);
-  }, { signal });
-  window.addEventListener("dragover", (e) => {
-    if (!hasFiles(e)) return;
-    e.preventDefault();
-    e.dataTransfer.dropEffect = "copy";
-  }, { signal });
-  window.addEventListener("dragleave", (e) => {
-    if (!hasFiles(e)) return;
-    depth = Math.max(0, depth - 1);
-    if (!depth) show(false);
-  }, { signal });
-  window.addEventListener("drop", (e) => {
-    if (!hasFiles(e)) return;
-    e.preventDefault();
-    depth = 0;
-    show(false);
-    send([...e.dataTransfer.files]);
-  }, { signal });
+  dropFiles({ signal, onHover: show, onDrop: send });
   signal.addEventListener("abort", () => document.documentElement.classList.remove("im-dragging"));
 
   root.addEventListener("click", (e) => {
