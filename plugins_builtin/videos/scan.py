@@ -341,6 +341,9 @@ def process_library_scan(payload: Mapping[str, Any], ctx: JobContext) -> dict[st
         return {"rootId": root.id, "skipped": "the library root is disabled"}
     if not (root_option(root, SCAN_MOVIES) or root_option(root, SCAN_SERIES)):
         return {"rootId": root.id, "skipped": "movie and series scanning are off for this root"}
+    problem = root_problem(root.path)
+    if problem:  # the one way a scan fails: the root itself is gone or unreadable (not retried)
+        raise PermanentJobError(problem)
     ctx.progress(5, "walking the folder")
     result = scan_root(ctx.db, root, ctx.progress)
     if result.get("rootProblem"):
@@ -349,19 +352,21 @@ def process_library_scan(payload: Mapping[str, Any], ctx: JobContext) -> dict[st
 
 
 def root_problems(db: Session) -> list[dict[str, Any]]:
-    """The latest library-scan result per root when it reported a problem (for system status)."""
+    """The latest library-scan per root when it reported a problem (an emptied root) or failed
+    (the root is gone or unreadable), for the system status."""
     rows = db.execute(
         text(
             """
-            SELECT DISTINCT ON (target_id) target_id, result, finished_at
+            SELECT DISTINCT ON (target_id) target_id, status, result, error, finished_at
             FROM job_runs
-            WHERE queue_name = 'library-scan' AND status = 'completed'
+            WHERE queue_name = 'library-scan' AND status IN ('completed', 'failed')
             ORDER BY target_id, finished_at DESC
             """
         )
     ).all()
-    return [
-        {"rootId": target, "problem": result["rootProblem"], "at": finished.isoformat() if finished else None}
-        for target, result, finished in rows
-        if isinstance(result, dict) and result.get("rootProblem")
-    ]
+    problems = []
+    for target, status, result, error, finished in rows:
+        problem = error if status == "failed" else result.get("rootProblem") if isinstance(result, dict) else None
+        if problem:
+            problems.append({"rootId": target, "problem": problem, "at": finished.isoformat() if finished else None})
+    return problems

@@ -163,8 +163,11 @@ def test_missing_unreadable_or_emptied_roots_are_reported_not_pruned(client, run
 
     hidden = library.with_name("Library-unplugged")
     library.rename(hidden)
-    result = _scan(client, run_jobs, root["id"])
-    assert "missing" in result["rootProblem"] and len(_videos(runtime)) == count
+    client.post(f"/api/libraries/{root['id']}/scan", json={})
+    run_jobs()
+    run = client.get("/api/jobs?queue=library-scan&perPage=1").get_json()["data"]["items"][0]
+    assert (run["status"], run["attempts"]) == ("failed", 1), "the one way a scan fails, and it is not retried"
+    assert "missing" in run["error"] and "Nothing was removed" in run["error"] and len(_videos(runtime)) == count
     status = client.get("/api/system/status").get_json()["data"]
     problems = status["plugins"]["videos"]["rootProblems"]
     assert problems[0]["rootId"] == root["id"] and "missing" in problems[0]["problem"]
