@@ -342,7 +342,7 @@ LINK_GROUPS_SQL = text(
     ), wanted AS (
         SELECT v.id, CASE WHEN main.id = v.id THEN NULL ELSE main.id END AS parent
         FROM videos v LEFT JOIN main ON main.group_key = v.group_key
-        WHERE v.library_root_id = :root
+        WHERE v.library_root_id = :root AND (v.group_key IS NOT NULL OR v.parent_id IS NOT NULL)
     )
     UPDATE videos v SET parent_id = wanted.parent
     FROM wanted

@@ -178,7 +178,7 @@ def scan_root(db: Session, root: LibraryRoot, progress: Any = None) -> dict[str,
 
 def _scan_root(db: Session, root: LibraryRoot, progress: Any = None) -> dict[str, Any]:
     report: dict[str, Any] = {"rootId": root.id, "path": root.path}
-    existing = root_file_rows(db, Video, root.id, Video.layout_version)
+    existing = root_file_rows(db, Video, root.id)
     problem = root_problem(root.path)
     if problem:
         return {**report, "rootProblem": problem, "known": len(existing)}
@@ -198,11 +198,13 @@ def _scan_root(db: Session, root: LibraryRoot, progress: Any = None) -> dict[str
     placed: set[str] = set()
     recheck: list[tuple[str, FileEntry, Placement | None]] = []
     new_by_top: dict[str, list[FileEntry]] = {}
-    stale_tops = (
-        {top_folder(place.prefix, r.file_path) for r in existing if r.layout_version != LAYOUT_VERSION}
-        if any(r.layout_version != LAYOUT_VERSION for r in existing)
-        else set()
-    )  # top-level folders holding rows older rules placed: placed again even when nothing changed
+    # top-level folders holding rows older rules placed: placed again even when nothing changed
+    stale_tops = {
+        top_folder(place.prefix, path)
+        for path in db.execute(
+            select(Video.file_path).where(Video.library_root_id == root.id, Video.layout_version != LAYOUT_VERSION)
+        ).scalars()
+    }
 
     def settle(top: str, force: bool = False) -> None:
         """Place a top-level folder of the root once the walk is done with it, if anything in it
@@ -324,10 +326,12 @@ def _enqueue_changed_sidecars(
     ).all():
         known.setdefault(video_id, set()).add(os.path.basename(key))
     todo = []
+    folders = walk.sidecars
     for path, row in by_path.items():
-        if row.id in new_ids:
+        folder = folders.get(path.rpartition(os.sep)[0])  # most folders hold no sidecar at all
+        if (folder is None and row.id not in known) or row.id in new_ids:
             continue
-        names = sidecar_subtitle_names(path, walk.sidecars.get(os.path.dirname(path)))
+        names = sidecar_subtitle_names(path, folder)
         if names != known.get(row.id, set()) and os.path.exists(path):
             todo.append(({"videoId": row.id}, "video", row.id, f"Subtitles · {os.path.basename(path)}"))
     return enqueue_jobs(db, "extract-subtitles", todo) if todo else 0
