@@ -31,13 +31,9 @@ from plugin_sdk.models import LibraryRoot
 from plugins_builtin.videos.scan import scan_root
 
 
-def make_simple_tree(root: Path, count: int) -> None:
-    """The earlier bench tree: movies at the root, series with seasons of 20 episodes each (about
-    1/4 movies)."""
-    movies = count // 4
-    for i in range(movies):
-        (root / f"Movie {i:06d} (2001).mp4").touch()
-    made, series = movies, 0
+def add_series(root: Path, made: int, count: int) -> None:
+    """Series with a season of 20 episodes each, until the tree holds ``count`` files."""
+    series = 0
     while made < count:
         season_dir = root / f"Series {series:05d}" / "Season 01"
         season_dir.mkdir(parents=True)
@@ -47,6 +43,15 @@ def make_simple_tree(root: Path, count: int) -> None:
             (season_dir / f"Series {series:05d} S01E{e:02d}.mkv").touch()
             made += 1
         series += 1
+
+
+def make_simple_tree(root: Path, count: int) -> None:
+    """The earlier bench tree: movies at the root, series with seasons of 20 episodes each (about
+    1/4 movies)."""
+    movies = count // 4
+    for i in range(movies):
+        (root / f"Movie {i:06d} (2001).mp4").touch()
+    add_series(root, movies, count)
 
 
 def make_tree(root: Path, count: int) -> None:
@@ -74,16 +79,7 @@ def make_tree(root: Path, count: int) -> None:
                 (folder / name).touch()
                 made += 1
         i += 1
-    series = 0
-    while made < count:
-        season_dir = root / f"Series {series:05d}" / "Season 01"
-        season_dir.mkdir(parents=True)
-        for e in range(1, 21):
-            if made >= count:
-                break
-            (season_dir / f"Series {series:05d} S01E{e:02d}.mkv").touch()
-            made += 1
-        series += 1
+    add_series(root, made, count)
 
 
 def scan_once(rt, root_id: str) -> tuple[float, dict]:
