@@ -1,7 +1,7 @@
 """Pure library-scan rules for the videos plugin (no database, no Flask).
 
 * :mod:`.filetypes` – which files are videos/subtitles, hidden entries, our own derivatives.
-* :mod:`.parsing` – season folders, episode/movie file names, series folders, fallback titles.
+* :mod:`.parsing` – extensions, HTML entities in names, fallback titles.
 * :mod:`.layout` – movie / episode / extra / skip for a whole root, by content and name at any
   depth (Plex, Jellyfin and Kodi naming; ``docs/library-layout.md``) and the root's toggles.
 * :mod:`.nfo` – reading ``.nfo``/``.info.json``/``.json`` metadata sidecars into the record of
@@ -23,16 +23,7 @@ from .filetypes import (
     subtitle_format,
 )
 from .nfo import read_sidecar_metadata
-from .parsing import (
-    SPECIALS_SEASON,
-    EpisodeParse,
-    MovieParse,
-    filename_to_title,
-    parse_episode_filename,
-    parse_movie_filename,
-    parse_season_folder,
-    parse_series_folder,
-)
+from .parsing import filename_to_title
 from .sidecar_metadata import SidecarMetadata
 from .subtitle_files import (
     Cue,
@@ -44,12 +35,9 @@ from .subtitle_files import (
 )
 
 __all__ = [
-    "SPECIALS_SEASON",
     "SUBTITLE_EXTENSIONS",
     "VIDEO_EXTENSIONS",
     "Cue",
-    "EpisodeParse",
-    "MovieParse",
     "SidecarMetadata",
     "SubtitleFormat",
     "SubtitleSidecar",
@@ -59,10 +47,6 @@ __all__ = [
     "is_hidden",
     "is_subtitle_file",
     "is_video_file",
-    "parse_episode_filename",
-    "parse_movie_filename",
-    "parse_season_folder",
-    "parse_series_folder",
     "parse_vtt_cues",
     "read_sidecar_metadata",
     "read_subtitle_text",
