@@ -101,22 +101,23 @@ GROUPS: tuple[tuple[str, str, str, int, tuple[tuple[str, str, str, str, float | 
             (
                 "auto_generate_metadata",
                 "Read media details",
-                "Duration, resolution, codecs and tags of videos and audio. Their fingerprints, previews and "
-                "subtitles follow this step: off, they wait too.",
+                "Duration, resolution, codecs and tags of new and changed media files. What follows this "
+                "step (fingerprints, previews, subtitles) waits too while it is off.",
                 "",
                 None,
             ),
             (
                 "auto_generate_fingerprints",
                 "Fingerprints",
-                "MD5 and oshash of videos, images and audio, to find duplicates and moved files.",
+                "MD5 and oshash of every media file, to find duplicates and moved files.",
                 "",
                 None,
             ),
             (
                 "auto_generate_preview",
                 "Previews",
-                "Video thumbnails, preview clips and trickplay; image thumbnails; audio waveforms.",
+                "Thumbnails and what else each kind of media shows while you browse (preview clips, "
+                "seek-bar sprites, waveforms).",
                 "",
                 None,
             ),
