@@ -290,9 +290,9 @@ def _scan_root(db: Session, root: LibraryRoot, progress: Any = None) -> dict[str
         assets.delete_video_files(video_id)
     for video_id, old_path, new_path in followed:
         assets.follow_move(db, video_id, old_path, new_path)
-    skipped = sum(placer.skipped.values()) + len(stream.skipped_rows)
     if stream.skipped_rows:
         placer.skipped["the database refused the row"] += len(stream.skipped_rows)
+    skipped = sum(placer.skipped.values())
     report.update(
         found=len(walk.files),
         new=len(new),
