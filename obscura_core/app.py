@@ -29,7 +29,7 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
         runtime = current_runtime() if settings is None else None
         if runtime is None or runtime.role != "web":
             runtime = build_runtime("web", settings)
-        set_runtime(runtime)
+    set_runtime(runtime)  # blueprints may be built from the registry (the routes of loaded plugins)
     app = Flask(
         "obscura",
         template_folder=str(WEB_DIR / "templates"),

@@ -45,7 +45,7 @@ GROUPS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
       "obscura_collection_sources",
       "obscura_generated_assets")),
     ("Search and metadata", "Global search and metadata sources.",
-     ("obscura_search", "obscura_scrapers", "obscura_stashbox_identify")),
+     ("obscura_search", "obscura_metadata_sources", "obscura_metadata_targets", "obscura_stashbox_identify")),
     ("Status", "What the system status and Settings → System show.", ("obscura_system_status",)),
 )  # fmt: skip
 

@@ -36,13 +36,14 @@ if TYPE_CHECKING:
         JobContext,
         JobRun,
         LinkKind,
+        MetadataSource,
+        MetadataTarget,
         ModelSet,
         NavItem,
         Panel,
         Processor,
         QueueDefinition,
         RootOption,
-        ScraperProvider,
         SearchHit,
         SettingsGroup,
         SettingsSection,
@@ -184,10 +185,33 @@ def obscura_models() -> Sequence[ModelSet]:
 
 
 @hookspec
-def obscura_scrapers() -> Sequence[ScraperProvider]:
-    """Metadata sources the plugin provides (community scrapers are one provider).
+def obscura_metadata_sources() -> Sequence[MetadataSource]:
+    """Metadata sources the plugin runs: community scrapers, a StashBox server, script plugins.
 
-    :return: ``ScraperProvider`` records.
+    The plugin keeping scrape results (the built-in ``metadata``) serves each source's scrape
+    routes under ``MetadataSource.collection``, stores what ``scrape`` returns as pending results
+    and runs bulk scrapes as ``metadata-import`` jobs; the source never touches those tables.
+
+    :return: ``MetadataSource`` records; ``kind`` and ``collection`` are unique across plugins.
+
+    Called in: web, worker.
+
+    Example::
+
+        @hookimpl
+        def obscura_metadata_sources():
+            return [MetadataSource("hello", "hello-sources", "Hello", scrape=scrape, describe=describe)]
+    """
+
+
+@hookspec
+def obscura_metadata_targets() -> Sequence[MetadataTarget]:
+    """Entity types that metadata describes and applies to (videos, series, performers…).
+
+    ``describe`` gives a source the entity as Stash hands it to scrapers; ``apply`` writes an
+    accepted result to the plugin's own rows (the metadata plugin never imports the owner).
+
+    :return: ``MetadataTarget`` records; ``entity_type`` and each collection are unique.
 
     Called in: web, worker.
     """

@@ -20,13 +20,14 @@ from plugin_sdk.types import (
     AssetSource,
     CollectionSource,
     LinkKind,
+    MetadataSource,
+    MetadataTarget,
     ModelSet,
     NavItem,
     Panel,
     Processor,
     QueueDefinition,
     RootOption,
-    ScraperProvider,
     SettingsGroup,
     SettingsSection,
     ShellPart,
@@ -56,7 +57,8 @@ class Registry:
     nav_entries: tuple[tuple[str, NavItem], ...]
     settings_sections: tuple[tuple[str, SettingsSection], ...]
     cli_commands: Mapping[str, tuple[str, Any]]
-    scrapers: tuple[tuple[str, ScraperProvider], ...]
+    metadata_sources: Mapping[str, tuple[str, MetadataSource]]
+    metadata_targets: Mapping[str, tuple[str, MetadataTarget]]
     shell_parts: tuple[ShellPart, ...]
     stylesheets: tuple[tuple[str, Stylesheet], ...]
     asset_sources: tuple[AssetSource, ...]
@@ -143,6 +145,8 @@ class Registry:
         groups = _settings_groups(hooks, errors)
         options = _root_options(hooks, errors)
         links = _link_kinds(hooks, errors)
+        sources = _unique(hooks, "obscura_metadata_sources", MetadataSource, ("kind", "collection"), errors)
+        targets = _unique(hooks, "obscura_metadata_targets", MetadataTarget, ("entity_type", "collections"), errors)
 
         if errors:
             raise RegistryError("Plugin conflicts:\n  - " + "\n  - ".join(errors))
@@ -155,7 +159,8 @@ class Registry:
             nav_entries=tuple(nav),
             settings_sections=tuple(sections),
             cli_commands=MappingProxyType(commands),
-            scrapers=tuple(hooks.each("obscura_scrapers", items=ScraperProvider)),
+            metadata_sources=MappingProxyType(sources),
+            metadata_targets=MappingProxyType(targets),
             shell_parts=tuple(
                 sorted((p for _, p in hooks.each("obscura_shell_parts", items=ShellPart)), key=_part_order)
             ),
@@ -249,6 +254,27 @@ def _root_options(hooks: Hooks, errors: list[str]) -> dict[str, RootOption]:
         owners[option.key] = plugin
         found[option.key] = option
     return dict(sorted(found.items(), key=lambda e: (e[1].order, e[1].label)))
+
+
+def _unique(
+    hooks: Hooks, hook: str, record: type[T], keys: tuple[str, ...], errors: list[str]
+) -> dict[str, tuple[str, T]]:
+    """``{first key: (plugin, record)}`` of a hook answering records whose ``keys`` (a string or a
+    tuple of strings each) are unique across plugins; a value claimed twice is a clash."""
+    owners: dict[tuple[str, str], str] = {}
+    out: dict[str, tuple[str, T]] = {}
+    for plugin, item in hooks.each(hook, items=record):
+        names = []
+        for key in keys:
+            value = getattr(item, key)
+            names += [(key, v) for v in (value if isinstance(value, tuple) else (value,))]
+        clashes = [(key, v) for key, v in names if (key, v) in owners]
+        for key, v in clashes:
+            errors.append(f"{hook}: {key} '{v}' is declared by both '{owners[(key, v)]}' and '{plugin}'")
+        if not clashes:
+            owners.update({name: plugin for name in names})
+            out[getattr(item, keys[0])] = (plugin, item)
+    return out
 
 
 def _link_kinds(hooks: Hooks, errors: list[str]) -> list[tuple[str, LinkKind]]:

@@ -322,16 +322,128 @@ class StartupContext:
     log: logging.Logger = field(default_factory=lambda: logging.getLogger("obscura"))
 
 
-@dataclass(frozen=True, slots=True)
-class ScraperProvider:
-    """A metadata source. ``kinds`` lists the entity kinds it can scrape (``video``, ``performer``…)."""
+def _no_log(level: str, message: str) -> None:
+    """The default sink of a scrape's log lines: dropped."""
 
-    id: str
-    name: str
-    kinds: tuple[str, ...]
-    by_url: Callable[[str, str], JSON] | None = None
-    by_name: Callable[[str, str], JSON] | None = None
-    by_fragment: Callable[[str, Mapping[str, JSON]], JSON] | None = None
+
+@dataclass(frozen=True, slots=True)
+class ScrapeRequest:
+    """One scrape a metadata source runs for one entity.
+
+    :param source_id: which of the source's scrapers (or servers) runs it, e.g. a scraper id.
+    :param kind: what is scraped, in Stash's words: ``scene``, ``performer``, ``group``, ``gallery``.
+    :param fragment: the entity as Stash hands it to scrapers (``MetadataTarget.describe``):
+        for a scene ``{"id", "title", "code", "url", "urls", "date", "details", "director",
+        "files": [{"path", "fingerprints": [{"type", "fingerprint"}], "duration", …}]}``.
+    :param action: an explicit action (``sceneByURL``…); ``None``: the source's own cascade.
+    :param url: a URL to scrape (``*ByURL``).
+    :param query: a search text (``*ByName``).
+    :param log: ``(level, message)`` sink for the source's log lines (the job or request log).
+    """
+
+    source_id: str
+    kind: str
+    fragment: Mapping[str, Any]
+    action: str | None = None
+    url: str | None = None
+    query: str | None = None
+    log: Callable[[str, str], None] = _no_log
+
+
+@dataclass(frozen=True, slots=True)
+class ScrapeResult:
+    """One result a metadata source proposes.
+
+    :param raw: the result in Stash's scraped shape (``ScrapedScene`` / ``ScrapedPerformer`` JSON,
+        snake_case: ``title``, ``date``, ``studio: {name}``, ``performers: [{name}]``…).
+    :param action: the action that produced it (``sceneByURL``, ``findByFingerprint``…).
+    :param match_type: how it matched: ``fingerprint``, ``stashid``, ``url``, ``name``,
+        ``fragment``… (bulk auto-accept takes a single ``fingerprint`` match).
+    :param remote_id: the result's id at the source (a stash-box scene id), kept as a stash id
+        when the result is accepted.
+    """
+
+    raw: Mapping[str, Any]
+    action: str
+    match_type: str | None = None
+    remote_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class MetadataSource:
+    """A metadata source (community scrapers, a StashBox server, a script plugin…).
+
+    The plugin that keeps scrape results (``metadata``) serves the source's scrape routes under
+    its ``collection`` (``POST /api/<collection>/<id>/scrape``, ``/scrape-performer``,
+    ``/scrape-bulk``), stores what ``scrape`` returns and runs bulk scrapes as jobs.
+
+    :param kind: the source's stable name (``scrapers``); stored with each result.
+    :param collection: the API collection its scrape routes live under.
+    :param label: shown in the UI ("Community scrapers").
+    :param scrape: ``(db, request) -> results``; raise ``ValidationError``/``NotFoundError`` (or
+        any ``ObscuraError``) for a clear 4xx; an empty list is "no match".
+    :param describe: ``(db, source_id) -> {"id", "name", "kinds": [...], "actions": [...]}`` or
+        ``None`` when the id is unknown or disabled.
+    """
+
+    kind: str
+    collection: str
+    label: str
+    scrape: Callable[[Any, ScrapeRequest], Sequence[ScrapeResult]]
+    describe: Callable[[Any, str], Mapping[str, Any] | None]
+
+
+@dataclass(frozen=True, slots=True)
+class AcceptedMetadata:
+    """A scrape result the user accepted, as a media or taxonomy plugin applies it.
+
+    :param kind: ``scene``, ``performer``…
+    :param fields: the normalized fields the user kept (camelCase): for a scene ``title``,
+        ``date`` (``YYYY-MM-DD``), ``details``, ``urls``, ``code``, ``director``, ``studio`` (a
+        name), ``performers`` and ``tags`` (names); for a performer ``name``, ``aliases``,
+        ``gender``, ``birthdate``… Fields left out are not to be touched.
+    :param image: the downloaded image, when ``image`` was kept and could be fetched.
+    :param raw: the result in Stash's scraped shape.
+    :param source: ``<source kind>:<source id>`` (``scrapers:IAFD``).
+    :param remote_id: the result's id at the source, if any.
+    """
+
+    kind: str
+    fields: Mapping[str, Any]
+    image: bytes | None = None
+    image_type: str | None = None
+    raw: Mapping[str, Any] = field(default_factory=dict)
+    source: str = ""
+    remote_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class MetadataTarget:
+    """An entity type that metadata can describe and apply to (videos, series, performers…).
+
+    :param entity_type: the entity type (``video``, ``video_series``, ``performer``).
+    :param kind: what sources scrape for it, in Stash's words (``scene``, ``performer``).
+    :param id_field: the body field naming it in scrape requests (``videoId``).
+    :param collections: API collections under which results are accepted:
+        ``POST /api/<collection>/<id>/<verb>`` (``videos`` → ``/api/videos/<id>/accept-scrape``).
+    :param verb: ``accept-scrape`` (or ``apply-scrape`` for performers, as Stash users know it).
+    :param describe: ``(db, ids) -> {id: fragment}`` in Stash's shape (see ``ScrapeRequest``);
+        unknown ids are left out.
+    :param apply: ``(db, id, accepted) -> warnings`` applies an accepted result in the caller's
+        transaction (the caller commits): set the fields, find or create linked names, store the
+        image, mark the entity organized. Must be idempotent.
+    :param select: ``(db, filter) -> ids`` for bulk scrapes by filter (``None``: ids only).
+    """
+
+    entity_type: str
+    kind: str
+    id_field: str
+    collections: tuple[str, ...]
+    describe: Callable[[Any, Sequence[str]], Mapping[str, Mapping[str, Any]]]
+    apply: Callable[[Any, str, AcceptedMetadata], Sequence[str]]
+    verb: str = "accept-scrape"
+    select: Callable[[Any, Mapping[str, Any]], Sequence[str]] | None = None
+    label: str = ""
 
 
 @dataclass(frozen=True, slots=True)

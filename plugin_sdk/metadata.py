@@ -1,0 +1,128 @@
+"""Metadata sources and targets of the loaded plugins, and the Stash-shaped fragments targets give.
+
+A *source* (``obscura_metadata_sources``) proposes results for an entity; a *target*
+(``obscura_metadata_targets``) describes its entities to sources and applies accepted results to
+its own rows. The plugin keeping scrape results reads both from here; nobody imports anybody::
+
+    @hookimpl
+    def obscura_metadata_targets():
+        return [MetadataTarget("video", "scene", "videoId", ("videos",), describe=describe, apply=apply)]
+
+    def describe(db, ids):
+        return {v.id: scene_fragment(v.id, title=v.title, path=v.file_path, oshash=v.oshash) for v in rows(db, ids)}
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping, Sequence
+from datetime import date
+from typing import Any
+
+from plugin_sdk.types import AcceptedMetadata, MetadataSource, MetadataTarget
+
+
+def _registry() -> Any:
+    from obscura_core.runtime import get_runtime
+
+    return get_runtime().registry
+
+
+def metadata_sources() -> dict[str, MetadataSource]:
+    """``{kind: source}`` of the loaded plugins (``obscura_metadata_sources``)."""
+    return {kind: src for kind, (_, src) in _registry().metadata_sources.items()}
+
+
+def metadata_targets() -> dict[str, MetadataTarget]:
+    """``{entity type: target}`` of the loaded plugins (``obscura_metadata_targets``)."""
+    return {kind: tgt for kind, (_, tgt) in _registry().metadata_targets.items()}
+
+
+def scene_fragment(
+    entity_id: str,
+    *,
+    title: str | None = None,
+    code: str | None = None,
+    urls: Sequence[str] = (),
+    date_value: date | str | None = None,
+    details: str | None = None,
+    director: str | None = None,
+    path: str | None = None,
+    size: int | None = None,
+    duration: float | None = None,
+    width: int | None = None,
+    height: int | None = None,
+    video_codec: str | None = None,
+    audio_codec: str | None = None,
+    frame_rate: float | None = None,
+    bit_rate: int | None = None,
+    md5: str | None = None,
+    oshash: str | None = None,
+    phash: str | None = None,
+) -> dict[str, Any]:
+    """A scene as Stash hands it to a ``sceneByFragment`` scraper (its stored-scene JSON).
+
+    The title falls back to the file's name, as in Stash; fingerprints are ``md5``, ``oshash``
+    and ``phash`` (16 hex digits).
+    """
+    fingerprints = [
+        {"type": kind, "fingerprint": value}
+        for kind, value in (("oshash", oshash), ("md5", md5), ("phash", phash))
+        if value
+    ]
+    files = []
+    if path:
+        files.append({
+            "path": path, "basename": os.path.basename(path), "size": size, "duration": duration,
+            "width": width, "height": height, "video_codec": video_codec, "audio_codec": audio_codec,
+            "frame_rate": frame_rate, "bitrate": bit_rate, "fingerprints": fingerprints,
+        })  # fmt: skip
+    day = date_value.isoformat() if isinstance(date_value, date) else date_value
+    return {
+        "id": entity_id,
+        "title": title or (os.path.basename(path) if path else None),
+        "code": code,
+        "url": urls[0] if urls else None,
+        "urls": list(urls),
+        "date": day or None,
+        "details": details,
+        "director": director,
+        "files": files,
+    }
+
+
+LINKED = {"studio": "studio", "performers": "performer", "tags": "tag"}
+"""Accepted fields that name linked entities, and the linked type a ``LinkKind`` declares for each."""
+
+
+def accepted_changes(
+    accepted: AcceptedMetadata, columns: Mapping[str, str], *, organized: bool = True
+) -> tuple[dict[str, Any], list[str]]:
+    """An accepted result as the changes of a media PATCH (for ``plugin_sdk.edits.apply_patch``).
+
+    :param columns: accepted field → the row's PATCH field (``{"title": "title", "details":
+        "overview"}``); fields not named here and not linked are left out.
+    :param organized: also set ``organized`` (Stash and the original do on accept).
+    :return: ``(changes, warnings)``: studio, performers and tags go to the link fields of the
+        plugin keeping links (a warning when none is loaded); a partial date (``2021-05``) is
+        left out with a warning.
+    """
+    from plugin_sdk.links import link_kinds
+
+    by_type = {kind.linked_type: kind for kind in link_kinds() if kind.linked_type}
+    changes: dict[str, Any] = {"organized": True} if organized else {}
+    warnings: list[str] = []
+    for key, value in accepted.fields.items():
+        if key in LINKED:
+            kind = by_type.get(LINKED[key])
+            if kind is None:
+                warnings.append(f"{key} not applied: no loaded plugin keeps {LINKED[key]} links")
+                continue
+            names = [value] if isinstance(value, str) else list(value or [])
+            changes[kind.field] = names if kind.many else (names[0] if names else "")
+        elif key in columns:
+            if key == "date" and isinstance(value, str) and len(value) != 10:
+                warnings.append(f"date not applied: '{value}' is not a full date")
+                continue
+            changes[columns[key]] = value
+    return changes, warnings
