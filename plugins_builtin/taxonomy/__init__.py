@@ -16,7 +16,7 @@ from flask import Blueprint
 from sqlalchemy import ColumnElement
 from sqlalchemy.orm import Session
 
-from plugin_sdk import LinkKind, ModelSet, NavItem, Panel, ShellPart, Stylesheet, hookimpl
+from plugin_sdk import LinkKind, MetadataTarget, ModelSet, NavItem, Panel, ShellPart, Stylesheet, hookimpl
 from plugins_builtin.taxonomy.models import MODELS
 
 
@@ -126,3 +126,10 @@ def obscura_sfw_clause(db: Session, entity_type: str, id_column: ColumnElement[A
     from plugins_builtin.taxonomy.sfw import sfw_clause
 
     return sfw_clause(db, entity_type, id_column)
+
+
+@hookimpl
+def obscura_metadata_targets() -> list[MetadataTarget]:
+    from plugins_builtin.taxonomy.metadata_target import targets
+
+    return targets()

@@ -88,3 +88,4 @@ obscura_panels = hookimpls.deferred_panels("plugins_builtin.videos.pages.panels:
 obscura_search = hookimpls.deferred_search("plugins_builtin.videos.pages.search:search")
 obscura_collection_sources = hookimpls.deferred("plugins_builtin.videos.collection_source:sources")
 obscura_generated_assets = hookimpls.deferred("plugins_builtin.videos.asset_source:sources")
+obscura_metadata_targets = hookimpls.deferred("plugins_builtin.videos.metadata_target:targets")

@@ -100,6 +100,8 @@ class Video(PlayableFileMixin, CatalogMixin, DimensionsMixin, TimestampMixin, Ba
     # title, rating (0-100), organized, is_nsfw, edited_fields: EditableMixin; sort_title (lower-cased
     # title, for sorting), details, date: CatalogMixin
     year: Mapped[int | None] = mapped_column(Integer)
+    code: Mapped[str | None] = mapped_column(Text)  # the studio's code for the scene (Stash's ``code``)
+    director: Mapped[str | None] = mapped_column(Text)
     urls: Mapped[list[str]] = mapped_column(JSONB, nullable=False, default=list, server_default="[]")
     sidecar: Mapped[dict[str, Any] | None] = mapped_column(JSONB)  # tags/performers/studio read from sidecars
 

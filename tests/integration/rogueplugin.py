@@ -35,6 +35,8 @@ WRONG: dict[str, Any] = {
     "obscura_link_kinds": [{"field": "rogue_names"}],
     "obscura_settings_groups": ["rogue"],
     "obscura_root_options": {"scan_rogue": True},
+    "obscura_metadata_sources": [{"kind": "rogue", "collection": "rogue"}],
+    "obscura_metadata_targets": "videos",
 }
 
 
@@ -183,3 +185,13 @@ def obscura_settings_groups():
 @hookimpl
 def obscura_root_options():
     return _answer("obscura_root_options")
+
+
+@hookimpl
+def obscura_metadata_sources():
+    return _answer("obscura_metadata_sources")
+
+
+@hookimpl
+def obscura_metadata_targets():
+    return _answer("obscura_metadata_targets")

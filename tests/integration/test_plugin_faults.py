@@ -19,7 +19,7 @@ from tests.integration.taxonomy import rows
 
 pytestmark = pytest.mark.integration
 
-BUILTINS = ("videos", "taxonomy", "search", "collections", "maintenance")
+BUILTINS = ("videos", "taxonomy", "search", "collections", "maintenance", "metadata")
 MODES = ("raise", "wrong")
 
 
@@ -72,7 +72,7 @@ STARTUP_HOOKS = [
     "obscura_nav_items", "obscura_shell_parts", "obscura_stylesheets", "obscura_settings_sections",
     "obscura_blueprints", "obscura_queues", "obscura_models", "obscura_cli_commands",
     "obscura_generated_assets", "obscura_collection_sources", "obscura_panels", "obscura_link_kinds",
-    "obscura_settings_groups", "obscura_root_options",
+    "obscura_settings_groups", "obscura_root_options", "obscura_metadata_sources", "obscura_metadata_targets",
 ]  # fmt: skip
 
 
@@ -90,6 +90,9 @@ def test_a_collect_hook_that_fails_is_left_out_and_the_app_starts(rogue, hook: s
         assert "performerNames" in spec["components"]["schemas"]["videos.VideoPatch"]["properties"]
     if hook == "obscura_root_options":
         assert "scanMovies" in _ok(client.post("/api/libraries", json={"path": str(rt.settings.data_dir)}), 201)
+    if hook == "obscura_metadata_targets":  # the videos' accept route is still there
+        missing = client.post("/api/videos/v1/accept-scrape", json={"resultId": "nope"})
+        assert missing.status_code == 404 and "Scrape result nope" in missing.get_json()["error"]["message"]
     if hook == "obscura_settings_groups":
         assert "autoGeneratePreview" in _ok(client.get("/api/settings/library"))
     _assert_fault(client, hook, mode)

@@ -73,6 +73,8 @@ class GroupMember(ApiModel):
 
 class VideoDetail(VideoListItem):
     details: str | None
+    code: str | None = None
+    director: str | None = None
     urls: list[str]
     file_path: str
     file_mtime: float | None

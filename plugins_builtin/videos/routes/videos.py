@@ -20,7 +20,10 @@ from plugins_builtin.videos.routes.common import get_video
 from plugins_builtin.videos.routes.query import VideosQuery, fetch_page, videos_query
 from plugins_builtin.videos.routes.serialize import MarkerOut, VideoDetail, VideoListItem, detail, list_item
 
-EDITABLE = ("title", "details", "date", "rating", "organized", "is_nsfw", "urls", "episode_number", "season_number")
+EDITABLE = (
+    "title", "details", "date", "rating", "organized", "is_nsfw", "urls", "episode_number", "season_number",
+    "code", "director",
+)  # fmt: skip
 
 
 class VideosPage(ApiModel):
@@ -33,6 +36,8 @@ class VideosPage(ApiModel):
 
 class VideoPatch(EditableFields):
     urls: list[str] | None = Field(None, max_length=50)
+    code: str | None = Field(None, max_length=200)
+    director: str | None = Field(None, max_length=500)
     season_number: int | None = Field(None, ge=0, le=9999)
     episode_number: int | None = Field(None, ge=0, le=99999)
 

@@ -1,0 +1,50 @@
+"""Metadata: scrape results and their review, the ``metadata-import`` queue, StashBox ids.
+
+What every metadata source shares lives here, once: sources (community scrapers, StashBox
+servers, script plugins) answer ``obscura_metadata_sources`` and only scrape; the media and
+taxonomy plugins answer ``obscura_metadata_targets`` and apply accepted fields to their own rows.
+This plugin imports none of them, and none imports it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from flask import Blueprint
+from sqlalchemy import delete
+from sqlalchemy.orm import Session
+
+from plugin_sdk import ModelSet, Processor, QueueDefinition, hookimpl
+from plugins_builtin.metadata import queues
+from plugins_builtin.metadata.models import MODELS, ScrapeResultRow, StashIdRow
+
+
+@hookimpl
+def obscura_models() -> list[ModelSet]:
+    return [ModelSet(plugin="metadata", models=list(MODELS))]
+
+
+@hookimpl
+def obscura_queues() -> list[QueueDefinition]:
+    return list(queues.QUEUES)
+
+
+@hookimpl
+def obscura_processors() -> dict[str, Processor]:
+    from plugins_builtin.metadata.processor import process_metadata_import
+
+    return {queues.QUEUE: process_metadata_import}
+
+
+@hookimpl
+def obscura_blueprints() -> list[Blueprint]:
+    from plugins_builtin.metadata.routes import make_blueprint
+
+    return [make_blueprint()]
+
+
+@hookimpl
+def obscura_entities_deleted(db: Session, entity_type: str, entity_ids: Sequence[str]) -> None:
+    ids = list(entity_ids)
+    for model in (ScrapeResultRow, StashIdRow):
+        db.execute(delete(model).where(model.entity_type == entity_type, model.entity_id.in_(ids)))

@@ -1,0 +1,106 @@
+"""Applying an accepted result: the ``metadata-import`` job's work, in one transaction.
+
+The image is fetched first, outside the transaction (a failed fetch is a warning); then the
+target plugin applies the kept fields to its row, a StashBox id is linked when the result has a
+remote id, and the result is marked accepted. A result already accepted is left alone, so running
+the job twice changes nothing the second time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.orm import Session
+
+from plugin_sdk import AcceptedMetadata
+from plugin_sdk.errors import ConflictError, ValidationError
+from plugins_builtin.metadata import normalize, store
+from plugins_builtin.metadata.images import ImageError, fetch_image
+from plugins_builtin.metadata.models import ACCEPTED, ScrapeResultRow, StashIdRow
+
+Log = Callable[[str, str], None]
+
+
+def check_mask(kind: str, fields: Iterable[str] | None) -> list[str] | None:
+    """The requested field mask, checked against the kind's fields (``None``: every field)."""
+    if fields is None:
+        return None
+    known = normalize.FIELDS.get(kind, normalize.SCENE_FIELDS)
+    unknown = [f for f in fields if f not in known]
+    if unknown:
+        raise ValidationError(f"body.fields: unknown field '{unknown[0]}' (one of {', '.join(known)}).")
+    return list(dict.fromkeys(fields))
+
+
+def check_acceptable(row: ScrapeResultRow) -> None:
+    if row.status == ACCEPTED:
+        raise ConflictError(f"Scrape result {row.id} was already accepted.", code="already_accepted")
+
+
+def _image(fields: dict[str, Any], warnings: list[str], log: Log) -> tuple[bytes | None, str | None]:
+    url = fields.pop("image", None)
+    if not url:
+        return None, None
+    try:
+        return fetch_image(url)
+    except ImageError as exc:
+        warnings.append(f"image not applied: {exc}")
+        log("warning", f"image not applied: {exc}")
+        return None, None
+
+
+def _stash_id(db: Session, row: ScrapeResultRow, endpoint: str | None) -> None:
+    if not (row.remote_id and endpoint):
+        return
+    stmt = pg_insert(StashIdRow).values(
+        entity_type=row.entity_type, entity_id=row.entity_id, endpoint=endpoint, stash_id=row.remote_id
+    )
+    db.execute(stmt.on_conflict_do_update(constraint="uq_stash_ids_entity_endpoint", set_={"stash_id": row.remote_id}))
+
+
+def apply_result(
+    db: Session,
+    result_id: str,
+    *,
+    fields: Iterable[str] | None = None,
+    exclude_performers: Iterable[str] = (),
+    exclude_tags: Iterable[str] = (),
+    log: Log,
+) -> dict[str, Any]:
+    """Apply one result to its entity and commit; a result already accepted is reported, not redone."""
+    row = store.get(db, result_id)
+    if row.status == ACCEPTED:
+        return {"resultId": row.id, "status": ACCEPTED, "alreadyAccepted": True}
+    tgt = store.target(row.entity_type)
+    kept = normalize.masked(row.proposed, check_mask(row.kind, fields), exclude_performers, exclude_tags)
+    warnings: list[str] = []
+    image, image_type = _image(kept, warnings, log)
+    db.rollback()  # the fetch may have taken long: start the transaction afresh
+
+    row = store.get(db, result_id, lock=True)
+    if row.status == ACCEPTED:  # another run got here first
+        db.rollback()
+        return {"resultId": row.id, "status": ACCEPTED, "alreadyAccepted": True}
+    accepted = AcceptedMetadata(
+        kind=row.kind, fields=kept, image=image, image_type=image_type, raw=row.raw_result,
+        source=f"{row.source_kind}:{row.source_id}", remote_id=row.remote_id,
+    )  # fmt: skip
+    warnings += [str(w) for w in tgt.apply(db, row.entity_id, accepted) or ()]
+    _stash_id(db, row, _endpoint(db, row))
+    applied = {"fields": sorted(kept) + (["image"] if image else []), "warnings": warnings}
+    row.status, row.applied, row.applied_at = ACCEPTED, applied, datetime.now(UTC)
+    db.commit()
+    return {"resultId": row.id, "status": ACCEPTED, **applied}
+
+
+def _endpoint(db: Session, row: ScrapeResultRow) -> str | None:
+    """The StashBox URL a remote id belongs to, from the source's description (``endpoint``)."""
+    try:
+        described: Mapping[str, Any] | None = store.source(row.source_kind).describe(db, row.source_id)
+    except Exception:
+        return None
+    endpoint = (described or {}).get("endpoint")
+    return endpoint if isinstance(endpoint, str) and endpoint else None

@@ -1,0 +1,81 @@
+"""The ``metadata-import`` processor: ``accept`` applies a result; ``scrape`` runs a source for one
+entity (a bulk scrape enqueues one such run per entity) and may accept a single fingerprint match.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from plugin_sdk import JobContext, PermanentJobError
+from plugin_sdk.errors import NotFoundError, ObscuraError
+from plugins_builtin.metadata import store
+from plugins_builtin.metadata.accepting import apply_result
+from plugins_builtin.metadata.scraping import scrape_entity
+
+LEVELS = {"trace": 5, "debug": 10, "info": 20, "progress": 20, "warning": 30, "error": 40}
+
+
+def _log(ctx: JobContext) -> Any:
+    def log(level: str, message: str) -> None:
+        ctx.log.log(LEVELS.get(level, 20), message)
+
+    return log
+
+
+def _strings(payload: Mapping[str, Any], key: str) -> list[str]:
+    value = payload.get(key) or []
+    return [v for v in value if isinstance(v, str)] if isinstance(value, list) else []
+
+
+def process_accept(payload: Mapping[str, Any], ctx: JobContext) -> dict[str, Any]:
+    result_id = payload.get("resultId")
+    if not isinstance(result_id, str):
+        raise PermanentJobError("metadata-import accept: the payload has no resultId.")
+    fields = payload.get("fields")
+    try:
+        return apply_result(
+            ctx.db, result_id,
+            fields=_strings(payload, "fields") if isinstance(fields, list) else None,
+            exclude_performers=_strings(payload, "excludePerformers"),
+            exclude_tags=_strings(payload, "excludeTags"),
+            log=_log(ctx),
+        )  # fmt: skip
+    except (NotFoundError, ObscuraError) as exc:
+        raise PermanentJobError(exc.message) from exc
+
+
+def process_scrape(payload: Mapping[str, Any], ctx: JobContext) -> dict[str, Any]:
+    kind, source_id = payload.get("source"), payload.get("sourceId")
+    entity_type, entity_id = payload.get("entityType"), payload.get("entityId")
+    if not all(isinstance(v, str) for v in (kind, source_id, entity_type, entity_id)):
+        raise PermanentJobError("metadata-import scrape: source, sourceId, entityType and entityId are required.")
+    log = _log(ctx)
+    try:
+        src, tgt = store.source(kind), store.target(entity_type)  # type: ignore[arg-type]
+        rows = scrape_entity(
+            ctx.db, src, source_id, tgt, entity_id,  # type: ignore[arg-type]
+            action=payload.get("action") if isinstance(payload.get("action"), str) else None, log=log,
+        )  # fmt: skip
+        ctx.db.commit()
+    except ObscuraError as exc:
+        ctx.db.rollback()
+        raise PermanentJobError(exc.message) from exc
+    out: dict[str, Any] = {"results": [r.id for r in rows], "accepted": None}
+    matches = [r for r in rows if r.match_type == "fingerprint"]
+    if payload.get("autoAccept") and len(rows) == 1 and len(matches) == 1:
+        out["accepted"] = apply_result(ctx.db, matches[0].id, log=log)
+    elif payload.get("autoAccept") and rows:
+        log("info", f"{len(rows)} result(s), {len(matches)} by fingerprint: left for review")
+    return out
+
+
+OPS = {"accept": process_accept, "scrape": process_scrape}
+
+
+def process_metadata_import(payload: Mapping[str, Any], ctx: JobContext) -> dict[str, Any]:
+    op = payload.get("op", "accept")
+    run = OPS.get(op) if isinstance(op, str) else None
+    if run is None:
+        raise PermanentJobError(f"Unknown metadata-import op {op!r} (expected 'accept' or 'scrape').")
+    return run(payload, ctx)

@@ -1,0 +1,299 @@
+"""Metadata routes: scrape with a source, review results, accept or reject them, stash ids.
+
+Which routes exist follows the loaded plugins: each source's scrape routes live under its
+collection (``POST /api/scrapers/<id>/scrape``), each target's accept route under its collections
+(``POST /api/videos/<id>/accept-scrape``, ``POST /api/performers/<id>/apply-scrape``).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from flask import Blueprint
+from pydantic import Field, create_model
+from sqlalchemy import func, select
+
+from plugin_sdk import MetadataSource, MetadataTarget
+from plugin_sdk.db import get_db
+from plugin_sdk.errors import ConflictError, NotFoundError, ValidationError
+from plugin_sdk.http import ApiModel, Pagination, api_route, ok, page
+from plugin_sdk.jobs import enqueue_job, enqueue_jobs
+from plugin_sdk.metadata import metadata_sources, metadata_targets
+from plugins_builtin.metadata import store
+from plugins_builtin.metadata.accepting import check_acceptable, check_mask
+from plugins_builtin.metadata.models import ACCEPTED, REJECTED, STATUSES, ScrapeResultRow, StashIdRow
+from plugins_builtin.metadata.queues import ACCEPT_TARGET, QUEUE
+from plugins_builtin.metadata.scraping import check_source, scrape_entity
+
+MAX_BULK = 10_000
+Text = str
+
+
+class ScrapeIn(ApiModel):
+    """Which entity (``videoId``, ``performerId``… or ``entityType`` + ``entityId``) and how."""
+
+    entity_type: str | None = Field(None, max_length=32)
+    entity_id: str | None = Field(None, max_length=64)
+    action: str | None = Field(None, max_length=64)
+    """An explicit action (``sceneByURL``…); omitted: URL → name → fragment → query-fragment."""
+    url: str | None = Field(None, max_length=4000)
+    query: str | None = Field(None, max_length=500)
+
+
+class BulkIn(ApiModel):
+    entity_type: str | None = Field(None, max_length=32)
+    entity_ids: list[Text] | None = Field(None, max_length=MAX_BULK)
+    filter: dict[str, Any] | None = None
+    """Which entities, in the target's own terms (videos: ``{"organized": false, "rootId": …}``)."""
+    action: str | None = Field(None, max_length=64)
+    auto_accept: bool = False
+    """Accept a result by itself when the scrape gives exactly one, matched by fingerprint."""
+
+
+class AcceptIn(ApiModel):
+    result_id: str = Field(max_length=64)
+    fields: list[str] | None = Field(None, max_length=40)
+    """The proposed fields to apply (all when omitted)."""
+    exclude_performers: list[str] = Field(default_factory=list, max_length=500)
+    exclude_tags: list[str] = Field(default_factory=list, max_length=500)
+
+
+class AcceptResultIn(ApiModel):
+    fields: list[str] | None = Field(None, max_length=40)
+    exclude_performers: list[str] = Field(default_factory=list, max_length=500)
+    exclude_tags: list[str] = Field(default_factory=list, max_length=500)
+
+
+class ResultsQuery(Pagination):
+    status: Literal["pending", "accepted", "rejected"] | None = None
+    entity_type: str | None = Field(None, max_length=32)
+    entity_id: str | None = Field(None, max_length=64)
+    source: str | None = Field(None, max_length=32)
+
+
+class StashIdsQuery(ApiModel):
+    entity_type: str = Field(max_length=32)
+    entity_id: str = Field(max_length=64)
+
+
+class StashIdIn(ApiModel):
+    entity_type: str = Field(max_length=32)
+    entity_id: str = Field(max_length=64)
+    endpoint: str = Field(min_length=1, max_length=2000)
+    stash_id: str = Field(min_length=1, max_length=200)
+
+
+def _with_id_fields(model: type[ApiModel], many: bool = False) -> type[ApiModel]:
+    """``model`` plus each target's id field (``videoId``; ``videoIds`` for bulk)."""
+    extra: dict[str, Any] = {}
+    for tgt in metadata_targets().values():
+        name = _snake(tgt.id_field)
+        extra[name + "s" if many else name] = (
+            (list[Text] | None, Field(None, max_length=MAX_BULK)) if many else (str | None, Field(None, max_length=64))
+        )
+    return create_model(model.__name__, __base__=model, __module__=__name__, **extra) if extra else model
+
+
+def _snake(camel: str) -> str:
+    return "".join("_" + c.lower() if c.isupper() else c for c in camel)
+
+
+def _chosen(body: ApiModel, kinds: tuple[str, ...], many: bool = False) -> tuple[MetadataTarget, Any]:
+    """The target and the id(s) the body names (exactly one target)."""
+    named: list[tuple[MetadataTarget, Any]] = []
+    for tgt in metadata_targets().values():
+        value = getattr(body, _snake(tgt.id_field) + ("s" if many else ""), None)
+        if value is not None and tgt.kind in kinds:
+            named.append((tgt, value))
+    entity_type = getattr(body, "entity_type", None)
+    if entity_type is not None:
+        tgt = store.target(entity_type)
+        if tgt.kind not in kinds:
+            raise ValidationError(f"body.entityType: a {tgt.kind} cannot be scraped here.")
+        named.append((tgt, getattr(body, "entity_ids" if many else "entity_id", None)))
+    if not named and many and getattr(body, "filter", None) is not None:
+        scenes = [t for t in metadata_targets().values() if t.kind in kinds and t.select is not None]
+        named = [(scenes[0], None)] if len(scenes) == 1 else []
+    if len(named) != 1:
+        wanted = [t.id_field + ("s" if many else "") for t in metadata_targets().values() if t.kind in kinds]
+        raise ValidationError(f"body: name exactly one of {', '.join(wanted) or 'entityType + entityId'}.")
+    return named[0]
+
+
+def _scrape_view(src: MetadataSource, kinds: tuple[str, ...]) -> Any:
+    def view(source_id: str, body: Any) -> Any:
+        db = get_db()
+        tgt, entity_id = _chosen(body, kinds)
+        if entity_id is None:
+            raise ValidationError("body.entityId: required with entityType.")
+        rows = scrape_entity(db, src, source_id, tgt, entity_id, action=body.action, url=body.url, query=body.query)
+        db.commit()
+        return ok({"results": [store.dump(r) for r in rows]})
+
+    return view
+
+
+def _bulk_view(src: MetadataSource) -> Any:
+    def view(source_id: str, body: Any) -> Any:
+        db = get_db()
+        tgt, ids = _chosen(body, ("scene", "gallery", "group", "performer"), many=True)
+        described = check_source(db, src, source_id)
+        if ids is None:
+            if body.filter is None:
+                raise ValidationError(f"body: give {tgt.id_field}s or a filter.")
+            if tgt.select is None:
+                raise ValidationError(f"body.filter: {tgt.entity_type} cannot be chosen by filter; give ids.")
+            ids = list(tgt.select(db, body.filter))[:MAX_BULK]
+        known = list(tgt.describe(db, ids)) if ids else []
+        name = described.get("name") or source_id
+        items = [
+            ({"op": "scrape", "source": src.kind, "sourceId": source_id, "entityType": tgt.entity_type,
+              "entityId": entity_id, "action": body.action, "autoAccept": body.auto_accept},
+             f"scrape:{src.kind}:{source_id}", f"{tgt.entity_type}:{entity_id}", f"Scrape · {name} · {entity_id[:8]}")
+            for entity_id in known
+        ]  # fmt: skip
+        created = enqueue_jobs(db, QUEUE, items)
+        db.commit()
+        return ok({"enqueued": created, "entities": len(known), "skipped": len(ids) - len(known)}, status=202)
+
+    return view
+
+
+def _accept_view(tgt: MetadataTarget) -> Any:
+    def view(entity_id: str, body: AcceptIn) -> Any:
+        db = get_db()
+        row = store.get(db, body.result_id, lock=True)
+        if row.entity_type != tgt.entity_type or row.entity_id != entity_id:
+            raise ValidationError(f"body.resultId: result {row.id} is not for this {tgt.label or tgt.entity_type}.")
+        return _enqueue_accept(db, row, body)
+
+    return view
+
+
+def _enqueue_accept(db: Any, row: ScrapeResultRow, body: Any) -> Any:
+    check_acceptable(row)
+    check_mask(row.kind, body.fields)
+    run_id = enqueue_job(
+        db, QUEUE,
+        {"op": "accept", "resultId": row.id, "fields": body.fields,
+         "excludePerformers": body.exclude_performers, "excludeTags": body.exclude_tags},
+        target_type=ACCEPT_TARGET, target_id=row.id,
+        target_label=f"Accept · {row.source_name or row.source_id} · {_title(row)}",
+    )  # fmt: skip
+    db.commit()
+    return ok({"jobRunId": run_id, "resultId": row.id}, status=202)
+
+
+def _title(row: ScrapeResultRow) -> str:
+    return str(row.proposed.get("title") or row.proposed.get("name") or row.entity_id)
+
+
+def make_blueprint() -> Blueprint:
+    bp = Blueprint("metadata", __name__)
+    scrape_body = _with_id_fields(ScrapeIn)
+    bulk_body = _with_id_fields(BulkIn, many=True)
+    for src in metadata_sources().values():
+        base = f"/api/{src.collection}/<source_id>"
+        for verb, kinds in (("scrape", ("scene", "gallery", "group")), ("scrape-performer", ("performer",))):
+            view = _scrape_view(src, kinds)
+            view.__name__ = f"{src.kind}_{verb}".replace("-", "_")
+            view.__doc__ = f"Scrape with one of the {src.label}; the results are stored as pending."
+            api_route(bp, f"{base}/{verb}", ["POST"], body=scrape_body)(view)
+        bulk = _bulk_view(src)
+        bulk.__name__, bulk.__doc__ = f"{src.kind}_scrape_bulk", f"Scrape many entities with {src.label}, as jobs."
+        api_route(bp, f"{base}/scrape-bulk", ["POST"], body=bulk_body, status=202)(bulk)
+    for tgt in metadata_targets().values():
+        for collection in tgt.collections:
+            view = _accept_view(tgt)
+            view.__name__ = f"accept_{collection}".replace("/", "_").replace("-", "_")
+            view.__doc__ = f"Accept a scrape result for this {tgt.label or tgt.entity_type} (a metadata-import job)."
+            api_route(bp, f"/api/{collection}/<entity_id>/{tgt.verb}", ["POST"], body=AcceptIn, status=202)(view)
+
+    @api_route(bp, "/api/scrape-results", query=ResultsQuery)
+    def list_results(query: ResultsQuery) -> Any:
+        """Scrape results, newest first (the review queue: ``?status=pending``)."""
+        db = get_db()
+        wanted = (
+            (ScrapeResultRow.status, query.status),
+            (ScrapeResultRow.entity_type, query.entity_type),
+            (ScrapeResultRow.entity_id, query.entity_id),
+            (ScrapeResultRow.source_kind, query.source),
+        )
+        conds = [column == value for column, value in wanted if value is not None]
+        total = db.scalar(select(func.count()).select_from(ScrapeResultRow).where(*conds)) or 0
+        rows = db.scalars(
+            select(ScrapeResultRow).where(*conds).order_by(ScrapeResultRow.created_at.desc(), ScrapeResultRow.id)
+            .offset(query.offset).limit(query.per_page)
+        ).all()  # fmt: skip
+        return page([store.dump(r) for r in rows], total, query)
+
+    @api_route(bp, "/api/scrape-results/<result_id>")
+    def get_result(result_id: str) -> Any:
+        """One scrape result."""
+        return ok(store.dump(store.get(get_db(), result_id)))
+
+    @api_route(bp, "/api/scrape-results/<result_id>/reject", ["POST"])
+    def reject(result_id: str) -> Any:
+        """Reject a pending result (an accepted one cannot be)."""
+        db = get_db()
+        row = store.get(db, result_id, lock=True)
+        if row.status == ACCEPTED:
+            raise ConflictError(f"Scrape result {row.id} was already accepted.", code="already_accepted")
+        row.status = REJECTED
+        db.commit()
+        return ok(store.dump(row))
+
+    @api_route(bp, "/api/scrape-results/<result_id>/accept", ["POST"], body=AcceptResultIn, status=202)
+    def accept(result_id: str, body: AcceptResultIn) -> Any:
+        """Accept a result for the entity it was scraped for (a metadata-import job)."""
+        db = get_db()
+        row = store.get(db, result_id, lock=True)
+        store.target(row.entity_type)
+        return _enqueue_accept(db, row, body)
+
+    @api_route(bp, "/api/stash-ids", query=StashIdsQuery)
+    def list_stash_ids(query: StashIdsQuery) -> Any:
+        """An entity's ids at StashBox servers."""
+        rows = get_db().scalars(
+            select(StashIdRow)
+            .where(StashIdRow.entity_type == query.entity_type, StashIdRow.entity_id == query.entity_id)
+            .order_by(StashIdRow.endpoint)
+        ).all()
+        return ok([_stash_id(r) for r in rows])
+
+    @api_route(bp, "/api/stash-ids", ["POST"], body=StashIdIn, status=201)
+    def add_stash_id(body: StashIdIn) -> Any:
+        """Link an entity to its id at a StashBox server (one per server)."""
+        db = get_db()
+        tgt = store.target(body.entity_type)
+        if body.entity_id not in tgt.describe(db, [body.entity_id]):
+            raise NotFoundError(f"{tgt.label or tgt.entity_type} {body.entity_id} not found.")
+        existing = db.scalar(select(StashIdRow).where(
+            StashIdRow.entity_type == body.entity_type, StashIdRow.entity_id == body.entity_id,
+            StashIdRow.endpoint == body.endpoint))  # fmt: skip
+        row = existing or StashIdRow(entity_type=body.entity_type, entity_id=body.entity_id, endpoint=body.endpoint)
+        row.stash_id = body.stash_id
+        db.add(row)
+        db.commit()
+        return ok(_stash_id(row), status=201)
+
+    @api_route(bp, "/api/stash-ids/<row_id>", ["DELETE"])
+    def delete_stash_id(row_id: str) -> Any:
+        """Forget one stash id link."""
+        db = get_db()
+        row = db.get(StashIdRow, row_id)
+        if row is None:
+            raise NotFoundError(f"Stash id {row_id} not found.")
+        db.delete(row)
+        db.commit()
+        return ok({"deleted": row_id})
+
+    return bp
+
+
+def _stash_id(row: StashIdRow) -> dict[str, Any]:
+    return {"id": row.id, "entityType": row.entity_type, "entityId": row.entity_id,
+            "endpoint": row.endpoint, "stashId": row.stash_id}  # fmt: skip
+
+
+__all__ = ["STATUSES", "make_blueprint"]
