@@ -384,6 +384,7 @@ class MetadataSource:
         any ``ObscuraError``) for a clear 4xx; an empty list is "no match".
     :param describe: ``(db, source_id) -> {"id", "name", "kinds": [...], "actions": [...]}`` or
         ``None`` when the id is unknown or disabled.
+    :param entries: ``(db) -> [describe(db, id) for each usable id]``: what "Scrape with…" offers.
     """
 
     kind: str
@@ -391,6 +392,7 @@ class MetadataSource:
     label: str
     scrape: Callable[[Any, ScrapeRequest], Sequence[ScrapeResult]]
     describe: Callable[[Any, str], Mapping[str, Any] | None]
+    entries: Callable[[Any], Sequence[Mapping[str, Any]]] | None = None
 
 
 @dataclass(frozen=True, slots=True)

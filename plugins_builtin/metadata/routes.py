@@ -7,6 +7,7 @@ collection (``POST /api/scrapers/<id>/scrape``), each target's accept route unde
 
 from __future__ import annotations
 
+import logging
 from typing import Any, Literal
 
 from flask import Blueprint
@@ -24,6 +25,8 @@ from plugins_builtin.metadata.accepting import check_acceptable, check_mask
 from plugins_builtin.metadata.models import ACCEPTED, REJECTED, STATUSES, ScrapeResultRow, StashIdRow
 from plugins_builtin.metadata.queues import ACCEPT_TARGET, QUEUE
 from plugins_builtin.metadata.scraping import check_source, scrape_entity
+
+logger = logging.getLogger("obscura.metadata")
 
 MAX_BULK = 10_000
 Text = str
@@ -209,6 +212,11 @@ def make_blueprint() -> Blueprint:
             view.__doc__ = f"Accept a scrape result for this {tgt.label or tgt.entity_type} (a metadata-import job)."
             api_route(bp, f"/api/{collection}/<entity_id>/{tgt.verb}", ["POST"], body=AcceptIn, status=202)(view)
 
+    @api_route(bp, "/api/metadata-sources")
+    def list_sources() -> Any:
+        """The loaded metadata sources and what each offers (installed scrapers, servers…)."""
+        return ok([_source_out(get_db(), src) for src in metadata_sources().values()])
+
     @api_route(bp, "/api/scrape-results", query=ResultsQuery)
     def list_results(query: ResultsQuery) -> Any:
         """Scrape results, newest first (the review queue: ``?status=pending``)."""
@@ -289,6 +297,16 @@ def make_blueprint() -> Blueprint:
         return ok({"deleted": row_id})
 
     return bp
+
+
+def _source_out(db: Any, src: MetadataSource) -> dict[str, Any]:
+    entries: list[dict[str, Any]] = []
+    if src.entries is not None:
+        try:
+            entries = [dict(e) for e in src.entries(db)]
+        except Exception:  # one source's fault leaves the others listed
+            logger.exception("metadata source %r failed listing its entries", src.kind)
+    return {"kind": src.kind, "collection": src.collection, "label": src.label, "entries": entries}
 
 
 def _stash_id(row: StashIdRow) -> dict[str, Any]:

@@ -39,4 +39,5 @@ def describe(db: Any, source_id: str) -> dict[str, Any] | None:
 
 @hookimpl
 def obscura_metadata_sources() -> list[MetadataSource]:
-    return [MetadataSource("fake", "fake-sources", "Fake sources", scrape=scrape, describe=describe)]
+    return [MetadataSource("fake", "fake-sources", "Fake sources", scrape=scrape, describe=describe,
+                           entries=lambda db: [describe(db, "site")])]

@@ -38,7 +38,7 @@ def _png(color: str = "red") -> bytes:
 
 
 class _Images(BaseHTTPRequestHandler):
-    def do_GET(self) -> None:  # noqa: N802 - http.server's name
+    def do_GET(self) -> None:
         if self.path == "/ok.png":
             body, kind = _png("blue"), "image/png"
         elif self.path == "/page.html":
@@ -303,6 +303,12 @@ def test_deleting_a_video_drops_its_results(client: Any, video_id: str) -> None:
     _scrape(client, video_id, "https://site.example/scenes/1")
     assert client.delete(f"/api/videos/{video_id}", json={}).status_code == 200
     assert client.get("/api/scrape-results").get_json()["data"]["total"] == 0
+
+
+def test_sources_are_listed_with_what_they_offer(client: Any) -> None:
+    [src] = client.get("/api/metadata-sources").get_json()["data"]
+    assert src == {"kind": "fake", "collection": "fake-sources", "label": "Fake sources",
+                   "entries": [{"id": "site", "name": "Fake site", "kinds": ["scene", "performer"]}]}  # fmt: skip
 
 
 def test_stash_ids(client: Any, video_id: str) -> None:
