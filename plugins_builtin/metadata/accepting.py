@@ -71,25 +71,29 @@ def apply_result(
     log: Log,
 ) -> dict[str, Any]:
     """Apply one result to its entity and commit; a result already accepted is reported, not redone."""
-    row = store.get(db, result_id)
+    row = store.get(db, result_id, lock=True)
     if row.status == ACCEPTED:
+        db.rollback()
         return {"resultId": row.id, "status": ACCEPTED, "alreadyAccepted": True}
     tgt = store.target(row.entity_type)
     kept = normalize.masked(row.proposed, check_mask(row.kind, fields), exclude_performers, exclude_tags)
     warnings: list[str] = []
-    image, image_type = _image(kept, warnings, log)
-    db.rollback()  # the fetch may have taken long: start the transaction afresh
-
-    row = store.get(db, result_id, lock=True)
-    if row.status == ACCEPTED:  # another run got here first
+    image, image_type = None, None
+    if kept.get("image"):  # fetched outside the transaction: it may take long
         db.rollback()
-        return {"resultId": row.id, "status": ACCEPTED, "alreadyAccepted": True}
+        image, image_type = _image(kept, warnings, log)
+        row = store.get(db, result_id, lock=True)
+        if row.status == ACCEPTED:  # another run got here first
+            db.rollback()
+            return {"resultId": row.id, "status": ACCEPTED, "alreadyAccepted": True}
+    kept.pop("image", None)
     accepted = AcceptedMetadata(
         kind=row.kind, fields=kept, image=image, image_type=image_type, raw=row.raw_result,
         source=f"{row.source_kind}:{row.source_id}", remote_id=row.remote_id,
     )  # fmt: skip
     warnings += [str(w) for w in tgt.apply(db, row.entity_id, accepted) or ()]
-    _stash_id(db, row, _endpoint(db, row))
+    if row.remote_id:
+        _stash_id(db, row, _endpoint(db, row))
     applied = {"fields": sorted(kept) + (["image"] if image else []), "warnings": warnings}
     row.status, row.applied, row.applied_at = ACCEPTED, applied, datetime.now(UTC)
     db.commit()

@@ -45,6 +45,31 @@ def process_accept(payload: Mapping[str, Any], ctx: JobContext) -> dict[str, Any
         raise PermanentJobError(exc.message) from exc
 
 
+def process_accept_many(payload: Mapping[str, Any], ctx: JobContext) -> dict[str, Any]:
+    """Accept a batch of results one after the other (each in its own transaction), with progress;
+    a result that cannot be applied is reported and the others go on."""
+    ids = _strings(payload, "resultIds")
+    fields = payload.get("fields")
+    log = _log(ctx)
+    done, failed = 0, []
+    for i, result_id in enumerate(ids):
+        if ctx.cancelled():
+            break
+        try:
+            apply_result(
+                ctx.db, result_id, fields=_strings(payload, "fields") if isinstance(fields, list) else None,
+                exclude_performers=_strings(payload, "excludePerformers"),
+                exclude_tags=_strings(payload, "excludeTags"), log=log,
+            )  # fmt: skip
+            done += 1
+        except ObscuraError as exc:
+            ctx.db.rollback()
+            failed.append({"resultId": result_id, "error": exc.message})
+            log("warning", f"result {result_id} not applied: {exc.message}")
+        ctx.progress(100 * (i + 1) / len(ids), f"{i + 1} of {len(ids)}")
+    return {"accepted": done, "failed": failed}
+
+
 def process_scrape(payload: Mapping[str, Any], ctx: JobContext) -> dict[str, Any]:
     kind, source_id = payload.get("source"), payload.get("sourceId")
     entity_type, entity_id = payload.get("entityType"), payload.get("entityId")
@@ -70,12 +95,12 @@ def process_scrape(payload: Mapping[str, Any], ctx: JobContext) -> dict[str, Any
     return out
 
 
-OPS = {"accept": process_accept, "scrape": process_scrape}
+OPS = {"accept": process_accept, "accept-many": process_accept_many, "scrape": process_scrape}
 
 
 def process_metadata_import(payload: Mapping[str, Any], ctx: JobContext) -> dict[str, Any]:
     op = payload.get("op", "accept")
     run = OPS.get(op) if isinstance(op, str) else None
     if run is None:
-        raise PermanentJobError(f"Unknown metadata-import op {op!r} (expected 'accept' or 'scrape').")
+        raise PermanentJobError(f"Unknown metadata-import op {op!r} (expected 'accept', 'accept-many' or 'scrape').")
     return run(payload, ctx)

@@ -29,6 +29,7 @@ from plugins_builtin.metadata.scraping import check_source, scrape_entity
 logger = logging.getLogger("obscura.metadata")
 
 MAX_BULK = 10_000
+ACCEPT_BATCH = 250
 Text = str
 
 
@@ -65,6 +66,10 @@ class AcceptResultIn(ApiModel):
     fields: list[str] | None = Field(None, max_length=40)
     exclude_performers: list[str] = Field(default_factory=list, max_length=500)
     exclude_tags: list[str] = Field(default_factory=list, max_length=500)
+
+
+class AcceptManyIn(AcceptResultIn):
+    result_ids: list[str] = Field(min_length=1, max_length=MAX_BULK)
 
 
 class ResultsQuery(Pagination):
@@ -258,6 +263,30 @@ def make_blueprint() -> Blueprint:
         row = store.get(db, result_id, lock=True)
         store.target(row.entity_type)
         return _enqueue_accept(db, row, body)
+
+    @api_route(bp, "/api/scrape-results/accept", ["POST"], body=AcceptManyIn, status=202)
+    def accept_many(body: AcceptManyIn) -> Any:
+        """Accept many results at once ("accept selected" in the review queue), as batch jobs."""
+        db = get_db()
+        ids = list(dict.fromkeys(body.result_ids))
+        stmt = select(ScrapeResultRow.id, ScrapeResultRow.status).where(ScrapeResultRow.id.in_(ids))
+        found = dict(db.execute(stmt).all())
+        missing = [i for i in ids if i not in found]
+        if missing:
+            raise NotFoundError(f"Scrape result {missing[0]} not found.")
+        pending = [i for i in ids if found[i] != ACCEPTED]
+        if body.fields is not None:
+            for kind in set(db.scalars(select(ScrapeResultRow.kind).where(ScrapeResultRow.id.in_(pending)))):
+                check_mask(kind, body.fields)
+        runs = [
+            enqueue_job(db, QUEUE, {"op": "accept-many", "resultIds": chunk, "fields": body.fields,
+                                    "excludePerformers": body.exclude_performers, "excludeTags": body.exclude_tags},
+                        target_label=f"Accept {len(chunk)} scrape results")
+            for chunk in (pending[i : i + ACCEPT_BATCH] for i in range(0, len(pending), ACCEPT_BATCH))
+        ]  # fmt: skip
+        db.commit()
+        out = {"jobRunIds": runs, "accepting": len(pending), "alreadyAccepted": len(ids) - len(pending)}
+        return ok(out, status=202)
 
     @api_route(bp, "/api/stash-ids", query=StashIdsQuery)
     def list_stash_ids(query: StashIdsQuery) -> Any:

@@ -202,6 +202,24 @@ def test_bad_requests_are_clear(client: Any, video_id: str) -> None:
         assert message in res.get_json()["error"]["message"], (url, res.get_json())
 
 
+def test_accepting_many_results_at_once(client: Any, runtime: Any, run_jobs: Any) -> None:
+    ids = rows.videos(runtime, rows.root(runtime), ["a", "b", "c"])
+    results = []
+    for i, vid in enumerate(ids):
+        fakesource.PAGES[f"https://site.example/scenes/{i}"] = {**SCENE, "title": f"Scene {i}"}
+        results.append(_scrape(client, vid, f"https://site.example/scenes/{i}")[0]["id"])
+    client.post(f"/api/scrape-results/{results[0]}/accept", json={})
+    run_jobs("metadata-import")
+    res = client.post("/api/scrape-results/accept", json={"resultIds": results, "fields": ["title", "tags"]})
+    assert res.status_code == 202, res.get_json()
+    assert res.get_json()["data"]["accepting"] == 2 and res.get_json()["data"]["alreadyAccepted"] == 1
+    run_jobs("metadata-import")
+    assert [_video(client, v)["title"] for v in ids] == ["Scene 0", "Scene 1", "Scene 2"]
+    assert _video(client, ids[1])["studio"] is None  # not in the mask
+    bad = client.post("/api/scrape-results/accept", json={"resultIds": [results[0], "nope"]})
+    assert bad.status_code == 404 and "nope" in bad.get_json()["error"]["message"]
+
+
 def test_reject(client: Any, run_jobs: Any, video_id: str) -> None:
     fakesource.PAGES["https://site.example/scenes/1"] = SCENE
     first, second = (_scrape(client, video_id, "https://site.example/scenes/1")[0] for _ in range(2))
