@@ -78,3 +78,4 @@ obscura_panels = hookimpls.deferred_panels("plugins_builtin.images.pages.panels:
 obscura_search = hookimpls.deferred_search("plugins_builtin.images.pages.search:search")
 obscura_collection_sources = hookimpls.deferred("plugins_builtin.images.collection_source:sources")
 obscura_generated_assets = hookimpls.deferred("plugins_builtin.images.asset_source:sources")
+obscura_metadata_targets = hookimpls.deferred("plugins_builtin.images.metadata_target:targets")

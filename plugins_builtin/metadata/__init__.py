@@ -9,6 +9,7 @@ This plugin imports none of them, and none imports it.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from flask import Blueprint
 from sqlalchemy import delete
@@ -17,6 +18,9 @@ from sqlalchemy.orm import Session
 from plugin_sdk import ModelSet, Processor, QueueDefinition, hookimpl
 from plugins_builtin.metadata import queues
 from plugins_builtin.metadata.models import MODELS, ScrapeResultRow, StashIdRow
+
+if TYPE_CHECKING:  # the pages' hooks import their modules when called
+    from plugin_sdk import NavItem, Panel, ShellPart, Stylesheet
 
 
 @hookimpl
@@ -38,9 +42,11 @@ def obscura_processors() -> dict[str, Processor]:
 
 @hookimpl
 def obscura_blueprints() -> list[Blueprint]:
+    """The API, and the pages (the "Scrape with…" panel and the review queue)."""
+    from plugins_builtin.metadata.pages import make_blueprint as make_pages_blueprint
     from plugins_builtin.metadata.routes import make_blueprint
 
-    return [make_blueprint()]
+    return [make_blueprint(), make_pages_blueprint()]
 
 
 @hookimpl
@@ -48,3 +54,34 @@ def obscura_entities_deleted(db: Session, entity_type: str, entity_ids: Sequence
     ids = list(entity_ids)
     for model in (ScrapeResultRow, StashIdRow):
         db.execute(delete(model).where(model.entity_type == entity_type, model.entity_id.in_(ids)))
+
+
+# ---- the browser UI (``pages/``): the "Scrape with…" panel and the review queue ------------------
+
+
+@hookimpl
+def obscura_nav_items() -> list[NavItem]:
+    from plugins_builtin.metadata.pages import nav_items
+
+    return nav_items()
+
+
+@hookimpl
+def obscura_panels(entity_type: str) -> list[Panel]:
+    from plugins_builtin.metadata.pages import panels
+
+    return panels(entity_type)
+
+
+@hookimpl
+def obscura_shell_parts() -> list[ShellPart]:
+    from plugins_builtin.metadata.pages import shell_parts
+
+    return shell_parts()
+
+
+@hookimpl
+def obscura_stylesheets() -> list[Stylesheet]:
+    from plugins_builtin.metadata.pages import stylesheets
+
+    return stylesheets()

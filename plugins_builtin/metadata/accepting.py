@@ -17,11 +17,13 @@ from sqlalchemy.orm import Session
 
 from plugin_sdk import AcceptedMetadata
 from plugin_sdk.errors import ConflictError, ValidationError
+from plugin_sdk.links import links_for
 from plugins_builtin.metadata import normalize, store
 from plugins_builtin.metadata.images import ImageError, fetch_image
 from plugins_builtin.metadata.models import ACCEPTED, ScrapeResultRow, StashIdRow
 
 Log = Callable[[str, str], None]
+NAME_LISTS = ("performers", "tags")
 
 
 def check_mask(kind: str, fields: Iterable[str] | None) -> list[str] | None:
@@ -87,6 +89,8 @@ def apply_result(
             db.rollback()
             return {"resultId": row.id, "status": ACCEPTED, "alreadyAccepted": True}
     kept.pop("image", None)
+    excluded = {"performers": _missing(row.proposed, kept, "performers"), "tags": _missing(row.proposed, kept, "tags")}
+    _keep_current_names(db, row, kept)
     accepted = AcceptedMetadata(
         kind=row.kind, fields=kept, image=image, image_type=image_type, raw=row.raw_result,
         source=f"{row.source_kind}:{row.source_id}", remote_id=row.remote_id,
@@ -94,10 +98,35 @@ def apply_result(
     warnings += [str(w) for w in tgt.apply(db, row.entity_id, accepted) or ()]
     if row.remote_id:
         _stash_id(db, row, _endpoint(db, row))
-    applied = {"fields": sorted(kept) + (["image"] if image else []), "warnings": warnings}
+    applied = {"fields": sorted(kept) + (["image"] if image else []), "warnings": warnings,
+               "excludedPerformers": excluded["performers"], "excludedTags": excluded["tags"]}  # fmt: skip
     row.status, row.applied, row.applied_at = ACCEPTED, applied, datetime.now(UTC)
     db.commit()
     return {"resultId": row.id, "status": ACCEPTED, **applied}
+
+
+def _missing(proposed: Mapping[str, Any], kept: Mapping[str, Any], key: str) -> list[str]:
+    """The proposed names of ``key`` the user left out (when the field itself was kept)."""
+    if key not in kept:
+        return []
+    chosen = {n.casefold() for n in kept[key]}
+    return [n for n in proposed.get(key) or [] if n.casefold() not in chosen]
+
+
+def _keep_current_names(db: Session, row: ScrapeResultRow, kept: dict[str, Any]) -> None:
+    """Performers and tags are added to the entity's own, as in Stash's scrape dialog: accepting
+    never unlinks a name (the current ones first, then the new ones, without duplicates)."""
+    wanted = [key for key in NAME_LISTS if key in kept]
+    if not wanted:
+        return
+    current = links_for(db, row.entity_type, [row.entity_id]).get(row.entity_id, {})
+    for key in wanted:
+        have = [c.get("name") for c in current.get(key) or [] if isinstance(c, Mapping)]
+        merged: dict[str, str] = {}
+        for name in [*have, *kept[key]]:
+            if isinstance(name, str) and name.strip():
+                merged.setdefault(name.casefold(), name)
+        kept[key] = list(merged.values())
 
 
 def _endpoint(db: Session, row: ScrapeResultRow) -> str | None:

@@ -33,7 +33,7 @@ def scrape(db: Any, request: ScrapeRequest) -> list[ScrapeResult]:
 
 def describe(db: Any, source_id: str) -> dict[str, Any] | None:
     if source_id in ("site", "broken"):
-        return {"id": source_id, "name": f"Fake {source_id}", "kinds": ["scene", "performer"]}
+        return {"id": source_id, "name": f"Fake {source_id}", "kinds": ["scene", "performer", "gallery"]}
     return None
 
 

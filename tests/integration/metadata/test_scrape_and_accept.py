@@ -73,7 +73,7 @@ def images_server() -> Iterator[str]:
 
 @pytest.fixture
 def obscura_plugins() -> dict:
-    return {"plugins": [("fakesource", fakesource)], "builtins": ("videos", "taxonomy", "metadata"),
+    return {"plugins": [("fakesource", fakesource)], "builtins": ("videos", "images", "taxonomy", "metadata"),
             "load_entrypoints": False}  # fmt: skip
 
 
@@ -166,6 +166,19 @@ def test_field_mask_and_excluded_names(client: Any, run_jobs: Any, video_id: str
     assert video["title"] == "Night & Day" and video["date"] is None and video["studio"] is None
     assert [p["name"] for p in video["performers"]] == ["Jane Roe"]
     assert [t["name"] for t in video["tags"]] == ["Outdoor"]
+
+
+def test_accepting_adds_names_and_records_the_excluded_ones(client: Any, run_jobs: Any, video_id: str) -> None:
+    client.patch(f"/api/videos/{video_id}", json={"tagNames": ["Vintage", "outdoor"], "studioName": "Old"})
+    fakesource.PAGES["https://site.example/scenes/1"] = SCENE
+    [result] = _scrape(client, video_id, "https://site.example/scenes/1")
+    client.post(f"/api/videos/{video_id}/accept-scrape", json={"resultId": result["id"], "excludeTags": ["Drama"]})
+    run_jobs("metadata-import")
+    video = _video(client, video_id)
+    assert sorted(t["name"] for t in video["tags"]) == ["Vintage", "outdoor"]  # kept; Outdoor is outdoor
+    assert video["studio"]["name"] == "Moonlight Studio"  # one studio: replaced
+    applied = client.get(f"/api/scrape-results/{result['id']}").get_json()["data"]["applied"]
+    assert applied["excludedTags"] == ["Drama"] and applied["excludedPerformers"] == []
 
 
 def test_names_are_found_case_insensitively_or_by_alias(client: Any, run_jobs: Any, video_id: str) -> None:
@@ -316,6 +329,22 @@ def test_bulk_scrape_runs_as_jobs_and_auto_accepts_single_fingerprint_matches(
     assert bad.status_code == 400 and "colour" in bad.get_json()["error"]["message"]
 
 
+def test_a_gallery_takes_a_scraped_gallery(client: Any, runtime: Any, run_jobs: Any) -> None:
+    gid = rows.gallery(runtime, "IMG_0001-0040")
+    fakesource.PAGES["https://site.example/galleries/9"] = {
+        "title": "Beach Day", "date": "2020-07-01", "details": "Sand.", "studio": {"name": "Sunny"},
+        "performers": [{"name": "Jane Roe"}], "tags": [{"name": "Beach"}], "photographer": "Ann",
+    }  # fmt: skip
+    body = {"galleryId": gid, "url": "https://site.example/galleries/9"}
+    [result] = client.post("/api/fake-sources/site/scrape", json=body).get_json()["data"]["results"]
+    assert result["entityType"] == "gallery" and result["kind"] == "gallery"
+    assert client.post(f"/api/galleries/{gid}/accept-scrape", json={"resultId": result["id"]}).status_code == 202
+    run_jobs("metadata-import")
+    gallery = client.get(f"/api/galleries/{gid}").get_json()["data"]
+    assert (gallery["title"], gallery["date"], gallery["organized"]) == ("Beach Day", "2020-07-01", True)
+    assert gallery["studio"]["name"] == "Sunny" and [t["name"] for t in gallery["tags"]] == ["Beach"]
+
+
 def test_deleting_a_video_drops_its_results(client: Any, video_id: str) -> None:
     fakesource.PAGES["https://site.example/scenes/1"] = SCENE
     _scrape(client, video_id, "https://site.example/scenes/1")
@@ -325,8 +354,8 @@ def test_deleting_a_video_drops_its_results(client: Any, video_id: str) -> None:
 
 def test_sources_are_listed_with_what_they_offer(client: Any) -> None:
     [src] = client.get("/api/metadata-sources").get_json()["data"]
-    assert src == {"kind": "fake", "collection": "fake-sources", "label": "Fake sources",
-                   "entries": [{"id": "site", "name": "Fake site", "kinds": ["scene", "performer"]}]}  # fmt: skip
+    entry = {"id": "site", "name": "Fake site", "kinds": ["scene", "performer", "gallery"]}
+    assert src == {"kind": "fake", "collection": "fake-sources", "label": "Fake sources", "entries": [entry]}
 
 
 def test_stash_ids(client: Any, video_id: str) -> None:

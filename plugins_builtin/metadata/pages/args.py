@@ -1,0 +1,62 @@
+"""Reading the query strings of the metadata pages: anything malformed is a 400 with a reason,
+never a 500 (HTML pages answer with Werkzeug's error page, not the API's envelope)."""
+
+from __future__ import annotations
+
+from typing import Any, NoReturn, TypeVar
+
+from flask import abort
+from pydantic import BaseModel
+from pydantic import ValidationError as PydanticValidationError
+
+from plugin_sdk import MetadataTarget
+from plugin_sdk.pages import panel_target
+from plugins_builtin.metadata.pages.views import target_for
+
+M = TypeVar("M", bound=BaseModel)
+MAX_IDS = 50
+ID_MAX = 64
+
+
+def bad(message: str) -> NoReturn:
+    """Answer 400 with ``message``."""
+    abort(400, message)
+
+
+def refuse_nul(args: Any) -> None:
+    """PostgreSQL text cannot hold NUL: refuse it before any query does."""
+    if any("\x00" in key or any("\x00" in v for v in args.getlist(key)) for key in args):
+        bad("The query string contains a NUL character.")
+
+
+def parse(model: type[M], args: Any) -> M:
+    """``args`` (first value of each key) as ``model``; a 400 naming the first bad parameter."""
+    refuse_nul(args)
+    try:
+        return model.model_validate(args.to_dict())
+    except PydanticValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first.get("loc", ())) or "query"
+        bad(f"query.{where}: {first.get('msg', 'invalid')}.")
+
+
+def entity_arg(args: Any) -> tuple[MetadataTarget, str]:
+    """The ``?entity=<type>&id=<id>`` of a panel fragment, whose type a loaded target takes."""
+    refuse_nul(args)
+    target = panel_target(args)
+    if target is None:
+        bad("Ask for ?entity=<type>&id=<id> (an id of at most 64 characters).")
+    entity_type, entity_id = target
+    tgt = target_for(entity_type)
+    if tgt is None:
+        bad(f"No loaded plugin takes metadata for '{entity_type[:40]}'.")
+    return tgt, entity_id
+
+
+def ids_arg(args: Any, name: str) -> list[str]:
+    """A comma-separated list of ids (``?new=a,b``), each at most 64 characters, at most 50."""
+    raw = args.get(name) or ""
+    ids = [part.strip() for part in raw.split(",") if part.strip()]
+    if len(ids) > MAX_IDS or any(len(i) > ID_MAX for i in ids):
+        bad(f"query.{name}: at most {MAX_IDS} ids of at most {ID_MAX} characters, separated by commas.")
+    return ids
