@@ -360,13 +360,17 @@ class ScrapeResult:
     :param match_type: how it matched: ``fingerprint``, ``stashid``, ``url``, ``name``,
         ``fragment``… (bulk auto-accept takes a single ``fingerprint`` match).
     :param remote_id: the result's id at the source (a stash-box scene id), kept as a stash id
-        when the result is accepted.
+        when the result is accepted. The ids of its studio, performers and tags at the source go
+        in ``raw`` as Stash has them (``remote_site_id``) and are linked the same way.
+    :param match_details: how it matched, for the reviewer (e.g. which of the entity's
+        fingerprints the source knows: ``{"fingerprints": [{"algorithm", "hash"}]}``).
     """
 
     raw: Mapping[str, Any]
     action: str
     match_type: str | None = None
     remote_id: str | None = None
+    match_details: Mapping[str, Any] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -385,6 +389,12 @@ class MetadataSource:
     :param describe: ``(db, source_id) -> {"id", "name", "kinds": [...], "actions": [...]}`` or
         ``None`` when the id is unknown or disabled.
     :param entries: ``(db) -> [describe(db, id) for each usable id]``: what "Scrape with…" offers.
+        A description may hold ``endpoint`` (a StashBox URL): accepted results' remote ids are
+        then kept as stash ids on that endpoint.
+    :param scrape_batch: ``(db, requests) -> [results of each request, in order]``, for a source
+        that answers many entities in one call (a StashBox's fingerprint lookup); bulk scrapes
+        then hand it ``batch_size`` entities at a time instead of calling ``scrape`` for each.
+    :param batch_size: entities per ``scrape_batch`` call.
     """
 
     kind: str
@@ -393,6 +403,8 @@ class MetadataSource:
     scrape: Callable[[Any, ScrapeRequest], Sequence[ScrapeResult]]
     describe: Callable[[Any, str], Mapping[str, Any] | None]
     entries: Callable[[Any], Sequence[Mapping[str, Any]]] | None = None
+    scrape_batch: Callable[[Any, Sequence[ScrapeRequest]], Sequence[Sequence[ScrapeResult]]] | None = None
+    batch_size: int = 40
 
 
 @dataclass(frozen=True, slots=True)

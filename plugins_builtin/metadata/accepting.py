@@ -12,12 +12,14 @@ from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Session
 
 from plugin_sdk import AcceptedMetadata
 from plugin_sdk.errors import ConflictError, ValidationError
 from plugin_sdk.links import links_for
+from plugin_sdk.metadata import metadata_targets
 from plugins_builtin.metadata import normalize, store
 from plugins_builtin.metadata.images import ImageError, fetch_image
 from plugins_builtin.metadata.models import ACCEPTED, ScrapeResultRow, StashIdRow
@@ -90,19 +92,92 @@ def apply_result(
             return {"resultId": row.id, "status": ACCEPTED, "alreadyAccepted": True}
     kept.pop("image", None)
     excluded = {"performers": _missing(row.proposed, kept, "performers"), "tags": _missing(row.proposed, kept, "tags")}
+    endpoint = _endpoint(db, row) if _remote_ids(row.raw_result) or row.remote_id else None
+    if endpoint:
+        _names_by_stash_id(db, row, kept, endpoint)
     _keep_current_names(db, row, kept)
     accepted = AcceptedMetadata(
         kind=row.kind, fields=kept, image=image, image_type=image_type, raw=row.raw_result,
         source=f"{row.source_kind}:{row.source_id}", remote_id=row.remote_id,
     )  # fmt: skip
     warnings += [str(w) for w in tgt.apply(db, row.entity_id, accepted) or ()]
-    if row.remote_id:
-        _stash_id(db, row, _endpoint(db, row))
+    if endpoint:
+        _stash_id(db, row, endpoint)
+        _link_stash_ids(db, row, kept, endpoint)
     applied = {"fields": sorted(kept) + (["image"] if image else []), "warnings": warnings,
                "excludedPerformers": excluded["performers"], "excludedTags": excluded["tags"]}  # fmt: skip
     row.status, row.applied, row.applied_at = ACCEPTED, applied, datetime.now(UTC)
     db.commit()
     return {"resultId": row.id, "status": ACCEPTED, **applied}
+
+
+LINKED = (("studio", "studio"), ("performers", "performer"), ("tags", "tag"))
+"""Proposed fields naming linked entities, and the entity type of those entities."""
+
+
+def _remote_ids(raw: Mapping[str, Any]) -> dict[str, list[tuple[str, str]]]:
+    """``{field: [(name, remote id)]}`` of the studio, performers and tags of a raw result that
+    carry their id at the source (Stash's ``remote_site_id``)."""
+    out: dict[str, list[tuple[str, str]]] = {}
+    for key, _ in LINKED:
+        value = raw.get(key)
+        items = value if isinstance(value, list) else [value]
+        pairs = []
+        for item in items:
+            if isinstance(item, Mapping):
+                name, remote = normalize.text(item.get("name")), item.get("remote_site_id")
+                if name and isinstance(remote, str) and remote:
+                    pairs.append((name, remote))
+        if pairs:
+            out[key] = pairs
+    return out
+
+
+def _local_ids(db: Session, entity_type: str, endpoint: str, remote: list[str]) -> dict[str, str]:
+    """``{remote id: local id}`` of the entities already linked to those ids on ``endpoint``."""
+    rows = db.execute(
+        select(StashIdRow.stash_id, StashIdRow.entity_id).where(
+            StashIdRow.entity_type == entity_type, StashIdRow.endpoint == endpoint, StashIdRow.stash_id.in_(remote)
+        )
+    ).all()
+    return dict(rows)
+
+
+def _names_by_stash_id(db: Session, row: ScrapeResultRow, kept: dict[str, Any], endpoint: str) -> None:
+    """A proposed studio, performer or tag already known by its stash id is named as it is here,
+    so it is matched by its stash id first (then by name or alias, as any name)."""
+    targets = metadata_targets()
+    for key, entity_type in LINKED:
+        pairs = _remote_ids(row.raw_result).get(key)
+        if key not in kept or not pairs or entity_type not in targets:
+            continue
+        local = _local_ids(db, entity_type, endpoint, [remote for _, remote in pairs])
+        names = {i: d.get("name") for i, d in targets[entity_type].describe(db, list(local.values())).items()}
+        renamed = {name.casefold(): names.get(local.get(remote, "")) for name, remote in pairs}
+        values = kept[key] if isinstance(kept[key], list) else [kept[key]]
+        values = [renamed.get(v.casefold()) or v for v in values]
+        kept[key] = values if isinstance(kept[key], list) else values[0]
+
+
+def _link_stash_ids(db: Session, row: ScrapeResultRow, kept: Mapping[str, Any], endpoint: str) -> None:
+    """After the entity's links are applied: keep the stash id of each linked studio, performer
+    and tag that came with one (a new link on that endpoint, or the one it had)."""
+    pairs = _remote_ids(row.raw_result)
+    if not pairs:
+        return
+    db.flush()
+    current = links_for(db, row.entity_type, [row.entity_id]).get(row.entity_id, {})
+    for key, entity_type in LINKED:
+        linked = current.get(key)
+        by_name = {str(i.get("name", "")).casefold(): i.get("id") for i in (linked if isinstance(linked, list)
+                   else [linked]) if isinstance(i, Mapping)}  # fmt: skip
+        known = _local_ids(db, entity_type, endpoint, [remote for _, remote in pairs.get(key, [])])
+        for name, remote in pairs.get(key, []):
+            local = known.get(remote) or by_name.get(name.casefold())
+            if local and local in by_name.values():
+                stmt = pg_insert(StashIdRow).values(entity_type=entity_type, entity_id=local, endpoint=endpoint,
+                                                    stash_id=remote)  # fmt: skip
+                db.execute(stmt.on_conflict_do_nothing(constraint="uq_stash_ids_entity_endpoint"))
 
 
 def _missing(proposed: Mapping[str, Any], kept: Mapping[str, Any], key: str) -> list[str]:

@@ -39,6 +39,7 @@ class ScrapeResultRow(TimestampMixin, Base):
     action: Mapped[str] = mapped_column(Text, nullable=False)
     match_type: Mapped[str | None] = mapped_column(String(16))
     remote_id: Mapped[str | None] = mapped_column(Text)
+    match_details: Mapped[dict[str, Any] | None] = mapped_column(JSONB)  # e.g. the fingerprints that matched
     status: Mapped[str] = mapped_column(String(10), nullable=False, default=PENDING, server_default=text("'pending'"))
     raw_result: Mapped[dict[str, Any]] = mapped_column(JSONB, nullable=False)
     proposed: Mapped[dict[str, Any]] = mapped_column(JSONB, nullable=False)

@@ -27,7 +27,10 @@ PERFORMER_FIELDS = (
     "tattoos", "piercings", "details", "urls", "tags", "image",
 )  # fmt: skip
 GROUP_FIELDS = ("title", "aliases", "date", "details", "director", "urls", "studio", "tags", "image", "duration")
-FIELDS = {"scene": SCENE_FIELDS, "gallery": SCENE_FIELDS, "performer": PERFORMER_FIELDS, "group": GROUP_FIELDS}
+STUDIO_FIELDS = ("name", "aliases", "urls", "details", "parent", "image")
+TAG_FIELDS = ("name", "aliases", "details")
+FIELDS = {"scene": SCENE_FIELDS, "gallery": SCENE_FIELDS, "performer": PERFORMER_FIELDS, "group": GROUP_FIELDS,
+          "studio": STUDIO_FIELDS, "tag": TAG_FIELDS}  # fmt: skip
 LINK_FIELDS = ("studio", "performers", "tags")
 
 
@@ -183,12 +186,36 @@ def group(raw: Mapping[str, Any]) -> dict[str, Any]:
     })  # fmt: skip
 
 
+def studio(raw: Mapping[str, Any]) -> dict[str, Any]:
+    """A ``ScrapedStudio`` as proposed fields."""
+    parent = raw.get("parent")
+    return _compact({
+        "name": text(raw.get("name")),
+        "aliases": _aliases(raw.get("aliases")),
+        "urls": urls(raw),
+        "details": long_text(raw.get("details")),
+        "parent": text(parent.get("name")) if isinstance(parent, Mapping) else None,
+        "image": image(raw, "image", "images"),
+    })  # fmt: skip
+
+
+def tag(raw: Mapping[str, Any]) -> dict[str, Any]:
+    """A ``ScrapedTag`` as proposed fields."""
+    return _compact({
+        "name": text(raw.get("name")),
+        "aliases": _aliases(raw.get("aliases")),
+        "details": long_text(raw.get("description") or raw.get("details")),
+    })  # fmt: skip
+
+
 NORMALIZERS: dict[str, Callable[[Mapping[str, Any]], dict[str, Any]]] = {
     "scene": scene,
     "gallery": scene,
     "image": scene,
     "performer": performer,
     "group": group,
+    "studio": studio,
+    "tag": tag,
 }
 
 

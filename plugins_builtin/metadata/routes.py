@@ -30,6 +30,7 @@ logger = logging.getLogger("obscura.metadata")
 
 MAX_BULK = 10_000
 ACCEPT_BATCH = 250
+BATCHES_PER_JOB = 5
 Text = str
 
 
@@ -52,6 +53,12 @@ class BulkIn(ApiModel):
     action: str | None = Field(None, max_length=64)
     auto_accept: bool = False
     """Accept a result by itself when the scrape gives exactly one, matched by fingerprint."""
+
+
+class IdentifyIn(BulkIn):
+    entity_id: str | None = Field(None, max_length=64)
+    url: str | None = Field(None, max_length=4000)
+    query: str | None = Field(None, max_length=500)
 
 
 class AcceptIn(ApiModel):
@@ -154,15 +161,34 @@ def _bulk_view(src: MetadataSource) -> Any:
             ids = list(tgt.select(db, body.filter))[:MAX_BULK]
         known = list(tgt.describe(db, ids)) if ids else []
         name = described.get("name") or source_id
-        items = [
-            ({"op": "scrape", "source": src.kind, "sourceId": source_id, "entityType": tgt.entity_type,
-              "entityId": entity_id, "action": body.action, "autoAccept": body.auto_accept},
-             f"scrape:{src.kind}:{source_id}", f"{tgt.entity_type}:{entity_id}", f"Scrape · {name} · {entity_id[:8]}")
-            for entity_id in known
-        ]  # fmt: skip
+        base = {"op": "scrape", "source": src.kind, "sourceId": source_id, "entityType": tgt.entity_type,
+                "action": body.action, "autoAccept": body.auto_accept}  # fmt: skip
+        if src.scrape_batch is not None:  # jobs of a few batches each, with progress
+            per_job = max(src.batch_size, 1) * BATCHES_PER_JOB
+            chunks = [known[i : i + per_job] for i in range(0, len(known), per_job)]
+            items = [({**base, "entityIds": chunk}, None, None, f"Identify · {name} · {len(chunk)} × {tgt.label}")
+                     for chunk in chunks]  # fmt: skip
+        else:
+            kind = f"scrape:{src.kind}:{source_id}"
+            items = [({**base, "entityId": i}, kind, f"{tgt.entity_type}:{i}", f"Scrape · {name} · {i[:8]}")
+                     for i in known]  # fmt: skip
         created = enqueue_jobs(db, QUEUE, items)
         db.commit()
         return ok({"enqueued": created, "entities": len(known), "skipped": len(ids) - len(known)}, status=202)
+
+    return view
+
+
+def _identify_view(src: MetadataSource) -> Any:
+    """One entity (``videoId``): scraped now with the automatic cascade; many (``videoIds``, a
+    ``filter``): jobs, as ``scrape-bulk``."""
+    scrape, bulk = _scrape_view(src, ("scene", "gallery", "group", "performer")), _bulk_view(src)
+
+    def view(source_id: str, body: Any) -> Any:
+        singles = [t for t in metadata_targets().values() if getattr(body, _snake(t.id_field), None) is not None]
+        if singles or body.entity_id is not None:
+            return scrape(source_id, body)
+        return bulk(source_id, body)
 
     return view
 
@@ -200,6 +226,7 @@ def make_blueprint() -> Blueprint:
     bp = Blueprint("metadata", __name__)
     scrape_body = _with_id_fields(ScrapeIn)
     bulk_body = _with_id_fields(BulkIn, many=True)
+    identify_body = _with_id_fields(_with_id_fields(IdentifyIn, many=True))
     for src in metadata_sources().values():
         base = f"/api/{src.collection}/<source_id>"
         for verb, kinds in (("scrape", ("scene", "gallery", "group")), ("scrape-performer", ("performer",))):
@@ -210,6 +237,10 @@ def make_blueprint() -> Blueprint:
         bulk = _bulk_view(src)
         bulk.__name__, bulk.__doc__ = f"{src.kind}_scrape_bulk", f"Scrape many entities with {src.label}, as jobs."
         api_route(bp, f"{base}/scrape-bulk", ["POST"], body=bulk_body, status=202)(bulk)
+        identify = _identify_view(src)
+        identify.__name__ = f"{src.kind}_identify"
+        identify.__doc__ = f"Identify with {src.label}: one entity answered at once, many as jobs."
+        api_route(bp, f"{base}/identify", ["POST"], body=identify_body)(identify)
     for tgt in metadata_targets().values():
         for collection in tgt.collections:
             view = _accept_view(tgt)

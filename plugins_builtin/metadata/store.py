@@ -69,6 +69,7 @@ def record(
             entity_type=tgt.entity_type, entity_id=entity_id, kind=tgt.kind, source_kind=src.kind,
             source_id=source_id, source_name=source_name, action=str(result.action)[:200],
             match_type=result.match_type, remote_id=result.remote_id, raw_result=raw, proposed=fields,
+            match_details=dict(result.match_details) if isinstance(result.match_details, Mapping) else None,
         )  # fmt: skip
         db.add(row)
         rows.append(row)
@@ -96,6 +97,7 @@ def dump(row: ScrapeResultRow) -> dict[str, Any]:
         "action": row.action,
         "matchType": row.match_type,
         "remoteId": row.remote_id,
+        "matchDetails": row.match_details,
         "proposed": row.proposed,
         "raw": row.raw_result,
         "applied": row.applied,

@@ -4,7 +4,7 @@ accepted ``ScrapedPerformer`` (Stash's "Scrape with…" on a performer page)."""
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -15,7 +15,7 @@ from plugin_sdk import AcceptedMetadata, MetadataTarget
 from plugin_sdk.errors import NotFoundError, ObscuraError
 from plugins_builtin.taxonomy import pictures
 from plugins_builtin.taxonomy.edit import apply_fields, flush_unique
-from plugins_builtin.taxonomy.kinds import PERFORMERS
+from plugins_builtin.taxonomy.kinds import PERFORMERS, STUDIOS, TAGS, Kind
 from plugins_builtin.taxonomy.links import apply_changes
 from plugins_builtin.taxonomy.models import Performer
 
@@ -79,11 +79,60 @@ def apply(db: Session, performer_id: str, accepted: AcceptedMetadata) -> list[st
     return warnings
 
 
+def _named(kind: Kind, **extra: Callable[[Any], Any]) -> Callable[[Session, Sequence[str]], dict[str, Any]]:
+    """``describe`` of studios or tags: Stash's scraped shape of their own fields."""
+
+    def describe_rows(db: Session, ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+        rows = db.scalars(select(kind.model).where(kind.model.id.in_(list(ids)))).all() if ids else []
+        return {r.id: {"stored_id": r.id, "name": r.name, "aliases": ", ".join(r.aliases or []) or None,
+                       **{k: get(r) for k, get in extra.items()}} for r in rows}  # fmt: skip
+
+    return describe_rows
+
+
+def _apply_named(kind: Kind, columns: Mapping[str, str]) -> Callable[[Session, str, AcceptedMetadata], list[str]]:
+    """``apply`` of studios or tags: their fields, aliases added to the current ones."""
+
+    def apply_row(db: Session, entity_id: str, accepted: AcceptedMetadata) -> list[str]:
+        row = db.get(kind.model, entity_id)
+        if row is None:
+            raise NotFoundError(f"{kind.key.capitalize()} {entity_id} not found.")
+        fields = accepted.fields
+        changes: dict[str, Any] = {columns[k]: v for k, v in fields.items() if k in columns}
+        if "aliases" in fields:
+            changes["aliases"] = [*(row.aliases or []), *fields["aliases"]]
+        if fields.get("urls") and hasattr(row, "url"):
+            changes["url"] = row.url or fields["urls"][0]
+        apply_fields(db, kind, row, changes)
+        flush_unique(db, kind, row)
+        warnings = [f"{k} not applied: {kind.plural} do not keep it" for k in ("parent",) if k in fields]
+        if accepted.image:
+            try:
+                row.image_format = pictures.store(kind.plural, row.id, accepted.image)
+                row.image_at = datetime.now(UTC)
+            except ObscuraError as exc:
+                warnings.append(f"image not applied: {exc.message}")
+        return warnings
+
+    return apply_row
+
+
 def targets() -> list[MetadataTarget]:
-    """``obscura_metadata_targets``: performers (``POST /api/performers/<id>/apply-scrape``)."""
+    """``obscura_metadata_targets``: performers (``POST /api/performers/<id>/apply-scrape``),
+    studios and tags (their StashBox matches, stash ids)."""
     return [
         MetadataTarget(
             "performer", "performer", "performerId", ("performers",),
             describe=describe, apply=apply, verb="apply-scrape", label="performer",
-        )
+        ),
+        MetadataTarget(
+            "studio", "studio", "studioId", ("studios",), verb="apply-scrape", label="studio",
+            describe=_named(STUDIOS, url=lambda r: r.url, details=lambda r: r.details),
+            apply=_apply_named(STUDIOS, {"name": "name", "details": "details"}),
+        ),
+        MetadataTarget(
+            "tag", "tag", "tagId", ("tags",), verb="apply-scrape", label="tag",
+            describe=_named(TAGS, description=lambda r: r.description),
+            apply=_apply_named(TAGS, {"name": "name", "details": "description"}),
+        ),
     ]  # fmt: skip

@@ -11,7 +11,7 @@ from pydantic import ValidationError as PydanticValidationError
 
 from plugin_sdk import MetadataTarget
 from plugin_sdk.pages import panel_target
-from plugins_builtin.metadata.pages.views import target_for
+from plugins_builtin.metadata.pages.views import SCRAPED_KINDS, target_for
 
 M = TypeVar("M", bound=BaseModel)
 MAX_IDS = 50
@@ -48,8 +48,8 @@ def entity_arg(args: Any) -> tuple[MetadataTarget, str]:
         bad("Ask for ?entity=<type>&id=<id> (an id of at most 64 characters).")
     entity_type, entity_id = target
     tgt = target_for(entity_type)
-    if tgt is None:
-        bad(f"No loaded plugin takes metadata for '{entity_type[:40]}'.")
+    if tgt is None or tgt.kind not in SCRAPED_KINDS:
+        bad(f"No loaded plugin takes scraped metadata for '{entity_type[:40]}'.")
     return tgt, entity_id
 
 

@@ -28,8 +28,9 @@ PANEL_LIMIT = 5
 
 
 def panels(entity_type: str) -> list[Panel]:
-    """The panel, for entity types a loaded plugin takes metadata for."""
-    if views.target_for(entity_type) is None:
+    """The panel, for entity types a loaded plugin takes scraped metadata for."""
+    target = views.target_for(entity_type)
+    if target is None or target.kind not in views.SCRAPED_KINDS:
         return []
     return [Panel(title="Scrape with…", url=PANEL_URL, order=60)]
 

@@ -58,6 +58,10 @@ _DIGITS = re.compile(r"\d+")
 # ------------------------------------------------------------------------------------------ targets
 
 
+SCRAPED_KINDS = ("scene", "performer", "gallery", "group", "image")
+"""What Stash scrapes "with…" (studios and tags take metadata only from StashBox lookups)."""
+
+
 def target_for(entity_type: str) -> MetadataTarget | None:
     """The loaded target of ``entity_type``, or ``None``."""
     return metadata_targets().get(entity_type)

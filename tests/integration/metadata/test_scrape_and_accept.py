@@ -82,6 +82,8 @@ def _pages() -> Iterator[None]:
     fakesource.PAGES.clear()
     fakesource.BY_OSHASH.clear()
     fakesource.SEEN.clear()
+    fakesource.BOX_SCENES.clear()
+    fakesource.BATCHES.clear()
     yield
 
 
@@ -353,7 +355,8 @@ def test_deleting_a_video_drops_its_results(client: Any, video_id: str) -> None:
 
 
 def test_sources_are_listed_with_what_they_offer(client: Any) -> None:
-    [src] = client.get("/api/metadata-sources").get_json()["data"]
+    src, box = client.get("/api/metadata-sources").get_json()["data"]
+    assert (box["kind"], box["entries"]) == ("fakebox", [])
     entry = {"id": "site", "name": "Fake site", "kinds": ["scene", "performer", "gallery"]}
     assert src == {"kind": "fake", "collection": "fake-sources", "label": "Fake sources", "entries": [entry]}
 
@@ -367,3 +370,72 @@ def test_stash_ids(client: Any, video_id: str) -> None:
     assert [s["stashId"] for s in listed] == ["def"]
     assert client.post("/api/stash-ids", json={**body, "entityId": "nope"}).status_code == 404
     assert client.delete(f"/api/stash-ids/{listed[0]['id']}", json={}).status_code == 200
+
+
+BOX_SCENE = {
+    "title": "Box Scene", "date": "2022-02-02", "remote_site_id": "scene-uuid-1",
+    "studio": {"name": "Box Studio", "remote_site_id": "studio-uuid"},
+    "performers": [{"name": "Remote Name", "remote_site_id": "perf-uuid"},
+                   {"name": "New Person", "remote_site_id": "perf-2"}],
+    "tags": [{"name": "Box Tag", "remote_site_id": "tag-uuid"}],
+}  # fmt: skip
+
+
+def _stash_ids(client: Any, entity_type: str, entity_id: str) -> list[str]:
+    data = client.get(f"/api/stash-ids?entityType={entity_type}&entityId={entity_id}").get_json()["data"]
+    return [(s["endpoint"], s["stashId"]) for s in data]
+
+
+def test_a_stashbox_match_links_stash_ids_and_matches_by_them_first(client: Any, runtime: Any, run_jobs: Any) -> None:
+    from plugins_builtin.videos.models import Video
+
+    ids = rows.videos(runtime, rows.root(runtime), ["a", "b"])
+    with runtime.session() as db:
+        db.get(Video, ids[0]).oshash, db.get(Video, ids[1]).oshash = "a" * 16, "b" * 16
+        db.commit()
+    # a performer of ours already linked to the box's perf-uuid, under our own name
+    mine = client.post("/api/performers", json={"name": "Local Name"}).get_json()["data"]["id"]
+    endpoint = fakesource.BOX_ENDPOINT
+    client.post("/api/stash-ids", json={"entityType": "performer", "entityId": mine, "endpoint": endpoint,
+                                        "stashId": "perf-uuid"})  # fmt: skip
+    fakesource.BOX_SCENES["a" * 16] = BOX_SCENE
+    res = client.post("/api/fake-boxes/box/identify", json={"videoId": ids[0]})
+    assert res.status_code == 200, res.get_json()
+    [result] = res.get_json()["data"]["results"]
+    assert result["matchType"] == "fingerprint" and result["remoteId"] == "scene-uuid-1"
+    assert result["matchDetails"] == {"fingerprints": [{"algorithm": "OSHASH", "hash": "a" * 16}]}
+    client.post(f"/api/videos/{ids[0]}/accept-scrape", json={"resultId": result["id"]})
+    run_jobs("metadata-import")
+
+    video = _video(client, ids[0])
+    assert sorted(p["name"] for p in video["performers"]) == ["Local Name", "New Person"]
+    assert client.get("/api/performers").get_json()["data"]["total"] == 2  # no "Remote Name" made
+    assert _stash_ids(client, "video", ids[0]) == [(endpoint, "scene-uuid-1")]
+    new_person = next(p["id"] for p in video["performers"] if p["name"] == "New Person")
+    assert _stash_ids(client, "performer", new_person) == [(endpoint, "perf-2")]
+    assert _stash_ids(client, "performer", mine) == [(endpoint, "perf-uuid")]
+    assert _stash_ids(client, "studio", video["studio"]["id"]) == [(endpoint, "studio-uuid")]
+    assert _stash_ids(client, "tag", video["tags"][0]["id"]) == [(endpoint, "tag-uuid")]
+
+    # the next identify of that video knows its stash id (Stash's scene JSON has stash_ids)
+    client.post("/api/fake-boxes/box/identify", json={"videoId": ids[0]})
+    assert fakesource.SEEN[-1].fragment["stash_ids"] == [{"endpoint": endpoint, "stash_id": "scene-uuid-1"}]
+
+
+def test_bulk_identify_hands_the_source_batches(client: Any, runtime: Any, run_jobs: Any) -> None:
+    from plugins_builtin.videos.models import Video
+
+    ids = rows.videos(runtime, rows.root(runtime), [f"v{i}" for i in range(7)])
+    with runtime.session() as db:
+        for i, vid in enumerate(ids):
+            db.get(Video, vid).oshash = f"{i:016x}"
+        db.commit()
+    fakesource.BOX_SCENES[f"{2:016x}"] = {**BOX_SCENE, "title": "Two"}
+    fakesource.BOX_SCENES[f"{5:016x}"] = {**BOX_SCENE, "title": "Five"}
+    res = client.post("/api/fake-boxes/box/identify", json={"videoIds": ids, "autoAccept": True})
+    assert res.status_code == 202, res.get_json()
+    assert res.get_json()["data"]["enqueued"] == 1  # one job of a few batches
+    run_jobs("metadata-import")
+    assert sorted(fakesource.BATCHES) == [1, 3, 3]
+    assert _video(client, ids[2])["title"] == "Two" and _video(client, ids[5])["title"] == "Five"
+    assert _video(client, ids[0])["title"] == "v0"
