@@ -31,6 +31,15 @@ def _flag(runtime: Any, model: Any, ids: list[str]) -> None:
         db.commit()
 
 
+@pytest.fixture(autouse=True)
+def _local_scraper_index(tmp_path, monkeypatch) -> None:
+    """The sweep reads the community scrapers' index too: an empty local one (no test reaches the
+    internet)."""
+    index = tmp_path / "index.yml"
+    index.write_text("[]\n")
+    monkeypatch.setenv("OBSCURA_SCRAPER_INDEX_URL", str(index))
+
+
 @pytest.fixture
 def world(runtime, client) -> dict[str, Any]:
     """Visible and hidden rows of every kind. Hidden: ``{entity type: [ids]}``."""
