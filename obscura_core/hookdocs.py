@@ -44,8 +44,8 @@ GROUPS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
       "obscura_entity_changed", "obscura_entities_deleted", "obscura_entity_deleted", "obscura_sfw_clause",
       "obscura_collection_sources",
       "obscura_generated_assets")),
-    ("Search and metadata", "Global search and metadata sources.",
-     ("obscura_search", "obscura_metadata_sources", "obscura_metadata_targets", "obscura_stashbox_identify")),
+    ("Search and metadata", "Global search, metadata sources and the rows they describe.",
+     ("obscura_search", "obscura_metadata_sources", "obscura_metadata_targets")),
     ("Status", "What the system status and Settings → System show.", ("obscura_system_status",)),
 )  # fmt: skip
 

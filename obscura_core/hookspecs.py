@@ -31,8 +31,6 @@ if TYPE_CHECKING:
         JSON,
         AssetSource,
         CollectionSource,
-        IdentifyCandidate,
-        IdentifyTarget,
         JobContext,
         JobRun,
         LinkKind,
@@ -49,7 +47,6 @@ if TYPE_CHECKING:
         SettingsSection,
         ShellPart,
         StartupContext,
-        StashBoxEndpoint,
         Stylesheet,
     )
 
@@ -212,17 +209,6 @@ def obscura_metadata_targets() -> Sequence[MetadataTarget]:
     accepted result to the plugin's own rows (the metadata plugin never imports the owner).
 
     :return: ``MetadataTarget`` records; ``entity_type`` and each collection are unique.
-
-    Called in: web, worker.
-    """
-
-
-@hookspec(firstresult=True)
-def obscura_stashbox_identify(target: IdentifyTarget, endpoint: StashBoxEndpoint) -> list[IdentifyCandidate] | None:
-    """Identify an entity against a StashBox endpoint.
-
-    firstresult: the first plugin that recognises the endpoint answers. Return ``None`` for
-    "not mine"; ``[]`` means "mine, no match" and stops the chain.
 
     Called in: web, worker.
     """

@@ -32,8 +32,6 @@ from plugin_sdk.types import (
     CollectionItemView,
     CollectionSource,
     GeneratedAssets,
-    IdentifyCandidate,
-    IdentifyTarget,
     JobContext,
     JobRun,
     LinkKind,
@@ -54,11 +52,10 @@ from plugin_sdk.types import (
     SettingsSection,
     ShellPart,
     StartupContext,
-    StashBoxEndpoint,
     Stylesheet,
 )
 
-SDK_VERSION = "0.2.0"
+SDK_VERSION = "0.3.0"
 PROJECT_NAME = "obscura"
 
 hookimpl = pluggy.HookimplMarker(PROJECT_NAME)
@@ -75,8 +72,6 @@ __all__ = [
     "ConflictError",
     "ForbiddenError",
     "GeneratedAssets",
-    "IdentifyCandidate",
-    "IdentifyTarget",
     "InternalError",
     "JobContext",
     "JobRun",
@@ -101,7 +96,6 @@ __all__ = [
     "SettingsSection",
     "ShellPart",
     "StartupContext",
-    "StashBoxEndpoint",
     "Stylesheet",
     "ValidationError",
     "hookimpl",

@@ -461,36 +461,6 @@ class MetadataTarget:
 
 
 @dataclass(frozen=True, slots=True)
-class StashBoxEndpoint:
-    """A configured StashBox server."""
-
-    id: str
-    name: str
-    endpoint: str
-    api_key: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class IdentifyTarget:
-    """What to identify against a StashBox: an entity and its fingerprints."""
-
-    entity_type: str
-    entity_id: str
-    fingerprints: Mapping[str, str] = field(default_factory=dict)
-    title: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class IdentifyCandidate:
-    """One match proposed by a StashBox."""
-
-    remote_id: str
-    title: str | None
-    data: Mapping[str, JSON] = field(default_factory=dict)
-    match_type: str = "fingerprint"
-
-
-@dataclass(frozen=True, slots=True)
 class AssetFile:
     """One generated file of a media row, in both storage layouts.
 

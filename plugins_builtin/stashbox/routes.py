@@ -1,0 +1,195 @@
+"""StashBox endpoint routes: ``GET|POST /api/stashbox-endpoints``,
+``GET|PATCH|DELETE /api/stashbox-endpoints/<id>``, ``POST /api/stashbox-endpoints/<id>/test`` and
+``POST /api/stashbox-endpoints/<id>/lookup/{performer,studio,tag}``.
+
+No answer holds the API key: they say ``apiKeySet``. The scrape routes under
+``/api/stashbox-endpoints/<id>/…`` (``scrape``, ``scrape-performer``, ``scrape-bulk``) belong to
+the ``metadata`` plugin, which runs this plugin's ``MetadataSource``.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from flask import Blueprint
+from pydantic import Field
+
+from plugin_sdk.db import get_db
+from plugin_sdk.errors import ConflictError, NotFoundError, ValidationError
+from plugin_sdk.http import ApiModel, api_route, model_from, ok
+from plugins_builtin.stashbox import endpoints, lookups
+from plugins_builtin.stashbox.models import DEFAULT_MAX_REQUESTS_PER_MINUTE, StashBoxEndpointRow
+
+RATE_MAX = 60_000
+PATTERNS_MAX = 200
+
+
+class EndpointIn(ApiModel):
+    name: str = Field(min_length=1, max_length=200)
+    endpoint: str = Field(min_length=1, max_length=2000)
+    """The server's GraphQL URL (``https://stashdb.org/graphql``)."""
+    api_key: str | None = Field(None, max_length=2000)
+    max_requests_per_minute: int = Field(DEFAULT_MAX_REQUESTS_PER_MINUTE, ge=1, le=RATE_MAX)
+    exclude_tag_patterns: list[str] = Field(default_factory=list, max_length=PATTERNS_MAX)
+    """Regular expressions; scraped tags whose name matches one are dropped."""
+    enabled: bool = True
+
+
+class EndpointPatch(ApiModel):
+    """The fields to change; ``apiKey: null`` (or ``""``) removes the key."""
+
+    name: str | None = Field(None, min_length=1, max_length=200)
+    endpoint: str | None = Field(None, min_length=1, max_length=2000)
+    api_key: str | None = Field(None, max_length=2000)
+    max_requests_per_minute: int | None = Field(None, ge=1, le=RATE_MAX)
+    exclude_tag_patterns: list[str] | None = Field(None, max_length=PATTERNS_MAX)
+    enabled: bool | None = None
+
+
+class EndpointOut(ApiModel):
+    id: str
+    name: str
+    endpoint: str
+    api_key_set: bool
+    """Whether a key is stored (the key itself is never answered)."""
+    max_requests_per_minute: int
+    exclude_tag_patterns: list[str]
+    enabled: bool
+    created_at: datetime
+    updated_at: datetime
+
+
+class TestOut(ApiModel):
+    name: str
+    """The name of the key's user on the server."""
+
+
+class DeletedOut(ApiModel):
+    deleted: str
+
+
+class LookupIn(ApiModel):
+    query: str = Field(min_length=1, max_length=200)
+    """A name, or the object's id on the server."""
+
+
+class LookupItem(ApiModel):
+    remote_id: str | None = None
+    name: str | None = None
+    raw: dict[str, Any]
+    """The object in Stash's scraped shape (``ScrapedPerformer`` / ``ScrapedStudio`` / ``ScrapedTag``)."""
+
+
+class LookupOut(ApiModel):
+    results: list[LookupItem]
+
+
+def endpoint_out(row: StashBoxEndpointRow) -> EndpointOut:
+    return model_from(EndpointOut, row, api_key_set=bool(row.api_key),
+                      exclude_tag_patterns=list(row.exclude_tag_patterns or []))  # fmt: skip
+
+
+def _name(value: str) -> str:
+    name = " ".join(value.split())
+    if not name:
+        raise ValidationError("body.name: must not be blank.")
+    return name
+
+
+def _url(db: Any, value: str, other_than: str | None = None) -> str:
+    url = endpoints.check_url(value)
+    if endpoints.taken(db, url, other_than=other_than):
+        raise ConflictError(f"An endpoint for {url[:200]} is already configured.", code="endpoint_exists")
+    return url
+
+
+def make_blueprint() -> Blueprint:
+    bp = Blueprint("stashbox_api", __name__)
+
+    @api_route(bp, "/api/stashbox-endpoints", response=list[EndpointOut])
+    def list_endpoints() -> Any:
+        """The configured StashBox endpoints, by name."""
+        return ok([endpoint_out(row) for row in endpoints.listed(get_db())])
+
+    @api_route(bp, "/api/stashbox-endpoints", ["POST"], body=EndpointIn, response=EndpointOut, status=201)
+    def create(body: EndpointIn) -> Any:
+        """Add a StashBox endpoint (its API key is stored encrypted)."""
+        db = get_db()
+        row = StashBoxEndpointRow(
+            name=_name(body.name), endpoint=_url(db, body.endpoint), api_key=endpoints.encrypt_key(body.api_key),
+            max_requests_per_minute=body.max_requests_per_minute,
+            exclude_tag_patterns=endpoints.check_patterns(body.exclude_tag_patterns), enabled=body.enabled,
+        )  # fmt: skip
+        db.add(row)
+        db.commit()
+        return ok(endpoint_out(row), status=201)
+
+    @api_route(bp, "/api/stashbox-endpoints/<endpoint_id>", response=EndpointOut)
+    def get_endpoint(endpoint_id: str) -> Any:
+        """One StashBox endpoint."""
+        return ok(endpoint_out(endpoints.get(get_db(), endpoint_id)))
+
+    @api_route(bp, "/api/stashbox-endpoints/<endpoint_id>", ["PATCH"], body=EndpointPatch, response=EndpointOut)
+    def patch(endpoint_id: str, body: EndpointPatch) -> Any:
+        """Change an endpoint: only the fields given."""
+        db = get_db()
+        row = endpoints.get(db, endpoint_id)
+        given = body.model_fields_set
+        if not given:
+            raise ValidationError("body: give at least one field to change.")
+        for key in ("name", "endpoint", "max_requests_per_minute", "exclude_tag_patterns", "enabled"):
+            if key in given and getattr(body, key) is None:
+                raise ValidationError(f"body.{key}: must not be null.")
+        if body.name is not None:
+            row.name = _name(body.name)
+        if body.endpoint is not None:
+            row.endpoint = _url(db, body.endpoint, other_than=row.id)
+        if "api_key" in given:
+            row.api_key = endpoints.encrypt_key(body.api_key)
+        if body.max_requests_per_minute is not None:
+            row.max_requests_per_minute = body.max_requests_per_minute
+        if body.exclude_tag_patterns is not None:
+            row.exclude_tag_patterns = endpoints.check_patterns(body.exclude_tag_patterns)
+        if body.enabled is not None:
+            row.enabled = body.enabled
+        db.commit()
+        return ok(endpoint_out(row))
+
+    @api_route(bp, "/api/stashbox-endpoints/<endpoint_id>", ["DELETE"], response=DeletedOut)
+    def delete(endpoint_id: str) -> Any:
+        """Remove an endpoint (its stash ids stay: they name the server by URL)."""
+        db = get_db()
+        row = endpoints.get(db, endpoint_id)
+        db.delete(row)
+        db.commit()
+        return ok({"deleted": endpoint_id})
+
+    @api_route(bp, "/api/stashbox-endpoints/<endpoint_id>/test", ["POST"], response=TestOut)
+    def test(endpoint_id: str) -> Any:
+        """Check the server and the key with ``query Me { me { name } }``: the key's user name, or
+        a clear error (``bad_api_key`` 400; ``unreachable`` / ``not_graphql`` 502)."""
+        db = get_db()
+        row = endpoints.get(db, endpoint_id)
+        client = endpoints.client(row, attempts=1)
+        db.commit()  # the request may take long: hold no transaction meanwhile
+        return ok(TestOut(name=client.me()))
+
+    @api_route(bp, "/api/stashbox-endpoints/<endpoint_id>/lookup/<kind>", ["POST"], body=LookupIn,
+               response=LookupOut)  # fmt: skip
+    def lookup(endpoint_id: str, kind: str, body: LookupIn) -> Any:
+        """Look a performer, studio or tag up by name or stash id (``kind``: ``performer``,
+        ``studio`` or ``tag``)."""
+        if kind not in lookups.KINDS:
+            raise NotFoundError(f"Nothing to look up as '{kind[:32]}' (one of {', '.join(lookups.KINDS)}).")
+        db = get_db()
+        row = endpoints.get(db, endpoint_id)
+        if not row.enabled:
+            raise ConflictError(f"{row.name} is disabled.", code="endpoint_disabled")
+        if not body.query.strip():
+            raise ValidationError("body.query: must not be blank.")
+        client = endpoints.client(row)
+        db.commit()
+        return ok({"results": lookups.lookup(client, kind, body.query)})
+
+    return bp
