@@ -104,6 +104,8 @@ def apply_result(
     if endpoint:
         _stash_id(db, row, endpoint)
         _link_stash_ids(db, row, kept, endpoint)
+    if "performers" in kept and row.kind != "performer":
+        _fill_performers(db, row, endpoint)
     applied = {"fields": sorted(kept) + (["image"] if image else []), "warnings": warnings,
                "excludedPerformers": excluded["performers"], "excludedTags": excluded["tags"]}  # fmt: skip
     row.status, row.applied, row.applied_at = ACCEPTED, applied, datetime.now(UTC)
@@ -178,6 +180,46 @@ def _link_stash_ids(db: Session, row: ScrapeResultRow, kept: Mapping[str, Any], 
                 stmt = pg_insert(StashIdRow).values(entity_type=entity_type, entity_id=local, endpoint=endpoint,
                                                     stash_id=remote)  # fmt: skip
                 db.execute(stmt.on_conflict_do_nothing(constraint="uq_stash_ids_entity_endpoint"))
+
+
+FILLED = {
+    "gender": "gender", "birthdate": "birthdate", "country": "country", "ethnicity": "ethnicity",
+    "eyeColor": "eye_color", "hairColor": "hair_color", "height": "height", "weight": "weight",
+    "measurements": "measurements", "tattoos": "tattoos", "piercings": "piercings",
+    "careerLength": "career_length", "details": "details", "aliases": "aliases",
+}  # fmt: skip
+"""Performer fields a scene's result fills in, and the performer fragment's key for each."""
+
+
+def _fill_performers(db: Session, row: ScrapeResultRow, endpoint: str | None) -> None:
+    """The performers a scene's result links get the details it carries (gender, birthdate,
+    measurements…) where theirs are empty: a new performer is complete at once, a known one keeps
+    what it has."""
+    performer = metadata_targets().get("performer")
+    raw = row.raw_result.get("performers")
+    if performer is None or not isinstance(raw, list):
+        return
+    db.flush()
+    linked = links_for(db, row.entity_type, [row.entity_id]).get(row.entity_id, {}).get("performers") or []
+    by_name = {str(p.get("name", "")).casefold(): p.get("id") for p in linked if isinstance(p, Mapping)}
+    remote = [p.get("remote_site_id") for p in raw if isinstance(p, Mapping) and p.get("remote_site_id")]
+    by_remote = _local_ids(db, "performer", endpoint, remote) if endpoint and remote else {}
+    wanted: dict[str, dict[str, Any]] = {}
+    for item in raw:
+        if not isinstance(item, Mapping):
+            continue
+        name = str(normalize.text(item.get("name")) or "").casefold()
+        local = by_remote.get(item.get("remote_site_id")) or by_name.get(name)
+        fields = {k: v for k, v in normalize.performer(item).items() if k in FILLED}
+        if local and fields:
+            wanted[local] = fields
+    current = performer.describe(db, list(wanted))
+    source = f"{row.source_kind}:{row.source_id}"
+    for local, fields in wanted.items():
+        have = current.get(local, {})
+        fill = {k: v for k, v in fields.items() if not have.get(FILLED[k])}
+        if fill:
+            performer.apply(db, local, AcceptedMetadata(kind="performer", fields=fill, source=source))
 
 
 def _missing(proposed: Mapping[str, Any], kept: Mapping[str, Any], key: str) -> list[str]:

@@ -375,8 +375,10 @@ def test_stash_ids(client: Any, video_id: str) -> None:
 BOX_SCENE = {
     "title": "Box Scene", "date": "2022-02-02", "remote_site_id": "scene-uuid-1",
     "studio": {"name": "Box Studio", "remote_site_id": "studio-uuid"},
-    "performers": [{"name": "Remote Name", "remote_site_id": "perf-uuid"},
-                   {"name": "New Person", "remote_site_id": "perf-2"}],
+    "performers": [{"name": "Remote Name", "remote_site_id": "perf-uuid", "country": "Japan",
+                    "birthdate": "1991-01-01"},
+                   {"name": "New Person", "remote_site_id": "perf-2", "gender": "FEMALE", "height": "170",
+                    "measurements": "34B-24-34"}],
     "tags": [{"name": "Box Tag", "remote_site_id": "tag-uuid"}],
 }  # fmt: skip
 
@@ -394,7 +396,7 @@ def test_a_stashbox_match_links_stash_ids_and_matches_by_them_first(client: Any,
         db.get(Video, ids[0]).oshash, db.get(Video, ids[1]).oshash = "a" * 16, "b" * 16
         db.commit()
     # a performer of ours already linked to the box's perf-uuid, under our own name
-    mine = client.post("/api/performers", json={"name": "Local Name"}).get_json()["data"]["id"]
+    mine = client.post("/api/performers", json={"name": "Local Name", "country": "Germany"}).get_json()["data"]["id"]
     endpoint = fakesource.BOX_ENDPOINT
     client.post("/api/stash-ids", json={"entityType": "performer", "entityId": mine, "endpoint": endpoint,
                                         "stashId": "perf-uuid"})  # fmt: skip
@@ -416,6 +418,11 @@ def test_a_stashbox_match_links_stash_ids_and_matches_by_them_first(client: Any,
     assert _stash_ids(client, "performer", mine) == [(endpoint, "perf-uuid")]
     assert _stash_ids(client, "studio", video["studio"]["id"]) == [(endpoint, "studio-uuid")]
     assert _stash_ids(client, "tag", video["tags"][0]["id"]) == [(endpoint, "tag-uuid")]
+    # the performers get the details the scene carries, where theirs are empty
+    new = client.get(f"/api/performers/{new_person}").get_json()["data"]
+    assert (new["gender"], new["height"], new["measurements"]) == ("FEMALE", 170, "34B-24-34")
+    known = client.get(f"/api/performers/{mine}").get_json()["data"]
+    assert (known["name"], known["country"], known["birthdate"]) == ("Local Name", "Germany", "1991-01-01")
 
     # the next identify of that video knows its stash id (Stash's scene JSON has stash_ids)
     client.post("/api/fake-boxes/box/identify", json={"videoId": ids[0]})
