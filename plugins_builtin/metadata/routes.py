@@ -29,6 +29,9 @@ from plugins_builtin.metadata.scraping import check_source, scrape_entity
 logger = logging.getLogger("obscura.metadata")
 
 MAX_BULK = 10_000
+MAX_LOG_LINES = 200
+LOG_LEVELS = {"trace": 5, "debug": logging.DEBUG, "info": logging.INFO, "progress": logging.INFO,
+              "warning": logging.WARNING, "error": logging.ERROR}  # fmt: skip
 ACCEPT_BATCH = 250
 BATCHES_PER_JOB = 5
 Text = str
@@ -141,9 +144,18 @@ def _scrape_view(src: MetadataSource, kinds: tuple[str, ...]) -> Any:
         tgt, entity_id = _chosen(body, kinds)
         if entity_id is None:
             raise ValidationError("body.entityId: required with entityType.")
-        rows = scrape_entity(db, src, source_id, tgt, entity_id, action=body.action, url=body.url, query=body.query)
+        lines: list[dict[str, str]] = []
+
+        def log(level: str, message: str) -> None:  # the scraper's log, answered with the results
+            logger.log(LOG_LEVELS.get(level, logging.INFO), "%s", message)
+            if len(lines) < MAX_LOG_LINES:
+                lines.append({"level": level, "message": message[:2000]})
+
+        rows = scrape_entity(
+            db, src, source_id, tgt, entity_id, action=body.action, url=body.url, query=body.query, log=log
+        )
         db.commit()
-        return ok({"results": [store.dump(r) for r in rows]})
+        return ok({"results": [store.dump(r) for r in rows], "log": lines})
 
     return view
 

@@ -121,6 +121,8 @@ def test_script_scraper_finds_and_fills_a_performer(
     found = _ok(client.post("/api/scrapers/ExampleScript/scrape-performer",
                             json={"performerId": pid, "action": "performerByName", "query": "aiko"}))  # fmt: skip
     assert [r["proposed"]["name"] for r in found["results"]] == ["Aiko Tanaka", "Aiko Sato"]
+    # the script's own log lines (py_common's \x01i\x02 prefix) come back with the results
+    assert {"level": "info", "message": "[Scrape / ExampleScript] 2 performers match 'aiko'"} in found["log"]
 
 
 def test_disabled_or_missing_scrapers_are_clear(client: Any, runtime: Any, installed: list[str]) -> None:

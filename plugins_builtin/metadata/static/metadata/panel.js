@@ -102,6 +102,7 @@ class ScrapePanel extends HTMLElement {
         action: this.action.value || undefined,
       });
       if (!this.signal || this.signal.aborted) return;
+      this.showLog(data.log || []);
       const ids = (data.results || []).map((r) => r.id);
       if (!ids.length) {
         this.status.textContent = `${option.textContent.trim()} found nothing for this ${this.dataset.noun}.`;
@@ -118,6 +119,17 @@ class ScrapePanel extends HTMLElement {
       if (this.button) this.button.disabled = false;
       this.form.removeAttribute("aria-busy");
     }
+  }
+
+  /** The scraper's own log lines of the last scrape (script scrapers log through py_common). */
+  showLog(lines) {
+    const box = this.form.querySelector("[data-scrape-log]");
+    if (!box) return;
+    box.hidden = !lines.length;
+    box.querySelector("summary").textContent = `Scraper log (${lines.length} line${lines.length === 1 ? "" : "s"})`;
+    box.querySelector("[data-scrape-log-lines]").textContent = lines
+      .map((l) => `${l.level.toUpperCase().padEnd(8)}${l.message}`)
+      .join("\n");
   }
 
   /** Load the pending results again (`fresh`: ids to mark as new). */
