@@ -92,20 +92,28 @@ def apply_result(
             return {"resultId": row.id, "status": ACCEPTED, "alreadyAccepted": True}
     kept.pop("image", None)
     excluded = {"performers": _missing(row.proposed, kept, "performers"), "tags": _missing(row.proposed, kept, "tags")}
-    endpoint = _endpoint(db, row) if _remote_ids(row.raw_result) or row.remote_id else None
-    if endpoint:
-        _names_by_stash_id(db, row, kept, endpoint)
+    pairs = _remote_ids(row.raw_result)
+    endpoint = _endpoint(db, row) if pairs or row.remote_id else None
+    known = _known_by_stash_id(db, endpoint, pairs) if endpoint else {}
+    if known:
+        _names_by_stash_id(db, kept, pairs, known)
     _keep_current_names(db, row, kept)
     accepted = AcceptedMetadata(
         kind=row.kind, fields=kept, image=image, image_type=image_type, raw=row.raw_result,
         source=f"{row.source_kind}:{row.source_id}", remote_id=row.remote_id,
     )  # fmt: skip
     warnings += [str(w) for w in tgt.apply(db, row.entity_id, accepted) or ()]
+    linking = endpoint and pairs
+    filling = "performers" in kept and row.kind != "performer" and isinstance(row.raw_result.get("performers"), list)
+    if linking or filling:
+        db.flush()
+        after = links_for(db, row.entity_type, [row.entity_id]).get(row.entity_id, {})
+        if linking:
+            _link_stash_ids(db, after, pairs, known, endpoint)  # type: ignore[arg-type]
+        if filling:
+            _fill_performers(db, row, after, known)
     if endpoint:
         _stash_id(db, row, endpoint)
-        _link_stash_ids(db, row, kept, endpoint)
-    if "performers" in kept and row.kind != "performer":
-        _fill_performers(db, row, endpoint)
     applied = {"fields": sorted(kept) + (["image"] if image else []), "warnings": warnings,
                "excludedPerformers": excluded["performers"], "excludedTags": excluded["tags"]}  # fmt: skip
     row.status, row.applied, row.applied_at = ACCEPTED, applied, datetime.now(UTC)
@@ -135,51 +143,68 @@ def _remote_ids(raw: Mapping[str, Any]) -> dict[str, list[tuple[str, str]]]:
     return out
 
 
-def _local_ids(db: Session, entity_type: str, endpoint: str, remote: list[str]) -> dict[str, str]:
-    """``{remote id: local id}`` of the entities already linked to those ids on ``endpoint``."""
+def _known_by_stash_id(
+    db: Session, endpoint: str, pairs: Mapping[str, list[tuple[str, str]]]
+) -> dict[tuple[str, str], str]:
+    """``{(entity type, remote id): local id}`` of the studios, performers and tags already linked
+    to those ids on ``endpoint`` (one query)."""
+    wanted = {(entity_type, remote) for key, entity_type in LINKED for _, remote in pairs.get(key, [])}
+    if not wanted:
+        return {}
     rows = db.execute(
-        select(StashIdRow.stash_id, StashIdRow.entity_id).where(
-            StashIdRow.entity_type == entity_type, StashIdRow.endpoint == endpoint, StashIdRow.stash_id.in_(remote)
+        select(StashIdRow.entity_type, StashIdRow.stash_id, StashIdRow.entity_id).where(
+            StashIdRow.endpoint == endpoint,
+            StashIdRow.entity_type.in_({t for t, _ in wanted}),
+            StashIdRow.stash_id.in_({r for _, r in wanted}),
         )
     ).all()
-    return dict(rows)
+    return {(t, r): local for t, r, local in rows if (t, r) in wanted}
 
 
-def _names_by_stash_id(db: Session, row: ScrapeResultRow, kept: dict[str, Any], endpoint: str) -> None:
+def _names_by_stash_id(
+    db: Session, kept: dict[str, Any], pairs: Mapping[str, list[tuple[str, str]]], known: Mapping[tuple[str, str], str]
+) -> None:
     """A proposed studio, performer or tag already known by its stash id is named as it is here,
     so it is matched by its stash id first (then by name or alias, as any name)."""
     targets = metadata_targets()
     for key, entity_type in LINKED:
-        pairs = _remote_ids(row.raw_result).get(key)
-        if key not in kept or not pairs or entity_type not in targets:
+        found = [remote for _, remote in pairs.get(key, []) if (entity_type, remote) in known]
+        local = {remote: known[(entity_type, remote)] for remote in found}
+        if key not in kept or not local or entity_type not in targets:
             continue
-        local = _local_ids(db, entity_type, endpoint, [remote for _, remote in pairs])
         names = {i: d.get("name") for i, d in targets[entity_type].describe(db, list(local.values())).items()}
-        renamed = {name.casefold(): names.get(local.get(remote, "")) for name, remote in pairs}
+        renamed = {name.casefold(): names.get(local.get(remote, "")) for name, remote in pairs[key]}
         values = kept[key] if isinstance(kept[key], list) else [kept[key]]
         values = [renamed.get(v.casefold()) or v for v in values]
         kept[key] = values if isinstance(kept[key], list) else values[0]
 
 
-def _link_stash_ids(db: Session, row: ScrapeResultRow, kept: Mapping[str, Any], endpoint: str) -> None:
+def _by_name(linked: Any) -> dict[str, str]:
+    """``{name folded: id}`` of an entity's links of one kind (a list, or one studio)."""
+    items = linked if isinstance(linked, list) else [linked]
+    return {str(i.get("name", "")).casefold(): i.get("id") for i in items if isinstance(i, Mapping) and i.get("id")}
+
+
+def _link_stash_ids(
+    db: Session,
+    after: Mapping[str, Any],
+    pairs: Mapping[str, list[tuple[str, str]]],
+    known: Mapping[tuple[str, str], str],
+    endpoint: str,
+) -> None:
     """After the entity's links are applied: keep the stash id of each linked studio, performer
-    and tag that came with one (a new link on that endpoint, or the one it had)."""
-    pairs = _remote_ids(row.raw_result)
-    if not pairs:
-        return
-    db.flush()
-    current = links_for(db, row.entity_type, [row.entity_id]).get(row.entity_id, {})
+    and tag that came with one (one insert; a link it already had on that endpoint stays)."""
+    values: dict[tuple[str, str], dict[str, str]] = {}
     for key, entity_type in LINKED:
-        linked = current.get(key)
-        by_name = {str(i.get("name", "")).casefold(): i.get("id") for i in (linked if isinstance(linked, list)
-                   else [linked]) if isinstance(i, Mapping)}  # fmt: skip
-        known = _local_ids(db, entity_type, endpoint, [remote for _, remote in pairs.get(key, [])])
+        by_name = _by_name(after.get(key))
         for name, remote in pairs.get(key, []):
-            local = known.get(remote) or by_name.get(name.casefold())
+            local = known.get((entity_type, remote)) or by_name.get(name.casefold())
             if local and local in by_name.values():
-                stmt = pg_insert(StashIdRow).values(entity_type=entity_type, entity_id=local, endpoint=endpoint,
-                                                    stash_id=remote)  # fmt: skip
-                db.execute(stmt.on_conflict_do_nothing(constraint="uq_stash_ids_entity_endpoint"))
+                values.setdefault((entity_type, local), {"entity_type": entity_type, "entity_id": local,
+                                                         "endpoint": endpoint, "stash_id": remote})  # fmt: skip
+    if values:
+        stmt = pg_insert(StashIdRow).values(list(values.values()))
+        db.execute(stmt.on_conflict_do_nothing(constraint="uq_stash_ids_entity_endpoint"))
 
 
 FILLED = {
@@ -191,7 +216,9 @@ FILLED = {
 """Performer fields a scene's result fills in, and the performer fragment's key for each."""
 
 
-def _fill_performers(db: Session, row: ScrapeResultRow, endpoint: str | None) -> None:
+def _fill_performers(
+    db: Session, row: ScrapeResultRow, after: Mapping[str, Any], known: Mapping[tuple[str, str], str]
+) -> None:
     """The performers a scene's result links get the details it carries (gender, birthdate,
     measurements…) where theirs are empty: a new performer is complete at once, a known one keeps
     what it has."""
@@ -199,20 +226,18 @@ def _fill_performers(db: Session, row: ScrapeResultRow, endpoint: str | None) ->
     raw = row.raw_result.get("performers")
     if performer is None or not isinstance(raw, list):
         return
-    db.flush()
-    linked = links_for(db, row.entity_type, [row.entity_id]).get(row.entity_id, {}).get("performers") or []
-    by_name = {str(p.get("name", "")).casefold(): p.get("id") for p in linked if isinstance(p, Mapping)}
-    remote = [p.get("remote_site_id") for p in raw if isinstance(p, Mapping) and p.get("remote_site_id")]
-    by_remote = _local_ids(db, "performer", endpoint, remote) if endpoint and remote else {}
+    by_name = _by_name(after.get("performers"))
     wanted: dict[str, dict[str, Any]] = {}
     for item in raw:
         if not isinstance(item, Mapping):
             continue
-        name = str(normalize.text(item.get("name")) or "").casefold()
-        local = by_remote.get(item.get("remote_site_id")) or by_name.get(name)
         fields = {k: v for k, v in normalize.performer(item).items() if k in FILLED}
+        name = str(normalize.text(item.get("name")) or "").casefold()
+        local = known.get(("performer", str(item.get("remote_site_id")))) or by_name.get(name)
         if local and fields:
             wanted[local] = fields
+    if not wanted:
+        return
     current = performer.describe(db, list(wanted))
     source = f"{row.source_kind}:{row.source_id}"
     for local, fields in wanted.items():

@@ -8,10 +8,10 @@ collection (``POST /api/scrapers/<id>/scrape``), each target's accept route unde
 from __future__ import annotations
 
 import logging
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from flask import Blueprint
-from pydantic import Field, create_model
+from pydantic import BeforeValidator, Field, create_model
 from sqlalchemy import func, select
 
 from plugin_sdk import MetadataSource, MetadataTarget
@@ -89,9 +89,20 @@ class ResultsQuery(Pagination):
     source: str | None = Field(None, max_length=32)
 
 
+def _as_list(value: Any) -> Any:
+    return [value] if isinstance(value, str) else value
+
+
 class StashIdsQuery(ApiModel):
+    """One entity's stash ids (``entityId``), or who has a stash id (``endpoint`` + ``stashId``)."""
+
     entity_type: str = Field(max_length=32)
-    entity_id: str = Field(max_length=64)
+    entity_id: str | None = Field(None, max_length=64)
+    endpoint: str | None = Field(None, max_length=2000)
+    stash_id: Annotated[list[Annotated[str, Field(max_length=200)]] | None, BeforeValidator(_as_list)] = Field(
+        None, max_length=500
+    )
+    """Repeatable (``?stashId=a&stashId=b``)."""
 
 
 class StashIdIn(ApiModel):
@@ -178,8 +189,11 @@ def _bulk_view(src: MetadataSource) -> Any:
         if src.scrape_batch is not None:  # jobs of a few batches each, with progress
             per_job = max(src.batch_size, 1) * BATCHES_PER_JOB
             chunks = [known[i : i + per_job] for i in range(0, len(known), per_job)]
-            items = [({**base, "entityIds": chunk}, None, None, f"Identify · {name} · {len(chunk)} × {tgt.label}")
-                     for chunk in chunks]  # fmt: skip
+            label = f"Identify · {name} · {{}} × {tgt.label}"
+            runs = [enqueue_job(db, QUEUE, {**base, "entityIds": c}, target_label=label.format(len(c))) for c in chunks]
+            db.commit()
+            out = {"enqueued": len(runs), "jobRunIds": runs, "entities": len(known), "skipped": len(ids) - len(known)}
+            return ok(out, status=202)
         else:
             kind = f"scrape:{src.kind}:{source_id}"
             items = [({**base, "entityId": i}, kind, f"{tgt.entity_type}:{i}", f"Scrape · {name} · {i[:8]}")
@@ -333,12 +347,17 @@ def make_blueprint() -> Blueprint:
 
     @api_route(bp, "/api/stash-ids", query=StashIdsQuery)
     def list_stash_ids(query: StashIdsQuery) -> Any:
-        """An entity's ids at StashBox servers."""
-        rows = get_db().scalars(
-            select(StashIdRow)
-            .where(StashIdRow.entity_type == query.entity_type, StashIdRow.entity_id == query.entity_id)
-            .order_by(StashIdRow.endpoint)
-        ).all()
+        """An entity's ids at StashBox servers, or the entities holding some ids on one server."""
+        conds = [StashIdRow.entity_type == query.entity_type]
+        if query.entity_id is not None:
+            conds.append(StashIdRow.entity_id == query.entity_id)
+        elif query.endpoint and query.stash_id:
+            conds += [StashIdRow.endpoint == query.endpoint, StashIdRow.stash_id.in_(query.stash_id)]
+        else:
+            raise ValidationError("query: give entityId, or endpoint and stashId.")
+        if query.endpoint is not None:
+            conds.append(StashIdRow.endpoint == query.endpoint)
+        rows = get_db().scalars(select(StashIdRow).where(*conds).order_by(StashIdRow.endpoint, StashIdRow.id)).all()
         return ok([_stash_id(r) for r in rows])
 
     @api_route(bp, "/api/stash-ids", ["POST"], body=StashIdIn, status=201)

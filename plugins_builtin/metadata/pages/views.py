@@ -44,7 +44,8 @@ MERGED_FIELDS = ("urls", "aliases")
 """List fields the targets add to (they never drop the entity's own), so only new items differ."""
 LONG_FIELDS = ("details",)
 UNITS = {"height": "cm", "weight": "kg"}
-MATCH_LABELS = {"url": "By URL", "name": "By name", "fingerprint": "By fingerprint", "fragment": "By fragment"}
+MATCH_LABELS = {"url": "By URL", "name": "By name", "fingerprint": "By fingerprint", "fragment": "By fragment",
+                "stashid": "By stash id", "title": "By title"}  # fmt: skip
 ACTION_LABELS = {
     "ByURL": "From the URL",
     "ByName": "Search by name",

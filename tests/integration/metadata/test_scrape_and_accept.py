@@ -369,6 +369,9 @@ def test_stash_ids(client: Any, video_id: str) -> None:
     listed = client.get(f"/api/stash-ids?entityType=video&entityId={video_id}").get_json()["data"]
     assert [s["stashId"] for s in listed] == ["def"]
     assert client.post("/api/stash-ids", json={**body, "entityId": "nope"}).status_code == 404
+    who = client.get("/api/stash-ids?entityType=video&endpoint=https://stashdb.org/graphql&stashId=def&stashId=x")
+    assert [s["entityId"] for s in who.get_json()["data"]] == [video_id]
+    assert client.get("/api/stash-ids?entityType=video").status_code == 400
     assert client.delete(f"/api/stash-ids/{listed[0]['id']}", json={}).status_code == 200
 
 
@@ -442,6 +445,7 @@ def test_bulk_identify_hands_the_source_batches(client: Any, runtime: Any, run_j
     res = client.post("/api/fake-boxes/box/identify", json={"videoIds": ids, "autoAccept": True})
     assert res.status_code == 202, res.get_json()
     assert res.get_json()["data"]["enqueued"] == 1  # one job of a few batches
+    assert len(res.get_json()["data"]["jobRunIds"]) == 1
     run_jobs("metadata-import")
     assert sorted(fakesource.BATCHES) == [1, 3, 3]
     assert _video(client, ids[2])["title"] == "Two" and _video(client, ids[5])["title"] == "Five"
