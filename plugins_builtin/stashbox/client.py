@@ -1,8 +1,10 @@
 """A small GraphQL client for one stash-box server.
 
 Every request is a JSON ``POST`` to the endpoint with the ``ApiKey`` header (as Stash sends it),
-a 30-second timeout, and a token from the endpoint's rate limiter first. HTTP 429 and 5xx are
-retried with exponential backoff, honouring ``Retry-After``. What goes wrong is an
+a 30-second timeout, and a token from the endpoint's rate limiter first; a scene draft is a
+GraphQL multipart request (``upload``). HTTP 429 and 5xx are retried with exponential backoff,
+honouring ``Retry-After`` (a draft only on 429: a server that failed after storing it would
+otherwise get it twice). What goes wrong is an
 ``ObscuraError`` the user can read: a refused key is a 400 (``bad_api_key``); a server that
 cannot be reached, answers something that is not GraphQL, lacks the stash-box fields or reports
 a GraphQL error is a 502 carrying what it said.
@@ -14,6 +16,7 @@ import email.utils
 import json
 import re
 import time
+import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -33,6 +36,10 @@ FINGERPRINT_GROUPS = 40
 """Scenes per ``findScenesBySceneFingerprints`` request: stash-box refuses more ("too many scenes")."""
 RETRIED = frozenset({429, 500, 502, 503, 504})
 USER_AGENT = "Obscura (stash-box client)"
+SUBMIT_BATCH_MAX = 1000
+"""Items stash-box takes in one ``submitFingerprints``."""
+DRAFT_MAP = '{ "0": ["variables.input.image"] }'
+"""The multipart ``map`` of a draft with its cover, byte for byte as Stash writes it."""
 
 _REFUSED = re.compile(r"not authori[sz]ed|unauthori[sz]ed|forbidden|api ?key", re.IGNORECASE)
 _MISSING_FIELD = re.compile(r"cannot query field|unknown (?:type|argument)", re.IGNORECASE)
@@ -115,17 +122,40 @@ class StashBoxClient:
         """Send ``operation`` (a name of ``queries.OPERATIONS``) and return its ``data``."""
         payload = {"operationName": operation, "query": document(operation), "variables": dict(variables or {})}
         body = json.dumps(payload, separators=(",", ":")).encode()
-        headers = {"Content-Type": "application/json", "Accept": "application/json", "User-Agent": USER_AGENT}
+        return self._send(body, self._headers("application/json"))
+
+    def upload(self, operation: str, variables: Mapping[str, Any], image: bytes | None) -> dict[str, Any]:
+        """Send ``operation`` as a GraphQL multipart request, as Stash sends a draft
+        (``pkg/stashbox/draft.go``): the field ``operations`` (the request, ``operationName``
+        empty), the field ``map`` (``{ "0": ["variables.input.image"] }``, or ``{}`` without an
+        image) and the image as the file part ``0`` named ``draft``. Retried on 429 only."""
+        variables = {key: dict(value) if isinstance(value, Mapping) else value for key, value in variables.items()}
+        if image is not None:
+            variables["input"]["image"] = None  # the spec's placeholder, replaced by the file part
+        operations = json.dumps({"query": document(operation), "variables": variables, "operationName": ""},
+                                separators=(",", ":"))  # fmt: skip
+        fields = [("operations", None, operations.encode()), ("map", None, (DRAFT_MAP if image else "{}").encode())]
+        if image is not None:
+            fields.append(("0", "draft", image))
+        body, content_type = multipart_body(fields)
+        return self._send(body, self._headers(content_type), retried=frozenset({429}))
+
+    def _headers(self, content_type: str) -> dict[str, str]:
+        headers = {"Content-Type": content_type, "Accept": "application/json", "User-Agent": USER_AGENT}
         if self.endpoint.api_key:
             headers["ApiKey"] = self.endpoint.api_key
+        return headers
+
+    def _send(self, body: bytes, headers: Mapping[str, str], retried: frozenset[int] = RETRIED) -> dict[str, Any]:
+        """POST ``body`` behind the rate limit, retrying the ``retried`` statuses; the answer's ``data``."""
         for attempt in range(1, self.attempts + 1):
             if self.limiter is not None:
                 self.limiter.acquire()
             response, content = self._post(body, headers)
-            if response.status_code in RETRIED and attempt < self.attempts:
+            if response.status_code in retried and attempt < self.attempts:
                 self.sleep(self._delay(response, attempt))
                 continue
-            return self._answer(response, content)
+            return self._answer(response, content, attempt)
         raise AssertionError("unreachable")  # pragma: no cover - the loop always returns or raises
 
     def _post(self, body: bytes, headers: Mapping[str, str]) -> tuple[requests.Response, bytes]:
@@ -158,8 +188,8 @@ class StashBoxClient:
             return min(told, MAX_RETRY_AFTER_S)
         return self.backoff_s * 2 ** (attempt - 1)
 
-    def _answer(self, response: requests.Response, content: bytes) -> dict[str, Any]:
-        """The ``data`` of an answer, or the error it means."""
+    def _answer(self, response: requests.Response, content: bytes, attempts: int = 1) -> dict[str, Any]:
+        """The ``data`` of an answer (the last of ``attempts``), or the error it means."""
         name, status = self.endpoint.name, response.status_code
         if status in (401, 403):
             raise BadApiKey(f"{name} refused the API key (HTTP {status}).")
@@ -169,7 +199,7 @@ class StashBoxClient:
                              "the endpoint.", code="redirected")  # fmt: skip
         if status in RETRIED:
             raise StashBoxError(f"{name} answered HTTP {status} {response.reason or ''}".rstrip()
-                                + f" after {self.attempts} attempt(s).", code="stashbox_unavailable")  # fmt: skip
+                                + f" after {attempts} attempt(s).", code="stashbox_unavailable")  # fmt: skip
         try:
             answer = json.loads(content)
         except ValueError:
@@ -234,6 +264,52 @@ class StashBoxClient:
         variables = {"input": {"name": name, "page": 1, "per_page": per_page, "sort": "NAME", "direction": "ASC"}}
         result = self.execute("QueryTags", variables).get("queryTags")
         return _objects(result.get("tags")) if isinstance(result, dict) else []
+
+    def submit_fingerprint(self, scene_id: str, fingerprint: Mapping[str, Any]) -> bool:
+        """``submitFingerprint`` as Stash sends it: ``{scene_id, fingerprint: {hash, algorithm,
+        duration}}``; whether the server took it."""
+        variables = {"input": {"scene_id": scene_id, "fingerprint": dict(fingerprint)}}
+        return self.execute("SubmitFingerprint", variables).get("submitFingerprint") is True
+
+    def submit_fingerprints(self, items: Sequence[Mapping[str, Any]]) -> list[str | None]:
+        """``submitFingerprints`` (at most :data:`SUBMIT_BATCH_MAX` items of ``{scene_id, hash,
+        algorithm, duration}``): the server's error for each item, in order (``None``: taken).
+
+        :raises NotGraphQL: (code ``not_stashbox``) a server without the batch mutation.
+        """
+        if len(items) > SUBMIT_BATCH_MAX:
+            raise ValueError(f"at most {SUBMIT_BATCH_MAX} fingerprints a batch")
+        answer = self.execute("SubmitFingerprints", {"input": [dict(item) for item in items]})
+        results = answer.get("submitFingerprints")
+        if not isinstance(results, list) or len(results) != len(items):
+            raise NotGraphQL(f"{self.endpoint.name} answered {len(items)} fingerprint submissions with "
+                             f"{len(results) if isinstance(results, list) else 'no'} results.")  # fmt: skip
+        return [str(r["error"]) if isinstance(r, dict) and r.get("error") else None for r in results]
+
+    def submit_scene_draft(self, draft: Mapping[str, Any], image: bytes | None = None) -> str:
+        """``submitSceneDraft`` (a multipart request with the cover when given): the draft's id."""
+        status = self.upload("SubmitSceneDraft", {"input": dict(draft)}, image).get("submitSceneDraft")
+        draft_id = status.get("id") if isinstance(status, dict) else None
+        if not isinstance(draft_id, str) or not draft_id:
+            raise NotGraphQL(f"{self.endpoint.name} answered the draft without an id.")
+        return draft_id
+
+
+def multipart_body(fields: Sequence[tuple[str, str | None, bytes]]) -> tuple[bytes, str]:
+    """A ``multipart/form-data`` body of ``(name, file name or None, content)`` parts, and its
+    content type. File parts are ``application/octet-stream``, as Go's ``CreateFormFile`` writes them."""
+    boundary = uuid.uuid4().hex
+    out = bytearray()
+    for name, filename, content in fields:
+        out += f"--{boundary}\r\n".encode()
+        if filename is None:
+            out += f'Content-Disposition: form-data; name="{name}"\r\n\r\n'.encode()
+        else:
+            out += (f'Content-Disposition: form-data; name="{name}"; filename="{filename}"\r\n'
+                    "Content-Type: application/octet-stream\r\n\r\n").encode()  # fmt: skip
+        out += content + b"\r\n"
+    out += f"--{boundary}--\r\n".encode()
+    return bytes(out), f"multipart/form-data; boundary={boundary}"
 
 
 def _object(value: Any) -> dict[str, Any] | None:

@@ -57,7 +57,22 @@ OPERATIONS: dict[str, str] = {
     "QueryTags": (
         "query QueryTags($input: TagQueryInput!) { queryTags(input: $input) { count tags { ...TagFragment } } }"
     ),
+    "SubmitFingerprint": (
+        "mutation SubmitFingerprint($input: FingerprintSubmission!) { submitFingerprint(input: $input) }"
+    ),
+    "SubmitFingerprints": (
+        "mutation SubmitFingerprints($input: [FingerprintBatchSubmission!]!) "
+        "{ submitFingerprints(input: $input) { scene_id hash error } }"
+    ),
+    "SubmitSceneDraft": (
+        "mutation SubmitSceneDraft($input: SceneDraftInput!) { submitSceneDraft(input: $input) { id } }"
+    ),
 }
+"""Every operation sent. ``SubmitFingerprint`` and ``SubmitSceneDraft`` are Stash's documents;
+``SubmitFingerprints`` is stash-box's batch mutation ("batch submit up to 1000 fingerprint
+matches", ``FingerprintBatchSubmission {scene_id, hash, algorithm, duration}`` answered with
+``FingerprintSubmissionResult {scene_id, hash, error}`` per item, in order), which older servers
+lack."""
 
 _SPREAD = re.compile(r"\.\.\.\s*([A-Za-z_]\w*)")
 

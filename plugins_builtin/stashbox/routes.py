@@ -1,10 +1,14 @@
 """StashBox endpoint routes: ``GET|POST /api/stashbox-endpoints``,
-``GET|PATCH|DELETE /api/stashbox-endpoints/<id>``, ``POST /api/stashbox-endpoints/<id>/test`` and
-``POST /api/stashbox-endpoints/<id>/lookup/{performer,studio,tag}``.
+``GET|PATCH|DELETE /api/stashbox-endpoints/<id>``, ``POST /api/stashbox-endpoints/<id>/test``,
+``POST /api/stashbox-endpoints/<id>/lookup/{performer,studio,tag}`` and
+``POST /api/stashbox-endpoints/<id>/identify-performer``; the contribution routes are in
+``contribute_routes``.
 
 No answer holds the API key: they say ``apiKeySet``. The scrape routes under
-``/api/stashbox-endpoints/<id>/…`` (``scrape``, ``scrape-performer``, ``scrape-bulk``) belong to
-the ``metadata`` plugin, which runs this plugin's ``MetadataSource``.
+``/api/stashbox-endpoints/<id>/…`` (``scrape``, ``scrape-performer``, ``scrape-bulk``,
+``identify``) belong to the ``metadata`` plugin, which runs this plugin's ``MetadataSource``;
+``identify-performer`` is an alias of its ``scrape-performer``, reached through the app's URL map
+(this plugin does not import ``metadata``).
 """
 
 from __future__ import annotations
@@ -12,13 +16,16 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from flask import Blueprint
+from flask import Blueprint, current_app, request
 from pydantic import Field
+from werkzeug.exceptions import MethodNotAllowed
+from werkzeug.exceptions import NotFound as RouteNotFound
 
 from plugin_sdk.db import get_db
 from plugin_sdk.errors import ConflictError, NotFoundError, ValidationError
 from plugin_sdk.http import ApiModel, api_route, model_from, ok
 from plugins_builtin.stashbox import endpoints, lookups
+from plugins_builtin.stashbox.contribute_routes import add_contribute_routes
 from plugins_builtin.stashbox.models import DEFAULT_MAX_REQUESTS_PER_MINUTE, StashBoxEndpointRow
 
 RATE_MAX = 60_000
@@ -34,6 +41,8 @@ class EndpointIn(ApiModel):
     exclude_tag_patterns: list[str] = Field(default_factory=list, max_length=PATTERNS_MAX)
     """Regular expressions; scraped tags whose name matches one are dropped."""
     enabled: bool = True
+    submit_md5: bool = True
+    """Submit MD5 fingerprints too (Stash does; newer stash-box servers ignore them)."""
 
 
 class EndpointPatch(ApiModel):
@@ -45,6 +54,7 @@ class EndpointPatch(ApiModel):
     max_requests_per_minute: int | None = Field(None, ge=1, le=RATE_MAX)
     exclude_tag_patterns: list[str] | None = Field(None, max_length=PATTERNS_MAX)
     enabled: bool | None = None
+    submit_md5: bool | None = None
 
 
 class EndpointOut(ApiModel):
@@ -56,6 +66,7 @@ class EndpointOut(ApiModel):
     max_requests_per_minute: int
     exclude_tag_patterns: list[str]
     enabled: bool
+    submit_md5: bool
     created_at: datetime
     updated_at: datetime
 
@@ -83,6 +94,17 @@ class LookupItem(ApiModel):
 
 class LookupOut(ApiModel):
     results: list[LookupItem]
+
+
+class IdentifyPerformerIn(ApiModel):
+    """As ``scrape-performer``: the performer, and optionally how (by default its stash id on
+    this endpoint, else its name)."""
+
+    performer_id: str = Field(min_length=1, max_length=64)
+    action: str | None = Field(None, max_length=64)
+    """``findById`` or ``searchByName``."""
+    url: str | None = Field(None, max_length=4000)
+    query: str | None = Field(None, max_length=500)
 
 
 def endpoint_out(row: StashBoxEndpointRow) -> EndpointOut:
@@ -120,6 +142,7 @@ def make_blueprint() -> Blueprint:
             name=_name(body.name), endpoint=_url(db, body.endpoint), api_key=endpoints.encrypt_key(body.api_key),
             max_requests_per_minute=body.max_requests_per_minute,
             exclude_tag_patterns=endpoints.check_patterns(body.exclude_tag_patterns), enabled=body.enabled,
+            submit_md5=body.submit_md5,
         )  # fmt: skip
         db.add(row)
         db.commit()
@@ -138,7 +161,7 @@ def make_blueprint() -> Blueprint:
         given = body.model_fields_set
         if not given:
             raise ValidationError("body: give at least one field to change.")
-        for key in ("name", "endpoint", "max_requests_per_minute", "exclude_tag_patterns", "enabled"):
+        for key in ("name", "endpoint", "max_requests_per_minute", "exclude_tag_patterns", "enabled", "submit_md5"):
             if key in given and getattr(body, key) is None:
                 raise ValidationError(f"body.{key}: must not be null.")
         if body.name is not None:
@@ -153,6 +176,8 @@ def make_blueprint() -> Blueprint:
             row.exclude_tag_patterns = endpoints.check_patterns(body.exclude_tag_patterns)
         if body.enabled is not None:
             row.enabled = body.enabled
+        if body.submit_md5 is not None:
+            row.submit_md5 = body.submit_md5
         db.commit()
         return ok(endpoint_out(row))
 
@@ -192,4 +217,25 @@ def make_blueprint() -> Blueprint:
         db.commit()
         return ok({"results": lookups.lookup(client, kind, body.query)})
 
+    @api_route(bp, "/api/stashbox-endpoints/<endpoint_id>/identify-performer", ["POST"], body=IdentifyPerformerIn)
+    def identify_performer(endpoint_id: str, body: IdentifyPerformerIn) -> Any:
+        """Identify a performer on this endpoint: pending performer results, exactly as the
+        metadata plugin's ``scrape-performer`` makes them (its view answers)."""
+        endpoints.get(get_db(), endpoint_id)
+        return scrape_performer_view(endpoint_id)
+
+    add_contribute_routes(bp)
     return bp
+
+
+def scrape_performer_view(endpoint_id: str) -> Any:
+    """Answer this request with the view the app serves at
+    ``POST /api/stashbox-endpoints/<id>/scrape-performer`` (the metadata plugin's), found in the
+    URL map: the same body, the same answer. 404 when no loaded plugin serves it."""
+    adapter = current_app.url_map.bind_to_environ(request.environ)
+    try:
+        name, args = adapter.match(f"/api/stashbox-endpoints/{endpoint_id}/scrape-performer", method="POST")
+    except (RouteNotFound, MethodNotAllowed):
+        raise NotFoundError("Identifying performers needs the metadata plugin, which is not loaded.",
+                            code="plugin_missing") from None  # fmt: skip
+    return current_app.view_functions[name](**args)

@@ -69,7 +69,9 @@ def test_every_operation_is_a_valid_document_sent_with_the_api_key(box: FakeStas
     assert client.find_scenes_by_fingerprints([[{"hash": "a000000000000001", "algorithm": "OSHASH"}]])[0][0][
         "id"] == scene["id"]  # fmt: skip
     calls = box.calls()
-    assert {c.operation for c in calls} == set(OPERATIONS)
+    assert {c.operation for c in calls} == {o for o, text in OPERATIONS.items() if text.startswith("query")}, (
+        "the mutations are sent in test_submissions"
+    )
     for call in calls:
         assert call.headers["apikey"] == KEY
         assert call.headers["content-type"] == "application/json"
