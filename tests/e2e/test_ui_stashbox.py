@@ -135,6 +135,7 @@ def test_add_test_and_edit_an_endpoint_in_settings(served: Served, browser: Any,
         assert url.get_attribute("aria-invalid") == "true"
         url.fill(box.url)
         assert dialog.get_by_label("Requests per minute").input_value() == "240"
+        assert dialog.get_by_label("Send MD5 too (older servers match it)").is_checked()
         dialog.get_by_role("button", name="Save").click()
         dialog.wait_for(state="hidden")
         page.locator(".toast", has_text="Added Fake box").wait_for()
@@ -313,4 +314,62 @@ def test_the_identify_page_of_chosen_videos_on_a_phone(
         card.get_by_role("button", name="Reject").click()
         page.locator(".toast", has_text="Rejected Morning Run Again").wait_for()
         page.locator(f'[data-group="{run["id"]}"].is-done', has_text="Nothing left to review").wait_for()
+        watch.assert_clean()
+
+
+def test_contribute_a_linked_video_back_from_its_page(
+    served: Served, browser: Any, box: FakeStashBox, videos: dict[str, Any], scene: dict[str, Any]
+) -> None:
+    """The video panel's "Submit fingerprints" sends the linked video's hashes to its scene (once),
+    "Submit draft" sends it as a draft with its thumbnail, and the contributions page says so."""
+    endpoint = endpoint_of(served, box)
+    walk = videos["Evening Walk"]
+    if not get(served, f"/api/stash-ids?entityType=video&entityId={walk['id']}"):  # this test alone
+        body = {"entityType": "video", "entityId": walk["id"], "endpoint": box.url, "stashId": scene["id"]}
+        api(served.url, "POST", "/api/stash-ids", body)
+    before = len(box.fingerprint_submissions)
+    with opened_page(browser, VIEWPORTS["desktop"]) as (page, watch):
+        page.goto(f"{served.url}/videos/{walk['id']}")
+        panel = page.locator("sb-stash-ids[data-ready]")
+        panel.wait_for()
+        row = panel.locator(f'[data-contribute-endpoint="{endpoint["id"]}"]')
+        row.wait_for()
+        row.get_by_role("button", name="Submit fingerprints to Fake box").click()
+        result = row.locator('[data-contribute-result][data-state="done"]')
+        result.wait_for()
+        assert "Submitted" in result.inner_text() and "fingerprint" in result.inner_text(), result.inner_text()
+        sent = box.fingerprint_submissions[before:]
+        assert sent and {s["scene_id"] for s in sent} == {scene["id"]}
+        assert ("OSHASH", walk["oshash"]) in {(s["algorithm"], s["hash"]) for s in sent}
+        assert all(isinstance(s["duration"], int) for s in sent)
+
+        # again: nothing is sent twice
+        row.get_by_role("button", name="Submit fingerprints to Fake box").click()
+        row.locator("[data-contribute-result]", has_text="Already submitted").wait_for()
+        assert len(box.fingerprint_submissions) == before + len(sent)
+
+        # a draft, with the thumbnail as its cover when the video has one
+        drafts = len(box.drafts)
+        row.get_by_role("button", name="Submit a scene draft to Fake box").click()
+        link = row.locator("[data-contribute-result] a[data-draft-link]")
+        link.wait_for()
+        [draft] = box.drafts[drafts:]
+        assert link.get_attribute("href") == f"{box.base}/drafts/{draft['id']}"
+        assert draft["input"]["id"] == scene["id"]
+        assert (draft["image"] is not None) == bool(get(served, f"/api/videos/{walk['id']}")["thumbnailUrl"])
+        shoot(page.locator("section", has=panel).last, page, "stashbox-video-contribute")
+        watch.assert_clean()
+
+        # the contributions page, linked from the Identify page
+        page.goto(f"{served.url}/stashbox/identify")
+        page.get_by_role("link", name="Fingerprint contributions").click()
+        page.wait_for_url("**/stashbox/contributions")
+        page.locator("[data-contributions][data-ready]").wait_for()
+        item = page.locator(f'[data-video="{walk["id"]}"]')
+        state = item.locator(f'[data-endpoint-id="{endpoint["id"]}"]')
+        assert state.get_attribute("data-status") == "submitted"
+        assert state.locator("[data-endpoint-state]").inner_text().strip() == "Submitted"
+        assert state.get_by_role("button").count() == 0, "nothing left to submit"
+        assert walk["oshash"] in item.inner_text()
+        screenshot(page, "stashbox-contributions")
         watch.assert_clean()

@@ -1,7 +1,8 @@
 """The stashbox plugin's pages: a "StashBox" section in Settings (the endpoints, add / edit /
 delete, the test button), the Identify page ``/stashbox/identify`` (Stash's tagger: identify
-videos by filter, follow the jobs, review the matches) and a "StashBox" panel with the stash-id
-badges of videos, performers, studios and tags.
+videos by filter, follow the jobs, review the matches), the pHash contributions page
+``/stashbox/contributions`` and a "StashBox" panel with the stash-id badges of videos, performers,
+studios and tags (and, on a video's, "Submit fingerprints" / "Submit draft").
 
 One blueprint (``stashbox_pages``) with the plugin's templates (``templates/stashbox/``) and
 static files (served under ``/static/stashbox/``). The pages talk to this plugin's JSON API and
@@ -28,9 +29,10 @@ loaded by htmx after the page, finds it defined."""
 
 def make_blueprint() -> Blueprint:
     """A fresh blueprint holding the Settings section's fragment, the Identify page and the panel."""
-    from plugins_builtin.stashbox.pages import identify, panel, settings
+    from plugins_builtin.stashbox.pages import contributions, identify, panel, settings
 
-    return plugin_blueprint(NAME, __file__, routes=(settings.register, identify.register, panel.register))
+    routes = (settings.register, identify.register, panel.register, contributions.register)
+    return plugin_blueprint(NAME, __file__, routes=routes)
 
 
 def stylesheets() -> list[Stylesheet]:

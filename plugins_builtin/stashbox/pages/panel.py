@@ -6,6 +6,10 @@ after the page): a ``<sb-stash-ids>`` element (``static/stashbox/elements.js``) 
 configured endpoints, which reads the entity's stash ids from ``GET /api/stash-ids`` (the metadata
 plugin's) and shows them. A stash id whose server is no longer configured is labelled with its
 host.
+
+On a video's page, for each enabled endpoint: "Submit fingerprints" where the video is linked (its
+hashes to that scene, each once) and "Submit draft" (the video as a new scene draft with its
+thumbnail as the cover), both from the element (``static/stashbox/contribute.js``).
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from flask import Blueprint, render_template, request
 from plugin_sdk import Panel
 from plugin_sdk.db import get_db
 from plugin_sdk.pages import panel_target
+from plugins_builtin.stashbox.pages.contributions import CONTRIBUTIONS_URL
 from plugins_builtin.stashbox.pages.views import REMOTE_KINDS, bad, endpoint_views, refuse_nul
 
 PANEL_URL = "/stashbox/fragments/stash-ids"
@@ -58,4 +63,6 @@ def register(bp: Blueprint) -> None:
             remote_kind=REMOTE_KINDS[entity_type],
             endpoints=[v.brief() for v in views],
             identify_url=identify_url,
+            contribute=entity_type == "video" and any(v.enabled for v in views),
+            contributions_url=CONTRIBUTIONS_URL,
         )

@@ -42,6 +42,7 @@ class EndpointView:
     max_requests_per_minute: int
     exclude_tag_patterns: tuple[str, ...]
     enabled: bool
+    submit_md5: bool = True
 
     def brief(self) -> dict[str, Any]:
         """What the browser needs to label a stash id: ``{id, name, endpoint, site, enabled}``."""
@@ -54,6 +55,7 @@ def endpoint_view(row: StashBoxEndpointRow) -> EndpointView:
         id=row.id, name=row.name, endpoint=row.endpoint, site=site_url(row.endpoint), api_key_set=bool(row.api_key),
         max_requests_per_minute=row.max_requests_per_minute,
         exclude_tag_patterns=tuple(row.exclude_tag_patterns or ()), enabled=row.enabled,
+        submit_md5=bool(row.submit_md5),
     )  # fmt: skip
 
 

@@ -22,6 +22,8 @@ from tests.integration.taxonomy import rows
 pytestmark = pytest.mark.integration
 
 IDENTIFY = "/stashbox/identify"
+CONTRIBUTIONS = "/stashbox/contributions"
+CONTRIB_LIST = "/stashbox/fragments/contributions"
 LIST = "/stashbox/fragments/endpoints"
 TARGETS = "/stashbox/fragments/identify-targets"
 PANEL = "/stashbox/fragments/stash-ids"
@@ -73,11 +75,20 @@ def test_settings_lists_the_endpoints_with_their_state_but_never_the_key(
     listed = {e["name"]: e for e in data_json(page, "data-endpoint-json")}
     assert listed["StashDB"] == {
         "id": good["id"], "name": "StashDB", "endpoint": box.url, "apiKeySet": True, "maxRequestsPerMinute": 240,
-        "excludeTagPatterns": ["^4K$", "watermark"], "enabled": True,
+        "excludeTagPatterns": ["^4K$", "watermark"], "enabled": True, "submitMd5": True,
     }  # fmt: skip
     assert listed["Fans box"]["apiKeySet"] is False and listed["Fans box"]["enabled"] is False
     # the add / edit dialog: the key field is a password field that is never filled in
     assert 'name="apiKey" type="password"' in page and "Remove the stored key" in page
+    assert 'name="submitMd5"' in page and "Send MD5 too (older servers match it)" in page
+    assert 'href="/stashbox/contributions"' in page
+
+
+def test_an_endpoint_without_md5_says_so(client: Any, make_endpoint: Make) -> None:
+    made = make_endpoint(name="No MD5", submitMd5=False)
+    listed = text_of(client, LIST)
+    assert 'data-md5-state="off"' in listed and "MD5 not sent" in listed
+    assert [e["submitMd5"] for e in data_json(listed, "data-endpoint-json") if e["id"] == made["id"]] == [False]
 
 
 def test_the_list_fragment_is_empty_then_lists_what_was_added(client: Any, make_endpoint: Make) -> None:
@@ -176,8 +187,10 @@ def test_video_and_performer_pages_load_the_stash_id_panel(
     assert endpoints == [{"id": endpoint["id"], "name": "Fake box", "endpoint": box.url, "site": box.base,
                           "enabled": True}]  # fmt: skip
     assert f'href="/stashbox/identify?ids={video_id}"' in panel
+    assert "data-contribute " in panel and 'data-contributions-url="/stashbox/contributions"' in panel
     people = text_of(client, f"{PANEL}?entity=performer&id={performer['id']}")
     assert 'data-remote-kind="performers"' in people and "/stashbox/identify" not in people
+    assert "data-contribute " not in people, "only videos are contributed"
     assert KEY not in panel + people
 
 
@@ -185,16 +198,66 @@ def test_the_panel_without_endpoints_says_where_to_add_one(client: Any, videos: 
     [video_id] = videos(["Evening Walk"])
     panel = text_of(client, f"{PANEL}?entity=video&id={video_id}")
     assert 'href="/settings#section-stashbox"' in panel and "/stashbox/identify" not in panel
+    assert "data-contribute " not in panel
 
 
 def test_the_shell_loads_the_modules_and_the_nav_links_the_page(client: Any) -> None:
     page = text_of(client, "/")
     assert 'data-module="/static/stashbox/elements.js"' in page
     assert re.search(r'<a[^>]+href="/stashbox/identify"', page)
-    for name in ("elements.js", "settings.js", "identify.js", "common.js", "stashbox.css"):
+    modules = ("elements.js", "settings.js", "identify.js", "common.js", "contribute.js", "contributions.js")
+    for name in (*modules, "stashbox.css"):
         assert client.get(f"/static/stashbox/{name}").status_code == 200, name
     css = re.search(r'<link rel="stylesheet" href="([^"]+)"', page).group(1)
     assert ".sb-endpoint" in client.get(css).get_data(as_text=True)
+
+
+# ---------------------------------------------------------------------------------------------- contributions
+
+
+def _link(client: Any, url: str, video_id: str, scene_id: str) -> None:
+    body = {"entityType": "video", "entityId": video_id, "endpoint": url, "stashId": scene_id}
+    ok(client.post("/api/stash-ids", json=body), 201)
+
+
+def test_the_contributions_page_lists_linked_videos_and_what_was_submitted(
+    client: Any, box: FakeStashBox, endpoint: dict[str, Any], videos: Callable[..., list[str]]
+) -> None:
+    scene = box.add_scene("Night and Day")
+    walk, run, _unlinked = videos(["Evening Walk", "Morning Run", "Unlinked"])
+    _link(client, box.url, walk, scene["id"])
+    _link(client, box.url, run, scene["id"])
+    page = text_of(client, CONTRIBUTIONS)
+    assert 'data-page-module="/static/stashbox/contributions.js"' in page
+    assert "<h1>Fingerprint contributions</h1>" in page and 'href="/stashbox/identify"' in page
+    assert 'data-list-url="/stashbox/fragments/contributions?page=1&amp;perPage=25&amp;endpointId="' in page
+    assert re.findall(r'<li class="sb-contrib" data-video="([^"]+)"', page) == [run, walk], "the latest linked first"
+    assert 'data-contrib-total="2"' in page and "Unlinked" not in page
+    item = re.search(rf'data-video="{walk}".*?</li>\s*</ul>\s*</li>', page, re.S).group(0)
+    assert oshash(0) in item and f'href="{box.base}/scenes/{scene["id"]}"' in item
+    assert 'data-status="pending"' in item and "Not submitted yet" in item
+    assert 'aria-label="Submit the fingerprints of Evening Walk to Fake box"' in item
+
+    answer = ok(client.post(f"/api/stashbox-endpoints/{endpoint['id']}/submit-fingerprints", json={"videoId": walk}))
+    assert answer["submitted"] == 3
+    part = text_of(client, f"{CONTRIB_LIST}?endpointId={endpoint['id']}&perPage=1&page=2")
+    assert "<html" not in part
+    assert re.findall(r'data-video="([^"]+)"', part) == [walk]
+    item = re.search(rf'data-video="{walk}".*', part, re.S).group(0)
+    assert f'data-endpoint-id="{endpoint["id"]}" data-status="submitted"' in item and ">Submitted<" in item
+    assert "data-submit-contribution" not in item
+    states = re.findall(r'data-algorithm="(\w+)" data-status="(\w+)"', item)
+    assert states == [("OSHASH", "submitted"), ("PHASH", "submitted"), ("MD5", "submitted")]
+    assert 'rel="prev"' in part
+    assert f'href="/stashbox/contributions?endpointId={endpoint["id"]}&amp;perPage=1"' in part
+    assert text_of(client, f"{IDENTIFY}").count('href="/stashbox/contributions"') == 1
+
+
+def test_the_contributions_page_without_endpoints_or_links(client: Any, make_endpoint: Make) -> None:
+    assert "data-no-endpoints" in text_of(client, CONTRIBUTIONS)
+    make_endpoint(name="Fake box")
+    page = text_of(client, f"{CONTRIBUTIONS}?page=&endpointId=&utm=1")
+    assert "data-no-contributions" in page and "No linked video yet" in page
 
 
 # ---------------------------------------------------------------------------------------------- bad input
@@ -221,6 +284,14 @@ def test_the_shell_loads_the_modules_and_the_nav_links_the_page(client: Any) -> 
         f"{PANEL}?entity=series&id=a",
         f"{PANEL}?entity=video&id=" + "x" * 65,
         f"{PANEL}?entity=video&id=a%00b",
+        f"{CONTRIBUTIONS}?page=0",
+        f"{CONTRIBUTIONS}?page=two",
+        f"{CONTRIBUTIONS}?perPage=101",
+        f"{CONTRIBUTIONS}?endpointId=nope",
+        f"{CONTRIBUTIONS}?endpointId=" + "e" * 65,
+        f"{CONTRIBUTIONS}?endpointId=a%00b",
+        f"{CONTRIB_LIST}?perPage=0",
+        f"{CONTRIB_LIST}?endpointId=nope",
     ],
 )
 def test_malformed_query_strings_are_400(client: Any, url: str) -> None:

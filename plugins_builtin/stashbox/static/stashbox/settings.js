@@ -8,7 +8,7 @@ import { confirmDialog, toast } from "/static/js/ui.js";
 import { json } from "./common.js";
 
 const URL_RE = /^https?:\/\/[^\s/]+/i;
-const FIELDS = ["name", "endpoint", "apiKey", "maxRequestsPerMinute", "excludeTagPatterns", "enabled"];
+const FIELDS = ["name", "endpoint", "apiKey", "maxRequestsPerMinute", "excludeTagPatterns", "enabled", "submitMd5"];
 
 export function mount({ root, signal }) {
   const box = root.querySelector("[data-stashbox-settings]");
@@ -70,6 +70,7 @@ export function mount({ root, signal }) {
     if (endpoint) f.maxRequestsPerMinute.value = endpoint.maxRequestsPerMinute;
     f.excludeTagPatterns.value = (endpoint?.excludeTagPatterns ?? []).join("\n");
     f.enabled.checked = endpoint?.enabled ?? true;
+    f.submitMd5.checked = endpoint?.submitMd5 ?? true;
     dialog.showModal();
     f.name.focus();
   }
@@ -82,6 +83,7 @@ export function mount({ root, signal }) {
       maxRequestsPerMinute: Number(f.maxRequestsPerMinute.value),
       excludeTagPatterns: f.excludeTagPatterns.value.split("\n").map((p) => p.trim()).filter(Boolean),
       enabled: f.enabled.checked,
+      submitMd5: f.submitMd5.checked,
     };
     const key = f.apiKey.value.trim();
     if (editing && f.removeKey.checked) out.apiKey = null;
