@@ -17,6 +17,7 @@ import os
 import threading
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from pathlib import PurePosixPath
 from queue import Full, Queue
 from typing import Any
 
@@ -64,6 +65,11 @@ SeasonKey = tuple[str, int, str | None, str | None]
 SeriesSpec = tuple[str, str | None, int | None]
 """A series a scan needs, by its folder path: ``(path relative to the root, title, year)``."""
 Placed = tuple[FileEntry, Placement]
+PlacedRow = tuple[
+    str, str | None, str | None, int | None, int | None, int | None, int | None, str | None, int | None,
+    str | None, str | None,
+]  # fmt: skip
+"""A row's :data:`PLACED_COLUMNS` values, in that order."""
 
 
 def _sidecar_for(entry: FileEntry, walk: WalkResult) -> SidecarMetadata | None:
@@ -117,19 +123,35 @@ class Containers:
             ).all()
         )
         self.seasons: dict[tuple[str, int], str] = {}
+        # the last episode's (series folder, group, season) and the series and season ids they got
+        self._last_episode: tuple[PurePosixPath | None, str, int, str, str] | None = None
 
     def needs(self, placed: Iterable[Placed]) -> tuple[dict[str, SeriesSpec], set[SeasonKey]]:
         """The series and seasons the episodes and series extras of ``placed`` go to."""
         series: dict[str, SeriesSpec] = {}
         seasons: set[SeasonKey] = set()
         prefix = self.prefix
+        last: Placement | None = None  # a folder's episodes follow each other, sharing their series and season
         for _, p in placed:
+            kind = p.kind
+            if kind == "movie":
+                continue
+            if (
+                kind == "episode"
+                and last is not None
+                and p.series_folder is last.series_folder
+                and p.season_folder is last.season_folder
+                and p.season_number == last.season_number
+                and p.group == last.group
+            ):
+                continue  # the same series and season as the episode before
             path = series_path(prefix, p)
             if path is None:
                 continue
             if path not in series:
                 series[path] = (path[len(prefix) :], p.series_title, p.series_year)
-            if p.kind == "episode":
+            if kind == "episode":
+                last = p
                 folder = p.season_folder
                 folder_path, name = (prefix + str(folder), folder.name) if folder else (None, None)
                 seasons.add((path, _season(p), folder_path, name))
@@ -202,28 +224,46 @@ class Containers:
 
     def placed_values(self, p: Placement) -> dict[str, Any]:
         """The :data:`PLACED_COLUMNS` of a row placed at ``p`` (its series and season prepared)."""
+        row = self.placed_row(p)
+        kind, series_id, season_id, season, episode, end, absolute, group, part, version, extra_type = row
+        return {
+            "kind": kind, "series_id": series_id, "season_id": season_id, "season_number": season,
+            "episode_number": episode, "episode_end": end, "absolute_episode_number": absolute,
+            "group_key": group, "part_number": part, "version_label": version, "extra_type": extra_type,
+        }  # fmt: skip
+
+    def placed_row(self, p: Placement) -> PlacedRow:
+        """:meth:`placed_values` as a tuple in :data:`PLACED_COLUMNS` order (no dict per row)."""
         kind: str = p.kind
-        series_id = season_id = season = episode = end = absolute = group = extra_type = None
-        path = series_path(self.prefix, p)
-        if path is not None:
-            series_id = self.series[path]
+        if kind == "movie":  # the common cases first, each worked out once
+            return ("movie", None, None, None, None, None, None, p.group, p.part, p.version, None)
         if kind == "episode":
-            season = _season(p)
-            season_id = self.seasons.get((series_id, season)) if series_id else None
-            episode, end, absolute = p.episode, p.episode_end, p.absolute_episode
-        elif kind == "movie":
-            group = p.group
-        elif path is not None:  # a series' extra
+            season = p.season_number if p.season_number is not None else 0
+            last = self._last_episode
+            if (  # a folder's episodes follow each other: the ids the one before got, if found
+                last is not None and p.series_folder is last[0] and season == last[2] and p.group == last[1]
+            ):
+                series_id, season_id = last[3], last[4]
+            else:
+                path = series_path(self.prefix, p)
+                series_id = self.series[path] if path is not None else None
+                season_id = self.seasons.get((series_id, season)) if series_id else None
+                if season_id is not None:  # ids never change once found (prepare only adds)
+                    self._last_episode = (p.series_folder, p.group, season, series_id, season_id)
+            return (
+                "episode", series_id, season_id, season, p.episode, p.episode_end, p.absolute_episode,
+                None, p.part, p.version, None,
+            )  # fmt: skip
+        path = series_path(self.prefix, p)
+        series_id = self.series[path] if path is not None else None
+        group = extra_type = None
+        if path is not None:  # a series' extra
             group, extra_type = p.extra_of or p.group, p.extra_type
         elif p.extra_of:  # a movie's extra
             group, extra_type = p.extra_of, p.extra_type
         else:  # an extra of nothing here (a Trailers folder in a container): shown as a movie
             kind, group = "movie", p.group
-        return {
-            "kind": kind, "series_id": series_id, "season_id": season_id, "season_number": season,
-            "episode_number": episode, "episode_end": end, "absolute_episode_number": absolute,
-            "group_key": group, "part_number": p.part, "version_label": p.version, "extra_type": extra_type,
-        }  # fmt: skip
+        return (kind, series_id, None, None, None, None, None, group, p.part, p.version, extra_type)
 
 
 class Placer:
@@ -239,9 +279,12 @@ class Placer:
     def place(self, entries: Sequence[FileEntry]) -> dict[str, Placement | None]:
         """Each file's placement by path (``None``: outside the root)."""
         prefix, cut = self.prefix, len(self.prefix)
-        relative = [e.path[cut:] for e in entries if e.path.startswith(prefix)]
+        paths = [e.path for e in entries]
+        relative = [path[cut:] for path in paths if path.startswith(prefix)]
         placed = place_relative(relative, movies=self.movies, series=self.shows, flat=self.flat)
-        return {e.path: placed.get(e.path[cut:]) if e.path.startswith(prefix) else None for e in entries}
+        if len(relative) == len(paths):  # the usual case: every file is under the root
+            return dict(zip(paths, map(placed.get, relative), strict=True))
+        return {path: placed.get(path[cut:]) if path.startswith(prefix) else None for path in paths}
 
     def keep(self, entries: Iterable[FileEntry], placements: Mapping[str, Placement | None]) -> list[Placed]:
         """The files of ``entries`` to index, with their placements; the rest are counted in
@@ -255,7 +298,7 @@ class Placer:
                 if p is None or p.rejected:
                     log.warning("not indexed: %s (%s)", entry.path, reason)
                 continue
-            if not _utf8(entry.path):
+            if not (entry.path.isascii() or _utf8(entry.path)):  # most paths are ASCII: no call
                 self.skipped[NOT_UTF8] += 1
                 log.warning("not indexed: %r (%s)", entry.path, NOT_UTF8)
                 continue
@@ -292,22 +335,31 @@ class RowMaker:
     def __init__(self, root: LibraryRoot, walk: WalkResult, place: Containers) -> None:
         self.root_id, self.nsfw = root.id, "t" if root.is_nsfw else "f"
         self.walk, self.place = walk, place
+        self.layout_version = str(LAYOUT_VERSION)
 
     def values(self, entry: FileEntry, p: Placement) -> tuple[dict[str, Any], SidecarMetadata | None]:
         """The placed columns plus ``title``, ``year`` and ``date`` (a sidecar's title and date win)."""
         values = self.place.placed_values(p)
-        side = _sidecar_for(entry, self.walk)
-        title = p.title or filename_to_title(entry.path.rsplit(os.sep, 1)[-1])
-        values["title"] = (side.title if side else None) or title
-        values["year"] = p.year
-        values["date"] = (side.date if side else None) or (p.air_date.isoformat() if p.air_date else None)
+        side, title, date = self._named(entry, p)
+        values["title"], values["year"], values["date"] = title, p.year, date
         return values, side
+
+    def _named(self, entry: FileEntry, p: Placement) -> tuple[SidecarMetadata | None, str, str | None]:
+        """``entry``'s sidecar, title and date: a sidecar's title and date win over the placement's."""
+        side = _sidecar_for(entry, self.walk) if self.walk.sidecars else None  # most roots have none
+        title = p.title or filename_to_title(entry.path.rsplit(os.sep, 1)[-1])
+        air = p.air_date
+        if not side:
+            return side, title, air.isoformat() if air else None
+        return side, side.title or title, side.date or (air.isoformat() if air else None)
 
     def line(self, entry: FileEntry, p: Placement, video_id: str) -> tuple[str, str, str]:
         """One row in PostgreSQL's COPY text format (:data:`COPY_COLUMNS`) with the new video's id
         and title. Formatted here: psycopg's per-value adaptation costs more than the insert."""
-        v, side = self.values(entry, p)
-        title = v["title"]
+        kind, series_id, season_id, season, episode, end, absolute, group, part, version, extra_type = (
+            self.place.placed_row(p)
+        )
+        side, title, date = self._named(entry, p)
         details = rating = sidecar = NULL
         urls = "[]"
         if side:
@@ -316,13 +368,27 @@ class RowMaker:
             if side.tags or side.performers or side.studio:
                 linked = {"tags": list(side.tags), "performers": list(side.performers), "studio": side.studio}
                 sidecar = _text(json.dumps(linked))
+        year = p.year
+        # lower() makes none of the characters COPY escapes: a title without them needs no second look
+        text_title = _text(title)
+        # None is the common value of most columns: written as NULL without a call
         fields = (
-            video_id, self.root_id, v["kind"], _text(v["series_id"]), _text(v["season_id"]),
-            _number(v["season_number"]), _number(v["episode_number"]), _number(v["episode_end"]),
-            _number(v["absolute_episode_number"]), _text(v["group_key"]), _number(v["part_number"]),
-            _text(v["version_label"]), _text(v["extra_type"]), _text(title), _text(title.lower()), details,
-            _text(v["date"]), _number(v["year"]), rating, self.nsfw, urls, sidecar,
-            _text(entry.path), str(entry.size), repr(entry.mtime), str(LAYOUT_VERSION),
+            video_id, self.root_id, kind,
+            NULL if series_id is None else _text(series_id),
+            NULL if season_id is None else _text(season_id),
+            NULL if season is None else str(season),
+            NULL if episode is None else str(episode),
+            NULL if end is None else str(end),
+            NULL if absolute is None else str(absolute),
+            NULL if group is None else _text(group),
+            NULL if part is None else str(part),
+            NULL if version is None else _text(version),
+            NULL if extra_type is None else _text(extra_type),
+            text_title, title.lower() if text_title is title else _text(title.lower()), details,
+            NULL if date is None else _text(date),
+            NULL if year is None else str(year),
+            rating, self.nsfw, urls, sidecar,
+            _text(entry.path), str(entry.size), repr(entry.mtime), self.layout_version,
         )  # fmt: skip
         return "\t".join(fields), video_id, title
 
@@ -334,21 +400,29 @@ class RowMaker:
 
 LINK_GROUPS_SQL = text(
     """
-    WITH main AS (
-        SELECT DISTINCT ON (group_key) group_key, id
+    WITH ranked AS (
+        SELECT id, parent_id, group_key, first_value(id) OVER w AS first_id, first_value(kind) OVER w AS first_kind
         FROM videos
-        WHERE library_root_id = :root AND group_key IS NOT NULL AND kind = 'movie'
-        ORDER BY group_key, part_number NULLS FIRST, (version_label IS NOT NULL), version_label, file_path
+        WHERE library_root_id = :root AND (group_key IS NOT NULL OR parent_id IS NOT NULL)
+        WINDOW w AS (
+            PARTITION BY group_key
+            ORDER BY kind <> 'movie', part_number NULLS FIRST, version_label IS NOT NULL, version_label, file_path
+        )
     ), wanted AS (
-        SELECT v.id, CASE WHEN main.id = v.id THEN NULL ELSE main.id END AS parent
-        FROM videos v LEFT JOIN main ON main.group_key = v.group_key
-        WHERE v.library_root_id = :root AND (v.group_key IS NOT NULL OR v.parent_id IS NOT NULL)
+        SELECT id, parent_id,
+               CASE WHEN group_key IS NOT NULL AND first_kind = 'movie' AND first_id <> id THEN first_id END AS parent
+        FROM ranked
     )
     UPDATE videos v SET parent_id = wanted.parent
     FROM wanted
-    WHERE v.id = wanted.id AND v.parent_id IS DISTINCT FROM wanted.parent
+    WHERE v.id = wanted.id AND wanted.parent_id IS DISTINCT FROM wanted.parent
     """
 )
+"""Every grouped row of a root points at its group's main movie, the first by part, unlabelled
+before labelled version, label and path (none: the main one itself, and rows of a group without a
+movie). One read of the root's rows (there is no index by root) and a window per group: no join
+whose plan could go wrong on a table not analysed yet; only the rows whose parent changes are
+updated."""
 
 
 def link_groups(db: Session, root_id: str) -> None:

@@ -199,12 +199,17 @@ def _scan_root(db: Session, root: LibraryRoot, progress: Any = None) -> dict[str
     recheck: list[tuple[str, FileEntry, Placement | None]] = []
     new_by_top: dict[str, list[FileEntry]] = {}
     # top-level folders holding rows older rules placed: placed again even when nothing changed
-    stale_tops = {
-        top_folder(place.prefix, path)
-        for path in db.execute(
-            select(Video.file_path).where(Video.library_root_id == root.id, Video.layout_version != LAYOUT_VERSION)
-        ).scalars()
-    }
+    # (a root without rows has none: no need to read the table through for them)
+    stale_tops = (
+        {
+            top_folder(place.prefix, path)
+            for path in db.execute(
+                select(Video.file_path).where(Video.library_root_id == root.id, Video.layout_version != LAYOUT_VERSION)
+            ).scalars()
+        }
+        if existing
+        else set()
+    )
 
     def settle(top: str, force: bool = False) -> None:
         """Place a top-level folder of the root once the walk is done with it, if anything in it
@@ -216,13 +221,16 @@ def _scan_root(db: Session, root: LibraryRoot, progress: Any = None) -> dict[str
             return
         placements = placer.place(files)
         placed.add(top)
-        fresh = [e for e in new_here if e.size not in movable_sizes]
-        stream.add(placer.keep(fresh, placements))
-        for e in new_here:
-            if e.size in movable_sizes:
-                held.append(e)
-                held_places[e.path] = placements.get(e.path)
-        recheck.extend((by_path[e.path].id, e, placements.get(e.path)) for e in files if e.path in by_path)
+        if not movable_sizes:  # no known file could have moved here (none has an oshash)
+            stream.add(placer.keep(new_here, placements))
+        else:
+            stream.add(placer.keep([e for e in new_here if e.size not in movable_sizes], placements))
+            for e in new_here:
+                if e.size in movable_sizes:
+                    held.append(e)
+                    held_places[e.path] = placements.get(e.path)
+        if by_path:
+            recheck.extend((by_path[e.path].id, e, placements.get(e.path)) for e in files if e.path in by_path)
 
     try:
         current: str | None = None
@@ -232,6 +240,9 @@ def _scan_root(db: Session, root: LibraryRoot, progress: Any = None) -> dict[str
                 settle(current)  # depth first: the walk is done with the previous top-level folder
             current = top
             subtrees.setdefault(top, []).extend(files)
+            if not by_path:  # nothing known yet (a first scan): every file is new
+                new_by_top.setdefault(top, []).extend(files)
+                continue
             for entry in files:
                 row = by_path.get(entry.path)
                 if row is None:
@@ -248,7 +259,7 @@ def _scan_root(db: Session, root: LibraryRoot, progress: Any = None) -> dict[str
             }
         if progress:
             progress(30, f"{len(walk.files)} files found")
-        on_disk = {f.path for f in walk.files}
+        on_disk = {f.path for f in walk.files} if existing else set()
         missing = [r for r in existing if r.file_path not in on_disk]
         for top in {top_folder(place.prefix, r.file_path) for r in missing} & subtrees.keys() - placed:
             settle(top, force=True)  # it lost files: the others may be placed differently now

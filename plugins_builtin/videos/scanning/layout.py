@@ -60,6 +60,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, fields, replace
 from datetime import date
 from functools import lru_cache
+from operator import itemgetter
 from pathlib import PurePosixPath
 from typing import Any, Final, Literal, NamedTuple
 
@@ -169,6 +170,7 @@ class Placement:
 
 
 _PLACEMENT_DEFAULTS: Final[dict[str, object]] = {f.name: f.default for f in fields(Placement)}
+_new_object: Final = object.__new__
 
 
 def _placement(kind: PlacementKind, **values: object) -> Placement:
@@ -181,6 +183,52 @@ def _placement(kind: PlacementKind, **values: object) -> Placement:
     state.update(_PLACEMENT_DEFAULTS)
     state["kind"] = kind
     state.update(values)
+    return obj
+
+
+def _movie(title: str, year: int | None, group: str, part: int | None, version: str | None) -> Placement:
+    """``_placement("movie", title=…, year=…, group=…, part=…, version=…)`` without keyword packing."""
+    obj = _new_object(Placement)
+    state = obj.__dict__
+    state.update(_PLACEMENT_DEFAULTS)
+    state["kind"] = "movie"
+    state["title"] = title
+    state["year"] = year
+    state["group"] = group
+    state["part"] = part
+    state["version"] = version
+    return obj
+
+
+def _episode(
+    title: str,
+    series_title: str | None,
+    series_year: int | None,
+    series_folder: PurePosixPath | None,
+    season_number: int | None,
+    season_folder: PurePosixPath | None,
+    episode: int | None,
+    episode_end: int | None,
+    air_date: date | None,
+    absolute_episode: int | None,
+    group: str,
+) -> Placement:
+    """An episode's :class:`Placement` as :func:`_placement` makes it, without keyword packing."""
+    obj = _new_object(Placement)
+    state = obj.__dict__
+    state.update(_PLACEMENT_DEFAULTS)
+    state["kind"] = "episode"
+    state["title"] = title
+    state["series_title"] = series_title
+    state["series_year"] = series_year
+    state["series_folder"] = series_folder
+    state["season_number"] = season_number
+    state["season_folder"] = season_folder
+    state["episode"] = episode
+    state["episode_end"] = episode_end
+    state["air_date"] = air_date
+    state["absolute_episode"] = absolute_episode
+    state["group"] = group
     return obj
 
 
@@ -204,6 +252,23 @@ class NameParts:
     label: str | None = None
     resolution: str | None = None
     tagged: bool = False
+
+
+_SET_TITLE, _SET_YEAR, _SET_LABEL, _SET_RESOLUTION, _SET_TAGGED = (
+    NameParts.__dict__[name].__set__ for name in ("title", "year", "label", "resolution", "tagged")
+)
+
+
+def _name_parts(title: str, year: int | None, label: str | None, resolution: str | None, tagged: bool) -> NameParts:
+    """``NameParts(title, year, label, resolution, tagged)`` through its slots, without the frozen
+    ``__init__``'s keyword handling and ``object.__setattr__`` calls (less than half the cost)."""
+    parts = _new_object(NameParts)
+    _SET_TITLE(parts, title)
+    _SET_YEAR(parts, year)
+    _SET_LABEL(parts, label)
+    _SET_RESOLUTION(parts, resolution)
+    _SET_TAGGED(parts, tagged)
+    return parts
 
 
 # --------------------------------------------------------------------------- name cleaning
@@ -373,9 +438,13 @@ def _prepare(text: str) -> tuple[str, str | None, bool]:
 
 def _first_noise(s: str, low: str | None = None) -> re.Match[str] | None:
     """The first release token that is not the very start of the name (``4K Nature`` keeps ``4K``)."""
-    match = _noise(s, 0, low)
+    if low is None:
+        low = s.lower()
+    # _noise, inlined (every name cleaned comes here)
+    search, text = (_NOISE_RE.search, low) if len(low) == len(s) else (_NOISE_ANYCASE_RE.search, s)
+    match = search(text)
     if match is not None and not s[: match.start()].strip(" -.[("):
-        match = _noise(s, match.end(), low)
+        match = search(text, match.end())
     return match
 
 
@@ -386,10 +455,12 @@ def _cut_year(s: str, limit: int) -> tuple[int | None, int, int]:
     the name (``2001 A Space Odyssey 1968`` → 1968, ``1917`` alone stays a title).
     """
     if "(" in s or "[" in s:
-        for match in _PAREN_YEAR_RE.finditer(s):
-            year = int(match.group(1))
+        found = _PAREN_YEAR_RE.search(s)  # finditer's matches, without its iterator (a third of the cost)
+        while found is not None:
+            year = int(found.group(1))
             if year <= _MAX_YEAR:
-                return year, match.start(), match.end()
+                return year, found.start(), found.end()
+            found = _PAREN_YEAR_RE.search(s, found.end())
     if "19" not in s and "20" not in s:
         return None, limit, limit
     chosen: re.Match[str] | None = None
@@ -457,7 +528,7 @@ def clean_name(text: str) -> NameParts:
     title, edition = _finish_title(s[:cut], release=release)
     if label is None and edition is not None:
         label = edition
-    return NameParts(title=title, year=year, label=label, resolution=resolution, tagged=tagged)
+    return _name_parts(title, year, label, resolution, tagged)
 
 
 _WORD_RE: Final = re.compile(r"[^\W_]+")
@@ -624,6 +695,9 @@ _LONG_RE: Final = re.compile(r"(?<![A-Za-z])season[ ._-]*(\d{1,4})[ ._,-]*episod
 _MULTI_E_RE: Final = re.compile(r"[ ._]*-?[ ._]*[ex](\d{1,4})(?!\d)", re.IGNORECASE)
 _MULTI_RANGE_RE: Final = re.compile(r"-(\d{1,4})(?![0-9A-Za-z])")
 _MULTI_REPEAT_RE: Final = re.compile(r"[ ._-]*s(\d{1,4})[ ._-]*e(\d{1,4})(?!\d)", re.IGNORECASE)
+# Every character a continuation above can start with (``ſ`` folds to ``s``): a name whose marker
+# ends the stem, or is followed by anything else, has no continuation to look for.
+_MULTI_STARTS: Final = frozenset(" ._-EeSsXx\u017f")
 # A daily-show date, ``YYYY-MM-DD`` (groups 1-3) or ``DD-MM-YYYY`` (groups 4-6), ``-``/``.``/``_``/space.
 _DATE_RE: Final = re.compile(
     r"(?<![0-9])(?:((?:19|20)\d{2})[-. _](0[1-9]|1[0-2])[-. _](0[1-9]|[12]\d|3[01])"
@@ -661,7 +735,10 @@ class _Marker(NamedTuple):
 def _multi_end(text: str, pos: int, season: int, first: int) -> tuple[int, int | None]:
     """Follow ``E02``/``-E02``/``-02``/``-S01E02`` continuations: ``(end pos, last episode or None)``."""
     last, end_episode = first, None
+    size = len(text)
     for _ in range(50):
+        if pos >= size or text[pos] not in _MULTI_STARTS:
+            break
         number: int | None = None
         match = _MULTI_E_RE.match(text, pos) or _MULTI_RANGE_RE.match(text, pos)
         if match:
@@ -684,13 +761,22 @@ def _valid_date(y: str, m: str, d: str) -> date | None:
         return None
 
 
+_new_tuple: Final = tuple.__new__
+
+
 def _find_strict_marker(stem: str) -> _Marker | None:
     """``S01E02`` (with multi-episode continuations), ``1x02`` or ``Season 1 Episode 2``."""
-    match = _search(_SE_RE, _SE_ANYCASE_RE, stem)
+    low = stem.lower()  # as _search does, inlined: most names are looked at once, by this
+    match = _SE_RE.search(low) if len(low) == len(stem) else _SE_ANYCASE_RE.search(stem)
     if match:
-        season, episode = int(match.group(1)), int(match.group(2))
-        end, episode_end = _multi_end(stem, match.end(), season, episode)
-        return _Marker("se", stem[: match.start()], stem[end:], season, episode, episode_end)
+        season_text, episode_text = match.groups()
+        season, episode = int(season_text), int(episode_text)
+        end = match.end()
+        episode_end = None
+        if end < len(stem) and stem[end] in _MULTI_STARTS:  # else nothing can follow (_multi_end)
+            end, episode_end = _multi_end(stem, end, season, episode)
+        # the tuple itself: _Marker's keyword-taking __new__ costs as much as the search
+        return _new_tuple(_Marker, ("se", stem[: match.start()], stem[end:], season, episode, episode_end, None, None))
     match = _CROSS_RE.search(stem) if "x" in stem else None
     if match:
         season, episode = int(match.group(1)), int(match.group(2))
@@ -794,6 +880,7 @@ _EXTRA_WORDS: Final = (
     "other",
     "extra",
 )
+_EXTRA_LAST_LETTERS: Final = frozenset(word[-1] for word in _EXTRA_WORDS)
 _EXTRA_SUFFIX_RE: Final = re.compile(
     r"(?:\s*-\s*(?P<dash>trailer|featurette|behindthescenes|deleted(?:scene)?|interview|scene|short|clip|other|extra)"
     r"|[._ ](?P<loose>trailer))$",
@@ -836,6 +923,17 @@ _GENERIC_TITLES: Final = frozenset(
 _VTS_RE: Final = re.compile(r"^(?:vts \d+ \d+|video ts|\d{5})$", re.IGNORECASE)
 
 
+def _vts_shaped(key: tuple[str, ...]) -> bool:
+    """Whether the words of ``key`` have the lengths ``_VTS_RE`` needs (``vts 1 2``, ``video ts``,
+    ``12345``): its one-character-per-character literals and digit runs cannot match others."""
+    count = len(key)
+    if count == 1:
+        return len(key[0]) == 5
+    if count == 2:
+        return len(key[0]) == 5 and len(key[1]) == 2
+    return count == 3 and len(key[0]) == 3
+
+
 @dataclass(slots=True)
 class _Movie:
     """A file's movie identity.
@@ -864,39 +962,52 @@ class _File:
             stem = head
         else:
             stem = strip_extension(name)
-        self.stem = stem if stem.strip() else name
-        folded = self.stem.strip().casefold()
-        self.sample = folded == "sample" or folded.startswith(_SAMPLE_PREFIXES) or folded.endswith(_SAMPLE_SUFFIXES)
+        stripped = stem.strip()
+        if not stripped:
+            stem, stripped = name, name.strip()
+        self.stem = stem
+        folded = stripped.casefold()
+        last = folded[-1:]  # most names end in none of the letters the words below end in
+        self.sample = sample = (
+            last == "e" and (folded == "sample" or folded.endswith(_SAMPLE_SUFFIXES))
+        ) or folded.startswith(_SAMPLE_PREFIXES)
         self.extra_type: ExtraType | None = None
         self.extra_base = ""
         if folded == "trailer":
             self.extra_type = "trailer"
-        elif not self.sample and folded.endswith(_EXTRA_WORDS):
-            match = _EXTRA_SUFFIX_RE.search(self.stem)
+        elif not sample and last in _EXTRA_LAST_LETTERS and folded.endswith(_EXTRA_WORDS):
+            match = _EXTRA_SUFFIX_RE.search(stem)
             if match and match.start() > 0:
                 word = (match.group("dash") or match.group("loose")).casefold()
                 self.extra_type = _EXTRA_SUFFIX_TYPES[word]
-                self.extra_base = self.stem[: match.start()]
-        self._marker: tuple[_Marker | None, ...] | None = None
-        self._weak: dict[bool, _Marker | None] = {}
+                self.extra_base = stem[: match.start()]
+        self._marker: tuple[_Marker | None, _Marker | None] | None = None
+        self._weak: dict[bool, _Marker | None] | None = None  # made when first asked (few files are)
         self._movie: _Movie | None = None
 
     def marker(self, loose: bool) -> _Marker | None:
         """The strong episode marker; dates and fansub numbers only when ``loose``."""
-        if self._marker is None:
+        found = self._marker
+        if found is None:
             strict = _find_strict_marker(self.stem)
-            self._marker = (strict, strict if strict is not None else _find_loose_marker(self.stem))
-        return self._marker[1] if loose else self._marker[0]
+            found = self._marker = (strict, strict if strict is not None else _find_loose_marker(self.stem))
+        return found[1] if loose else found[0]
 
     def weak(self, in_series: bool) -> _Marker | None:
-        if in_series not in self._weak:
-            self._weak[in_series] = _find_weak_marker(self.stem, in_series=in_series)
-        return self._weak[in_series]
+        """The weak episode marker (:func:`_find_weak_marker`), worked out once per ``in_series``."""
+        known = self._weak
+        if known is None:
+            known = self._weak = {}
+        if in_series not in known:
+            known[in_series] = _find_weak_marker(self.stem, in_series=in_series)
+        return known[in_series]
 
     def movie(self) -> _Movie:
-        if self._movie is None:
-            self._movie = _movie_identity(self.stem)
-        return self._movie
+        """The file's movie identity (:func:`_movie_identity`), worked out once."""
+        movie = self._movie
+        if movie is None:
+            movie = self._movie = _movie_identity(self.stem)
+        return movie
 
 
 def _movie_identity(stem: str) -> _Movie:
@@ -913,7 +1024,7 @@ def _movie_identity(stem: str) -> _Movie:
         stack_key = f"{match.group('title')}\x00{match.group('rest')}".casefold()
         stacked = clean_name(f"{match.group('title')} {match.group('rest')}")
     key = _norm(stacked.title)
-    generic = key in _GENERIC_TITLES or (len(key) <= 3 and bool(_VTS_RE.match(" ".join(key))))
+    generic = key in _GENERIC_TITLES or (_vts_shaped(key) and bool(_VTS_RE.match(" ".join(key))))
     return _Movie(parts, stacked, key, stack_key, stack_index, generic)
 
 
@@ -963,8 +1074,7 @@ def _real_subfolder(name: str) -> bool:
     return not (info.sample or info.disc or info.transparent or info.extras is not None)
 
 
-def _by_name(item: tuple[PurePosixPath, str]) -> str:
-    return item[1]
+_by_name: Final = itemgetter(1)  # a (key, file name) pair's name, to sort by
 
 
 def _join(folder: str, name: str) -> str:
@@ -1036,9 +1146,26 @@ class _Planner:
 
     def load(self, paths: Iterable[PurePosixPath | str], out: dict[PurePosixPath, Placement]) -> None:
         files = self.files
+        str_keys = self.str_keys
         for raw in paths:
+            if (  # _split_path's answer for a clean relative str key, inlined (the scan's every path)
+                str_keys
+                and type(raw) is str
+                and raw[:1] not in ("/", "")
+                and "//" not in raw
+                and "./" not in raw
+                and not raw.endswith(("/", "/.", "/.."))
+                and raw not in (".", "..")
+            ):
+                folder, _, name = raw.rpartition("/")
+                bucket = files.get(folder)
+                if bucket is None:
+                    files[folder] = [(raw, name)]
+                else:
+                    bucket.append((raw, name))
+                continue
             try:
-                key, folder, name, problem = _split_path(raw, self.str_keys)
+                key, folder, name, problem = _split_path(raw, str_keys)
             except Exception as exc:  # an object that is no path at all
                 out[PurePosixPath(str(raw))] = _skip(f"unusable path: {type(exc).__name__}: {exc}", rejected=True)
                 continue
@@ -1251,8 +1378,9 @@ class _Planner:
         by_stack: dict[str, _Unit] = {}
         by_key: dict[tuple[tuple[str, ...], bool], list[_Unit]] = {}
         files = self.files.get(folder, ())
+        names = self.names
         for key, name in sorted(files, key=_by_name) if len(files) > 1 else files:
-            info = self.file(name)
+            info = names.get(name) or self.file(name)
             if info.sample or info.extra_type is not None or info.marker(loose) is not None:
                 continue
             movie = info.movie()
@@ -1262,14 +1390,19 @@ class _Planner:
                 # a name that cleans to nothing ("(2019)", "...") is a movie of its own
                 ident = (movie.key or (info.stem,), movie.generic)
                 same = by_key.get(ident)
-                if same is None:
-                    same = by_key[ident] = []
+                if same is None:  # the common case: the first file of its title
+                    unit = _Unit(movie.key, year, movie.generic, [(key, info)])
+                    units.append(unit)
+                    by_key[ident] = [unit]
+                    if movie.stack_key is not None:
+                        by_stack.setdefault(movie.stack_key, unit)
+                    continue
                 for candidate in same:
                     if candidate.year is None or year is None or candidate.year == year:
                         unit = candidate
                         break
                 if unit is None:
-                    unit = _Unit(key=movie.key, year=year, generic=movie.generic)
+                    unit = _Unit(movie.key, year, movie.generic, [])
                     units.append(unit)
                     same.append(unit)
             elif unit.year is None:
@@ -1320,9 +1453,13 @@ class _Planner:
                 out[key] = _skip(ctx.broken, title=self.file(name).stem, rejected=True)
             return
         remaining: list[tuple[PurePosixPath, _File]] = []
+        names = self.names
+        in_sample = ctx.sample
         for key, name in files:
-            info = self.file(name)
-            if ctx.sample or info.sample:
+            info = names.get(name)
+            if info is None:  # self.file(name), inlined
+                info = names[name] = _File(name)
+            if in_sample or info.sample:
                 out[key] = _skip(SAMPLE_REASON, title=info.stem, group=_join(folder, info.stem), extra_type="sample")
             else:
                 remaining.append((key, info))
@@ -1382,7 +1519,7 @@ class _Planner:
         if not self.movies:
             out[key] = _skip(MOVIES_OFF_REASON, title=title, group=group)
             return
-        out[key] = _placement("movie", title=title, year=year, group=group, part=part, version=version)
+        out[key] = _movie(title, year, group, part, version)
 
     def emit_extra(
         self,
@@ -1433,7 +1570,15 @@ class _Planner:
         fallback_title = _basename(series.base) if series.base else "Unknown series"
         season_folder = self.folder_path(ctx.season_folder)
         series_folder = self.folder_path(series.folder)
+        # what the series decides for every file (the common case: a titled series folder)
+        s_title, s_year = series.title, series.year
+        titled = s_title is not None
+        group = (series.folder or _join(series.base, s_title)) if titled else ""
+        word_season = series.folder is not None  # "E05" / "05 - Title" in a series folder: season 1
+        folder_season = ctx.season
         placed: list[tuple[PurePosixPath, Placement, str | None, str | None]] = []
+        by_episode: dict[tuple[str, int | None, int | None, date | None], list[int]] = {}
+        shared = False  # parts, or files that name one episode: finish_episodes works them out
         for key, info in remaining:
             if info.extra_type is not None:
                 marker = info.marker(loose) if info.extra_base else None
@@ -1444,81 +1589,67 @@ class _Planner:
                 self.emit_extra(out, key, folder, info, info.extra_type, owner, "series", series=shown)
                 continue
             marker = info.marker(loose) or info.weak(True)
-            s_title, s_year = series.title, series.year
-            if s_title is None:
+            if not titled:
                 s_title, s_year = self.series_name(marker.prefix if marker is not None else None)
                 s_title = s_title or fallback_title
-            group = series.folder or _join(series.base, s_title)
-            season = ctx.season
-            episode = episode_end = absolute = None
-            air_date = None
+                group = series.folder or _join(series.base, s_title)
+            season = folder_season
             ep_title: str | None = None
             part_hint: str | None = None
+            after_text: str | None = None
             if marker is not None:
-                episode, episode_end, absolute, air_date = (
-                    marker.episode,
-                    marker.episode_end,
-                    marker.absolute,
-                    marker.air_date,
-                )
-                if marker.season is not None:
-                    season = marker.season
+                kind, _prefix, after_text, marker_season, episode, episode_end, air_date, absolute = marker
+                if marker_season is not None:
+                    season = marker_season
                 elif air_date is not None and season is None:
                     season = air_date.year
-                elif season is None and (
-                    absolute is not None or (marker.kind in ("word", "leading") and series.folder is not None)
-                ):
+                elif season is None and (absolute is not None or (word_season and kind in ("word", "leading"))):
                     season = 1
-                ep_title = _episode_title(marker.after)
+                ep_title = _episode_title(after_text) if after_text else None  # "" has no title
                 if ep_title is not None and ep_title[:1] in "pPcCdD" and _PART_WORD_RE.match(ep_title):
-                    part_hint, ep_title = ep_title, None
+                    part_hint, ep_title, after_text = ep_title, None, None
+                    shared = True
                 if ep_title is None:
                     if air_date is not None:
                         ep_title = air_date.isoformat()
                     elif episode is not None:
                         ep_title = f"Episode {episode}" if episode_end is None else f"Episodes {episode}-{episode_end}"
+            else:
+                episode = episode_end = absolute = None
+                air_date = None
             if ep_title is None:
                 parts = clean_name(info.stem)
                 ep_title = parts.title or _squash(info.stem) or info.stem
-            placement = _placement(
-                "episode",
-                title=ep_title,
-                series_title=s_title,
-                series_year=s_year,
-                series_folder=series_folder,
-                season_number=season,
-                season_folder=season_folder,
-                episode=episode,
-                episode_end=episode_end,
-                air_date=air_date,
-                absolute_episode=absolute,
-                group=group,
-            )
-            after_text = marker.after if marker is not None and part_hint is None else None
+            placement = _episode(
+                ep_title, s_title, s_year, series_folder, season, season_folder, episode, episode_end, air_date,
+                absolute, group,
+            )  # fmt: skip
+            if episode is not None or air_date is not None:
+                ident = (group, season, episode, air_date)
+                members = by_episode.get(ident)
+                if members is None:
+                    by_episode[ident] = [len(placed)]
+                else:
+                    members.append(len(placed))
+                    shared = True
             placed.append((key, placement, part_hint, after_text))
-        self.finish_episodes(placed, out)
-
-    def finish_episodes(
-        self, placed: list[tuple[PurePosixPath, Placement, str | None, str | None]], out: dict[PurePosixPath, Placement]
-    ) -> None:
-        """Parts (``S02E03 Part 1``/``Part 2``) and versions (``S01E01 - 1080p``/``- 720p``) of one episode."""
-        by_episode: dict[tuple[str, int | None, int | None, date | None], list[int]] = {}
-        shared = False
-        for i, (_key, placement, part, _label) in enumerate(placed):
-            shared = shared or part is not None
-            if placement.episode is None and placement.air_date is None:
-                continue
-            ident = (placement.group, placement.season_number, placement.episode, placement.air_date)
-            members = by_episode.get(ident)
-            if members is None:
-                by_episode[ident] = [i]
-            else:
-                members.append(i)
-                shared = True
         if not shared and self.series:  # the common case: every file is an episode of its own
             for key, placement, _part, _label in placed:
                 out[key] = placement
             return
+        self.finish_episodes(placed, by_episode, out)
+
+    def finish_episodes(
+        self,
+        placed: list[tuple[PurePosixPath, Placement, str | None, str | None]],
+        by_episode: dict[tuple[str, int | None, int | None, date | None], list[int]],
+        out: dict[PurePosixPath, Placement],
+    ) -> None:
+        """Parts (``S02E03 Part 1``/``Part 2``) and versions (``S01E01 - 1080p``/``- 720p``) of one episode.
+
+        ``placed`` holds each file's key, placement, part word and the text after its marker;
+        ``by_episode`` the indexes in ``placed`` of the files of each episode.
+        """
         updates: dict[int, dict[str, object]] = {}
         for members in by_episode.values():
             if len(members) < 2:
@@ -1580,17 +1711,28 @@ class _Planner:
     def place_unit(
         self, folder: str, unit: _Unit, is_folder: bool, own: NameParts | None, out: dict[PurePosixPath, Placement]
     ) -> None:
-        title, year, part_of = _unit_identity(unit)
-        if len(unit.members) == 1:  # the common case: one file, one movie
+        if len(unit.members) == 1:  # the common case: one file, one movie (_unit_identity's, inlined)
             key, info = unit.members[0]
             movie = info.movie()
+            parts = movie.parts
+            title = parts.title or _squash(info.stem.replace("(", " ").replace(")", " ")) or info.stem
+            year = parts.year or unit.year
             if is_folder and own is not None and own.title and (own.tagged or movie.generic or not movie.parts.title):
                 title, year = own.title, own.year or year
             elif is_folder and own is not None:
                 year = year or own.year
-            group = folder if is_folder else _movie_group(folder, unit)
-            self.emit_movie(out, key, title=title, year=year, group=group, version=movie.parts.label)
+            if is_folder:
+                group = folder
+            elif unit.generic:  # _movie_group's answers, inlined
+                group = _join(folder, info.stem)
+            else:
+                group = _join(folder, f"{title} ({year})" if year else title)
+            if self.movies:  # emit_movie's, inlined
+                out[key] = _movie(title, year, group, None, movie.parts.label)
+            else:
+                out[key] = _skip(MOVIES_OFF_REASON, title=title, group=group)
             return
+        title, year, part_of = _unit_identity(unit)
         movies = [(key, info, info.movie()) for key, info in unit.members]
         if is_folder and own is not None:
             first = next((m for m in movies if not m[2].generic), movies[0])[2]
@@ -1634,6 +1776,14 @@ def _unit_identity(unit: _Unit) -> tuple[str, int | None, dict[int, int]]:
     with distinct indexes; only then is the part marker dropped from the title.
     """
     if unit.identity is not None:
+        return unit.identity
+    if len(unit.members) == 1:  # the common case: no stack, the one file names the movie
+        info = unit.members[0][1]
+        parts = info.movie().parts
+        title = parts.title
+        if not title:
+            title = _squash(info.stem.replace("(", " ").replace(")", " ")) or info.stem
+        unit.identity = (title, parts.year or unit.year, {})
         return unit.identity
     movies = [info.movie() for _key, info in unit.members]
     stacks: dict[str, list[int]] = {}
