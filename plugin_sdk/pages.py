@@ -18,7 +18,7 @@ rendered in place with the page's context plus ``entity_type`` and ``entity_id``
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NoReturn, TypeVar
 from urllib.parse import urlencode
 
 from markupsafe import Markup
@@ -120,3 +120,34 @@ def linked_filter(args: Any) -> dict[str, str | list[str]]:
     kind = kinds[entity_type]
     assert kind.filter is not None
     return {kind.filter: [entity_id] if kind.many else entity_id}
+
+
+M = TypeVar("M")
+
+
+def bad_query(message: str) -> NoReturn:
+    """Answer a page request 400 with ``message`` (Werkzeug's error page, not the API envelope)."""
+    from flask import abort
+
+    abort(400, message)
+
+
+def refuse_nul(args: Any) -> None:
+    """PostgreSQL text cannot hold NUL: refuse a query string holding one before any query does."""
+    if any("\x00" in key or any("\x00" in v for v in args.getlist(key)) for key in args):
+        bad_query("The query string contains a NUL character.")
+
+
+def strict_query(model: type[M], args: Any) -> M:
+    """A page's query string (first value of each key) as ``model`` (a pydantic model); anything
+    malformed is a 400 naming the first bad parameter (see ``plugin_sdk.http.validate_dropping``
+    for pages that drop bad values instead)."""
+    from pydantic import ValidationError
+
+    refuse_nul(args)
+    try:
+        return model.model_validate(args.to_dict())  # type: ignore[attr-defined,no-any-return]
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first.get("loc", ())) or "query"
+        bad_query(f"query.{where}: {first.get('msg', 'invalid')}.")

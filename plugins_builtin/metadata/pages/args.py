@@ -3,41 +3,15 @@ never a 500 (HTML pages answer with Werkzeug's error page, not the API's envelop
 
 from __future__ import annotations
 
-from typing import Any, NoReturn, TypeVar
-
-from flask import abort
-from pydantic import BaseModel
-from pydantic import ValidationError as PydanticValidationError
+from typing import Any
 
 from plugin_sdk import MetadataTarget
-from plugin_sdk.pages import panel_target
+from plugin_sdk.pages import bad_query as bad
+from plugin_sdk.pages import panel_target, refuse_nul
 from plugins_builtin.metadata.pages.views import SCRAPED_KINDS, target_for
 
-M = TypeVar("M", bound=BaseModel)
 MAX_IDS = 50
 ID_MAX = 64
-
-
-def bad(message: str) -> NoReturn:
-    """Answer 400 with ``message``."""
-    abort(400, message)
-
-
-def refuse_nul(args: Any) -> None:
-    """PostgreSQL text cannot hold NUL: refuse it before any query does."""
-    if any("\x00" in key or any("\x00" in v for v in args.getlist(key)) for key in args):
-        bad("The query string contains a NUL character.")
-
-
-def parse(model: type[M], args: Any) -> M:
-    """``args`` (first value of each key) as ``model``; a 400 naming the first bad parameter."""
-    refuse_nul(args)
-    try:
-        return model.model_validate(args.to_dict())
-    except PydanticValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first.get("loc", ())) or "query"
-        bad(f"query.{where}: {first.get('msg', 'invalid')}.")
 
 
 def entity_arg(args: Any) -> tuple[MetadataTarget, str]:

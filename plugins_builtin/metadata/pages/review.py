@@ -18,8 +18,9 @@ from sqlalchemy import func, select
 from plugin_sdk.db import get_db
 from plugin_sdk.http import Pagination
 from plugin_sdk.listpage import state_query
+from plugin_sdk.pages import strict_query
 from plugins_builtin.metadata.models import STATUSES, ScrapeResultRow
-from plugins_builtin.metadata.pages import args, views
+from plugins_builtin.metadata.pages import views
 
 REVIEW_URL = "/metadata/review"
 LIST_URL = "/metadata/fragments/review"
@@ -91,10 +92,10 @@ def register(bp: Blueprint) -> None:
 
     @bp.get(REVIEW_URL)
     def review_page() -> str:
-        query = args.parse(ReviewQuery, request.args)
+        query = strict_query(ReviewQuery, request.args)
         return render_template("metadata/review.html", list_url=LIST_URL, **review_context(query))
 
     @bp.get(LIST_URL)
     def review_list() -> str:
-        query = args.parse(ReviewQuery, request.args)
+        query = strict_query(ReviewQuery, request.args)
         return render_template("metadata/_review_list.html", list_url=LIST_URL, **review_context(query))

@@ -19,8 +19,11 @@ from pydantic import ConfigDict, Field
 
 from plugin_sdk.db import get_db
 from plugin_sdk.http import ApiModel
+from plugin_sdk.pages import bad_query as bad
+from plugin_sdk.pages import refuse_nul
+from plugin_sdk.pages import strict_query as parse
 from plugins_builtin.stashbox import contributions, endpoints
-from plugins_builtin.stashbox.pages.views import ID_MAX, bad, endpoint_views, parse, refuse_nul
+from plugins_builtin.stashbox.pages.views import ID_MAX, endpoint_views
 
 CONTRIBUTIONS_URL = "/stashbox/contributions"
 LIST_URL = "/stashbox/fragments/contributions"

@@ -25,8 +25,11 @@ from plugin_sdk.db import get_db
 from plugin_sdk.http import ApiModel
 from plugin_sdk.library import library_roots
 from plugin_sdk.metadata import metadata_targets
+from plugin_sdk.pages import bad_query as bad
+from plugin_sdk.pages import refuse_nul
+from plugin_sdk.pages import strict_query as parse
 from plugins_builtin.stashbox.pages import SECTION_KEY
-from plugins_builtin.stashbox.pages.views import ID_MAX, bad, endpoint_views, id_list, parse, refuse_nul
+from plugins_builtin.stashbox.pages.views import ID_MAX, endpoint_views, id_list
 
 IDENTIFY_URL = "/stashbox/identify"
 TARGETS_URL = "/stashbox/fragments/identify-targets"

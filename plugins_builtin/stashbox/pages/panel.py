@@ -20,9 +20,10 @@ from flask import Blueprint, render_template, request
 
 from plugin_sdk import Panel
 from plugin_sdk.db import get_db
-from plugin_sdk.pages import panel_target
+from plugin_sdk.pages import bad_query as bad
+from plugin_sdk.pages import panel_target, refuse_nul
 from plugins_builtin.stashbox.pages.contributions import CONTRIBUTIONS_URL
-from plugins_builtin.stashbox.pages.views import REMOTE_KINDS, bad, endpoint_views, refuse_nul
+from plugins_builtin.stashbox.pages.views import REMOTE_KINDS, endpoint_views
 
 PANEL_URL = "/stashbox/fragments/stash-ids"
 PANEL_ORDER = 58

@@ -5,17 +5,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, NoReturn, TypeVar
+from typing import Any
 
-from flask import abort
-from pydantic import BaseModel
-from pydantic import ValidationError as PydanticValidationError
 from sqlalchemy.orm import Session
 
+from plugin_sdk.pages import bad_query as bad
 from plugins_builtin.stashbox import endpoints
 from plugins_builtin.stashbox.models import StashBoxEndpointRow
 
-M = TypeVar("M", bound=BaseModel)
 ID_MAX = 64
 GRAPHQL_SUFFIX = "/graphql"
 REMOTE_KINDS = {"video": "scenes", "performer": "performers", "studio": "studios", "tag": "tags"}
@@ -65,28 +62,6 @@ def endpoint_views(db: Session) -> list[EndpointView]:
 
 
 # ------------------------------------------------------------------------------------------ query strings
-
-
-def bad(message: str) -> NoReturn:
-    """Answer 400 with ``message``."""
-    abort(400, message)
-
-
-def refuse_nul(args: Any) -> None:
-    """PostgreSQL text cannot hold NUL: refuse it before any query does."""
-    if any("\x00" in key or any("\x00" in v for v in args.getlist(key)) for key in args):
-        bad("The query string contains a NUL character.")
-
-
-def parse(model: type[M], args: Any) -> M:
-    """``args`` (first value of each key) as ``model``; a 400 naming the first bad parameter."""
-    refuse_nul(args)
-    try:
-        return model.model_validate(args.to_dict())
-    except PydanticValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first.get("loc", ())) or "query"
-        bad(f"query.{where}: {first.get('msg', 'invalid')}.")
 
 
 def id_list(raw: str | None, name: str, limit: int) -> list[str]:
