@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from plugin_sdk import AcceptedMetadata
 from plugin_sdk.errors import ConflictError, ValidationError
 from plugin_sdk.links import links_for
+from plugin_sdk.metadata import LINKED as LINKED_TYPES
 from plugin_sdk.metadata import metadata_targets
 from plugins_builtin.metadata import normalize, store
 from plugins_builtin.metadata.images import ImageError, fetch_image
@@ -121,7 +122,7 @@ def apply_result(
     return {"resultId": row.id, "status": ACCEPTED, **applied}
 
 
-LINKED = (("studio", "studio"), ("performers", "performer"), ("tags", "tag"))
+LINKED = tuple(LINKED_TYPES.items())
 """Proposed fields naming linked entities, and the entity type of those entities."""
 
 
