@@ -9,6 +9,7 @@ the job twice changes nothing the second time.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from typing import Any
 
@@ -17,7 +18,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Session
 
 from plugin_sdk import AcceptedMetadata
-from plugin_sdk.errors import ConflictError, ValidationError
+from plugin_sdk.errors import ConflictError, ObscuraError, ValidationError
 from plugin_sdk.links import links_for
 from plugin_sdk.metadata import LINKED as LINKED_TYPES
 from plugin_sdk.metadata import metadata_targets
@@ -106,19 +107,22 @@ def apply_result(
     warnings += [str(w) for w in tgt.apply(db, row.entity_id, accepted) or ()]
     linking = endpoint and pairs
     filling = "performers" in kept and row.kind != "performer" and isinstance(row.raw_result.get("performers"), list)
+    portraits: dict[str, str] = {}
     if linking or filling:
         db.flush()
         after = links_for(db, row.entity_type, [row.entity_id]).get(row.entity_id, {})
         if linking:
             _link_stash_ids(db, after, pairs, known, endpoint)  # type: ignore[arg-type]
         if filling:
-            _fill_performers(db, row, after, known)
+            portraits = _fill_performers(db, row, after, known)
     if endpoint:
         _stash_id(db, row, endpoint)
     applied = {"fields": sorted(kept) + (["image"] if image else []), "warnings": warnings,
                "excludedPerformers": excluded["performers"], "excludedTags": excluded["tags"]}  # fmt: skip
     row.status, row.applied, row.applied_at = ACCEPTED, applied, datetime.now(UTC)
     db.commit()
+    if portraits:
+        _fetch_portraits(db, portraits, f"{row.source_kind}:{row.source_id}", log)
     return {"resultId": row.id, "status": ACCEPTED, **applied}
 
 
@@ -219,26 +223,32 @@ FILLED = {
 
 def _fill_performers(
     db: Session, row: ScrapeResultRow, after: Mapping[str, Any], known: Mapping[tuple[str, str], str]
-) -> None:
+) -> dict[str, str]:
     """The performers a scene's result links get the details it carries (gender, birthdate,
     measurements…) where theirs are empty: a new performer is complete at once, a known one keeps
-    what it has."""
+    what it has. Answers ``{performer id: image URL}`` of those without a picture the result has
+    one for (fetched after the commit: it may take long)."""
     performer = metadata_targets().get("performer")
     raw = row.raw_result.get("performers")
     if performer is None or not isinstance(raw, list):
-        return
+        return {}
     by_name = _by_name(after.get("performers"))
+    pictured = {str(p.get("id")) for p in after.get("performers") or [] if isinstance(p, Mapping) and p.get("imageUrl")}
     wanted: dict[str, dict[str, Any]] = {}
+    portraits: dict[str, str] = {}
     for item in raw:
         if not isinstance(item, Mapping):
             continue
-        fields = {k: v for k, v in normalize.performer(item).items() if k in FILLED}
+        proposed = normalize.performer(item)
+        fields = {k: v for k, v in proposed.items() if k in FILLED}
         name = str(normalize.text(item.get("name")) or "").casefold()
         local = known.get(("performer", str(item.get("remote_site_id")))) or by_name.get(name)
         if local and fields:
             wanted[local] = fields
+        if local and local not in pictured and isinstance(proposed.get("image"), str):
+            portraits.setdefault(local, proposed["image"])
     if not wanted:
-        return
+        return dict(list(portraits.items())[:MAX_PORTRAITS])
     current = performer.describe(db, list(wanted))
     source = f"{row.source_kind}:{row.source_id}"
     for local, fields in wanted.items():
@@ -246,6 +256,41 @@ def _fill_performers(
         fill = {k: v for k, v in fields.items() if not have.get(FILLED[k])}
         if fill:
             performer.apply(db, local, AcceptedMetadata(kind="performer", fields=fill, source=source))
+    return dict(list(portraits.items())[:MAX_PORTRAITS])
+
+
+MAX_PORTRAITS = 12
+"""At most this many performer pictures are fetched for one accepted result."""
+
+
+def _fetch_portraits(db: Session, portraits: Mapping[str, str], source: str, log: Log) -> None:
+    """Give the performers their picture from the result (fetched in parallel, each applied and
+    committed on its own; a failed fetch is logged and the performer keeps no picture)."""
+    performer = metadata_targets().get("performer")
+    if performer is None:
+        return
+    with ThreadPoolExecutor(max_workers=min(4, len(portraits))) as pool:
+        fetched = dict(zip(portraits, pool.map(_try_fetch, portraits.values()), strict=True))
+    for local, got in fetched.items():
+        if isinstance(got, str):
+            log("warning", f"performer picture not applied: {got}")
+            continue
+        body, content_type = got
+        accepted = AcceptedMetadata(kind="performer", fields={}, image=body, image_type=content_type, source=source)
+        try:
+            for warning in performer.apply(db, local, accepted) or ():
+                log("warning", f"performer picture: {warning}")
+            db.commit()
+        except ObscuraError as exc:  # e.g. the performer was deleted meanwhile
+            db.rollback()
+            log("warning", f"performer picture not applied: {exc.message}")
+
+
+def _try_fetch(url: str) -> tuple[bytes, str] | str:
+    try:
+        return fetch_image(url)
+    except ImageError as exc:
+        return str(exc)
 
 
 def _missing(proposed: Mapping[str, Any], kept: Mapping[str, Any], key: str) -> list[str]:

@@ -4,10 +4,12 @@ performers, and accepting a fingerprint match end to end (fields, links and stas
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable
 from typing import Any
 
 import pytest
+from PIL import Image
 
 from plugin_sdk import ScrapeRequest
 from plugins_builtin.stashbox import endpoints, source
@@ -35,7 +37,7 @@ def scene(box: FakeStashBox) -> dict[str, Any]:
         piercings=[{"location": "Navel", "description": None}],
         urls=[{"url": "https://twitter.com/janeroe", "type": "TWITTER"},
               {"url": "https://jane.example", "type": "HOME"}],
-        images=[{"id": "img-1", "url": "https://img.example/jane.jpg", "width": 600, "height": 900}],
+        images=[{"id": "img-1", "url": box.add_image("jane.jpg"), "width": 600, "height": 900}],
     )  # fmt: skip
     john = box.add_performer("John Doe", gender="MALE")
     tags = [box.add_tag("Outdoor"), box.add_tag("Drama"), box.add_tag("4K Watermark")]
@@ -77,7 +79,7 @@ def test_a_fingerprint_match_carries_the_remote_scene_as_stash_has_it(
              "birthdate": "1990-02-03", "ethnicity": "Caucasian", "country": "US", "eye_color": "Blue",
              "hair_color": "Brunette", "height": "168", "measurements": "34C-24-35", "fake_tits": "Natural",
              "career_length": "2012 - 2020", "tattoos": "Left arm, Rose", "piercings": "Navel", "aliases": "Jane R",
-             "image": "https://img.example/jane.jpg", "images": ["https://img.example/jane.jpg"],
+             "image": box.base + "/images/jane.jpg", "images": [box.base + "/images/jane.jpg"],
              "remote_site_id": jane["id"]},
             {"name": "John Doe", "gender": "MALE", "remote_site_id": john["id"]},
         ],
@@ -221,6 +223,12 @@ def test_accepting_a_fingerprint_match_fills_the_video_and_links_stash_ids(
     assert [(s["endpoint"], s["stashId"]) for s in links] == [(box.url, scene["performers"][0]["performer"]["id"])]
     links = ok(client.get(f"/api/stash-ids?entityType=studio&entityId={video['studio']['id']}"))
     assert [s["stashId"] for s in links] == [scene["studio"]["id"]]
+    pictures = {p["name"]: p["imageUrl"] for p in video["performers"]}
+    assert pictures["John Doe"] is None, "no picture at the source"
+    picture = client.get(pictures["Jane Roe"])
+    assert picture.status_code == 200
+    with Image.open(io.BytesIO(picture.data)) as img:
+        assert img.size == (60, 90), "her stash-box picture"
 
 
 def test_bulk_identify_asks_40_videos_a_request_and_titles_only_for_the_rest(
