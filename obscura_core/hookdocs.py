@@ -45,7 +45,8 @@ GROUPS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
       "obscura_collection_sources",
       "obscura_generated_assets")),
     ("Search and metadata", "Global search, metadata sources and the rows they describe.",
-     ("obscura_search", "obscura_metadata_sources", "obscura_metadata_targets")),
+     ("obscura_search", "obscura_metadata_sources", "obscura_metadata_targets",
+      "obscura_metadata_store")),
     ("Status", "What the system status and Settings → System show.", ("obscura_system_status",)),
 )  # fmt: skip
 

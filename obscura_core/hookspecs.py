@@ -35,6 +35,7 @@ if TYPE_CHECKING:
         JobRun,
         LinkKind,
         MetadataSource,
+        MetadataStore,
         MetadataTarget,
         ModelSet,
         NavItem,
@@ -198,6 +199,16 @@ def obscura_metadata_sources() -> Sequence[MetadataSource]:
         @hookimpl
         def obscura_metadata_sources():
             return [MetadataSource("hello", "hello-sources", "Hello", scrape=scrape, describe=describe)]
+    """
+
+
+@hookspec
+def obscura_metadata_store() -> Sequence[MetadataStore]:
+    """The plugin keeping scrape results offers them to other plugins (one plugin at most).
+
+    :return: one ``MetadataStore``; ``plugin_sdk.metadata.metadata_store()`` hands it out.
+
+    Called in: web, worker.
     """
 
 

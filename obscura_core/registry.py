@@ -21,6 +21,7 @@ from plugin_sdk.types import (
     CollectionSource,
     LinkKind,
     MetadataSource,
+    MetadataStore,
     MetadataTarget,
     ModelSet,
     NavItem,
@@ -59,6 +60,7 @@ class Registry:
     cli_commands: Mapping[str, tuple[str, Any]]
     metadata_sources: Mapping[str, tuple[str, MetadataSource]]
     metadata_targets: Mapping[str, tuple[str, MetadataTarget]]
+    metadata_store: tuple[str, MetadataStore] | None
     shell_parts: tuple[ShellPart, ...]
     stylesheets: tuple[tuple[str, Stylesheet], ...]
     asset_sources: tuple[AssetSource, ...]
@@ -147,6 +149,9 @@ class Registry:
         links = _link_kinds(hooks, errors)
         sources = _unique(hooks, "obscura_metadata_sources", MetadataSource, ("kind", "collection"), errors)
         targets = _unique(hooks, "obscura_metadata_targets", MetadataTarget, ("entity_type", "collections"), errors)
+        stores = hooks.each("obscura_metadata_store", items=MetadataStore)
+        if len(stores) > 1:
+            errors.append(f"obscura_metadata_store: answered by both '{stores[0][0]}' and '{stores[1][0]}'")
 
         if errors:
             raise RegistryError("Plugin conflicts:\n  - " + "\n  - ".join(errors))
@@ -161,6 +166,7 @@ class Registry:
             cli_commands=MappingProxyType(commands),
             metadata_sources=MappingProxyType(sources),
             metadata_targets=MappingProxyType(targets),
+            metadata_store=stores[0] if stores else None,
             shell_parts=tuple(
                 sorted((p for _, p in hooks.each("obscura_shell_parts", items=ShellPart)), key=_part_order)
             ),

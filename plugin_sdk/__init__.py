@@ -36,6 +36,7 @@ from plugin_sdk.types import (
     JobRun,
     LinkKind,
     MetadataSource,
+    MetadataStore,
     MetadataTarget,
     ModelSet,
     NavItem,
@@ -55,7 +56,7 @@ from plugin_sdk.types import (
     Stylesheet,
 )
 
-SDK_VERSION = "0.3.0"
+SDK_VERSION = "0.4.0"
 PROJECT_NAME = "obscura"
 
 hookimpl = pluggy.HookimplMarker(PROJECT_NAME)
@@ -77,6 +78,7 @@ __all__ = [
     "JobRun",
     "LinkKind",
     "MetadataSource",
+    "MetadataStore",
     "MetadataTarget",
     "ModelSet",
     "NavItem",

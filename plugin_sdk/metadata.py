@@ -19,7 +19,8 @@ from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any
 
-from plugin_sdk.types import AcceptedMetadata, MetadataSource, MetadataTarget
+from plugin_sdk.errors import ConflictError
+from plugin_sdk.types import AcceptedMetadata, MetadataSource, MetadataStore, MetadataTarget
 
 
 def _registry() -> Any:
@@ -36,6 +37,15 @@ def metadata_sources() -> dict[str, MetadataSource]:
 def metadata_targets() -> dict[str, MetadataTarget]:
     """``{entity type: target}`` of the loaded plugins (``obscura_metadata_targets``)."""
     return {kind: tgt for kind, (_, tgt) in _registry().metadata_targets.items()}
+
+
+def metadata_store() -> MetadataStore:
+    """The plugin keeping scrape results (``obscura_metadata_store``); a 409 when none is loaded."""
+    found = _registry().metadata_store
+    if found is None:
+        message = "Scrape results are kept by the metadata plugin, which is not loaded."
+        raise ConflictError(message, code="plugin_missing")
+    return found[1]
 
 
 def scene_fragment(

@@ -339,6 +339,12 @@ class ScrapeRequest:
     :param url: a URL to scrape (``*ByURL``).
     :param query: a search text (``*ByName``).
     :param log: ``(level, message)`` sink for the source's log lines (the job or request log).
+    :param typed: for a source with ``typed=True``, the entity as typed sources see it
+        (``MetadataTarget.describe_typed``: ``kind`` movie/episode/series, title, year, file path,
+        hashes, duration, season and episode numbers, external ids; a series adds
+        ``localSeasons``); ``None`` otherwise.
+    :param input: an input the caller gave as is (a script plugin's ``input``), merged over the
+        one built from the entity.
     """
 
     source_id: str
@@ -348,6 +354,8 @@ class ScrapeRequest:
     url: str | None = None
     query: str | None = None
     log: Callable[[str, str], None] = _no_log
+    typed: Mapping[str, Any] | None = None
+    input: Mapping[str, Any] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -364,6 +372,10 @@ class ScrapeResult:
         in ``raw`` as Stash has them (``remote_site_id``) and are linked the same way.
     :param match_details: how it matched, for the reviewer (e.g. which of the entity's
         fingerprints the source knows: ``{"fingerprints": [{"algorithm", "hash"}]}``).
+    :param kind: the result's kind when it is a typed one rather than the request's Stash kind:
+        ``movie``, ``series`` or ``episode`` (``raw`` then in the original Obscura's normalized
+        shape: ``title``, ``overview``, ``releaseDate``, ``genres``, ``cast``, ``posterCandidates``,
+        ``seasons``…); it must be one of the target's ``kinds``.
     """
 
     raw: Mapping[str, Any]
@@ -371,6 +383,7 @@ class ScrapeResult:
     match_type: str | None = None
     remote_id: str | None = None
     match_details: Mapping[str, Any] | None = None
+    kind: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -395,6 +408,8 @@ class MetadataSource:
         that answers many entities in one call (a StashBox's fingerprint lookup); bulk scrapes
         then hand it ``batch_size`` entities at a time instead of calling ``scrape`` for each.
     :param batch_size: entities per ``scrape_batch`` call.
+    :param typed: the source wants ``ScrapeRequest.typed`` (the entity as typed sources see it)
+        and may answer typed results (movie, series, episode).
     """
 
     kind: str
@@ -405,6 +420,32 @@ class MetadataSource:
     entries: Callable[[Any], Sequence[Mapping[str, Any]]] | None = None
     scrape_batch: Callable[[Any, Sequence[ScrapeRequest]], Sequence[Sequence[ScrapeResult]]] | None = None
     batch_size: int = 40
+    typed: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class MetadataStore:
+    """The plugin keeping scrape results (the built-in ``metadata``), as sources reach it.
+
+    A source's results normally reach it through its scrape routes and jobs; a plugin with a
+    route of its own that runs a source (a script plugin's ``execute`` with ``saveResult``)
+    stores them with ``propose``.
+
+    :param name: the keeping plugin's name.
+    :param propose: ``(db, source_kind, source_id, entity_type, entity_id, results) -> [result
+        JSON]``: stores each usable ``ScrapeResult`` as a pending result of that entity (the
+        caller commits); raises ``NotFoundError`` / ``ValidationError`` for an unknown source,
+        source id, entity type or entity.
+    :param stash_ids: ``(db, entity_type, entity_ids, endpoints) -> {entity id: {endpoint: stash
+        id}}``: the entities' ids at those StashBox servers (GraphQL URLs).
+    :param linked: ``(db, entity_type, endpoints, offset, limit) -> (total, ids)``: one page of
+        the entities with a stash id on any of ``endpoints``, the most recently linked first.
+    """
+
+    name: str
+    propose: Callable[[Any, str, str, str, str, Sequence[ScrapeResult]], Sequence[Mapping[str, Any]]]
+    stash_ids: Callable[[Any, str, Sequence[str], Sequence[str]], Mapping[str, Mapping[str, str]]]
+    linked: Callable[[Any, str, Sequence[str], int, int], tuple[int, Sequence[str]]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -420,6 +461,16 @@ class AcceptedMetadata:
     :param raw: the result in Stash's scraped shape.
     :param source: ``<source kind>:<source id>`` (``scrapers:IAFD``).
     :param remote_id: the result's id at the source, if any.
+    :param images: a typed result's downloaded images by slot: ``poster``, ``backdrop``, ``logo``,
+        ``still``, ``season:<n>:poster`` → ``(bytes, content type)``.
+
+    A typed result (``kind`` ``movie``, ``episode`` or ``series``) has the fields ``title``,
+    ``overview``, ``tagline``, ``date`` (its release, air or first-air date), ``rating`` (0–100),
+    ``contentRating``, ``externalIds`` (``{provider: id}``), ``studio``, ``performers`` and ``tags``
+    (names, as for a scene: the cast and the genres), ``cast`` (``[{name, character, order}]``),
+    and for a series ``seasons``: ``[{seasonNumber, fields, episodes: [{seasonNumber,
+    episodeNumber, fields}]}]``, only the seasons and episodes the user accepted, each with the
+    fields they kept; a target updates the local ones with those numbers and no others.
     """
 
     kind: str
@@ -429,6 +480,7 @@ class AcceptedMetadata:
     raw: Mapping[str, Any] = field(default_factory=dict)
     source: str = ""
     remote_id: str | None = None
+    images: Mapping[str, tuple[bytes, str]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -447,6 +499,9 @@ class MetadataTarget:
         transaction (the caller commits): set the fields, find or create linked names, store the
         image, mark the entity organized. Must be idempotent.
     :param select: ``(db, filter) -> ids`` for bulk scrapes by filter (``None``: ids only).
+    :param kinds: typed result kinds it also applies (``movie``, ``episode``, ``series``).
+    :param describe_typed: ``(db, ids) -> {id: input}``: the entities as typed sources see them
+        (see ``ScrapeRequest.typed``); ``None`` when it takes no typed results.
     """
 
     entity_type: str
@@ -458,6 +513,8 @@ class MetadataTarget:
     verb: str = "accept-scrape"
     select: Callable[[Any, Mapping[str, Any]], Sequence[str]] | None = None
     label: str = ""
+    kinds: tuple[str, ...] = ()
+    describe_typed: Callable[[Any, Sequence[str]], Mapping[str, Mapping[str, Any]]] | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,7 +15,7 @@ from flask import Blueprint
 from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
-from plugin_sdk import ModelSet, Processor, QueueDefinition, hookimpl
+from plugin_sdk import MetadataStore, ModelSet, Processor, QueueDefinition, hookimpl
 from plugins_builtin.metadata import queues
 from plugins_builtin.metadata.models import MODELS, ScrapeResultRow, StashIdRow
 
@@ -47,6 +47,14 @@ def obscura_blueprints() -> list[Blueprint]:
     from plugins_builtin.metadata.routes import make_blueprint
 
     return [make_blueprint(), make_pages_blueprint()]
+
+
+@hookimpl
+def obscura_metadata_store() -> list[MetadataStore]:
+    from plugins_builtin.metadata.scraping import propose
+    from plugins_builtin.metadata.stash_links import linked, stash_ids
+
+    return [MetadataStore("metadata", propose=propose, stash_ids=stash_ids, linked=linked)]
 
 
 @hookimpl

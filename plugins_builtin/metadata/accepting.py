@@ -22,7 +22,7 @@ from plugin_sdk.errors import ConflictError, ObscuraError, ValidationError
 from plugin_sdk.links import links_for
 from plugin_sdk.metadata import LINKED as LINKED_TYPES
 from plugin_sdk.metadata import metadata_targets
-from plugins_builtin.metadata import normalize, store
+from plugins_builtin.metadata import normalize, store, typed
 from plugins_builtin.metadata.images import ImageError, fetch_image
 from plugins_builtin.metadata.models import ACCEPTED, ScrapeResultRow, StashIdRow
 
@@ -34,6 +34,9 @@ def check_mask(kind: str, fields: Iterable[str] | None) -> list[str] | None:
     """The requested field mask, checked against the kind's fields (``None``: every field)."""
     if fields is None:
         return None
+    if kind in typed.KINDS:
+        typed.check_mask(fields)
+        return list(dict.fromkeys(fields))
     known = normalize.FIELDS.get(kind, normalize.SCENE_FIELDS)
     unknown = [f for f in fields if f not in known]
     if unknown:
@@ -46,16 +49,18 @@ def check_acceptable(row: ScrapeResultRow) -> None:
         raise ConflictError(f"Scrape result {row.id} was already accepted.", code="already_accepted")
 
 
-def _image(fields: dict[str, Any], warnings: list[str], log: Log) -> tuple[bytes | None, str | None]:
-    url = fields.pop("image", None)
-    if not url:
-        return None, None
-    try:
-        return fetch_image(url)
-    except ImageError as exc:
-        warnings.append(f"image not applied: {exc}")
-        log("warning", f"image not applied: {exc}")
-        return None, None
+def _fetch_images(urls: Mapping[str, str], warnings: list[str], log: Log) -> dict[str, tuple[bytes, str]]:
+    """Download the images by slot, in parallel; a failed one is a warning."""
+    if not urls:
+        return {}
+    with ThreadPoolExecutor(max_workers=min(4, len(urls))) as pool:
+        got = dict(zip(urls, pool.map(_try_fetch, urls.values()), strict=True))
+    for slot, value in got.items():
+        if isinstance(value, str):
+            what = "image" if slot == "image" else f"{slot} image"
+            warnings.append(f"{what} not applied: {value}")
+            log("warning", f"{what} not applied: {value}")
+    return {slot: value for slot, value in got.items() if not isinstance(value, str)}
 
 
 def _stash_id(db: Session, row: ScrapeResultRow, endpoint: str | None) -> None:
@@ -74,24 +79,38 @@ def apply_result(
     fields: Iterable[str] | None = None,
     exclude_performers: Iterable[str] = (),
     exclude_tags: Iterable[str] = (),
+    options: Mapping[str, Any] | None = None,
     log: Log,
 ) -> dict[str, Any]:
-    """Apply one result to its entity and commit; a result already accepted is reported, not redone."""
+    """Apply one result to its entity and commit; a result already accepted is reported, not redone.
+
+    ``options`` are a typed result's: ``selectedImages`` and the series cascade
+    (``acceptAllSeasons``, ``seasonOverrides``; see ``typed.accepted_fields``)."""
     row = store.get(db, result_id, lock=True)
     if row.status == ACCEPTED:
         db.rollback()
         return {"resultId": row.id, "status": ACCEPTED, "alreadyAccepted": True}
     tgt = store.target(row.entity_type)
-    kept = normalize.masked(row.proposed, check_mask(row.kind, fields), exclude_performers, exclude_tags)
+    people: Any
+    if row.kind in typed.KINDS:
+        typed.check_mask(fields)
+        kept = typed.accepted_fields(row.kind, row.proposed, fields, options or {})
+        urls = typed.image_slots(row.kind, row.proposed, options or {})
+        people = typed.portraits(kept, row.proposed)
+    else:
+        kept = normalize.masked(row.proposed, check_mask(row.kind, fields), exclude_performers, exclude_tags)
+        urls = {"image": kept.pop("image")} if kept.get("image") else {}
+        people = row.raw_result.get("performers") if "performers" in kept and row.kind != "performer" else None
     warnings: list[str] = []
-    image, image_type = None, None
-    if kept.get("image"):  # fetched outside the transaction: it may take long
+    images: dict[str, tuple[bytes, str]] = {}
+    if urls:  # fetched outside the transaction: it may take long
         db.rollback()
-        image, image_type = _image(kept, warnings, log)
+        images = _fetch_images(urls, warnings, log)
         row = store.get(db, result_id, lock=True)
         if row.status == ACCEPTED:  # another run got here first
             db.rollback()
             return {"resultId": row.id, "status": ACCEPTED, "alreadyAccepted": True}
+    image, image_type = images.pop("image", (None, None))
     kept.pop("image", None)
     excluded = {"performers": _missing(row.proposed, kept, "performers"), "tags": _missing(row.proposed, kept, "tags")}
     pairs = _remote_ids(row.raw_result)
@@ -102,11 +121,11 @@ def apply_result(
     _keep_current_names(db, row, kept)
     accepted = AcceptedMetadata(
         kind=row.kind, fields=kept, image=image, image_type=image_type, raw=row.raw_result,
-        source=f"{row.source_kind}:{row.source_id}", remote_id=row.remote_id,
+        source=f"{row.source_kind}:{row.source_id}", remote_id=row.remote_id, images=images,
     )  # fmt: skip
     warnings += [str(w) for w in tgt.apply(db, row.entity_id, accepted) or ()]
     linking = endpoint and pairs
-    filling = "performers" in kept and row.kind != "performer" and isinstance(row.raw_result.get("performers"), list)
+    filling = isinstance(people, list) and bool(people)
     portraits: dict[str, str] = {}
     if linking or filling:
         db.flush()
@@ -114,10 +133,11 @@ def apply_result(
         if linking:
             _link_stash_ids(db, after, pairs, known, endpoint)  # type: ignore[arg-type]
         if filling:
-            portraits = _fill_performers(db, row, after, known)
+            portraits = _fill_performers(db, row, people, after, known)
     if endpoint:
         _stash_id(db, row, endpoint)
-    applied = {"fields": sorted(kept) + (["image"] if image else []), "warnings": warnings,
+    got = (["image"] if image else []) + sorted(images)
+    applied = {"fields": sorted(kept) + got, "warnings": warnings,
                "excludedPerformers": excluded["performers"], "excludedTags": excluded["tags"]}  # fmt: skip
     row.status, row.applied, row.applied_at = ACCEPTED, applied, datetime.now(UTC)
     db.commit()
@@ -222,15 +242,14 @@ FILLED = {
 
 
 def _fill_performers(
-    db: Session, row: ScrapeResultRow, after: Mapping[str, Any], known: Mapping[tuple[str, str], str]
+    db: Session, row: ScrapeResultRow, raw: list[Any], after: Mapping[str, Any], known: Mapping[tuple[str, str], str]
 ) -> dict[str, str]:
     """The performers a scene's result links get the details it carries (gender, birthdate,
     measurements…) where theirs are empty: a new performer is complete at once, a known one keeps
     what it has. Answers ``{performer id: image URL}`` of those without a picture the result has
     one for (fetched after the commit: it may take long)."""
     performer = metadata_targets().get("performer")
-    raw = row.raw_result.get("performers")
-    if performer is None or not isinstance(raw, list):
+    if performer is None:
         return {}
     by_name = _by_name(after.get("performers"))
     pictured = {str(p.get("id")) for p in after.get("performers") or [] if isinstance(p, Mapping) and p.get("imageUrl")}

@@ -29,8 +29,10 @@ PERFORMER_FIELDS = (
 GROUP_FIELDS = ("title", "aliases", "date", "details", "director", "urls", "studio", "tags", "image", "duration")
 STUDIO_FIELDS = ("name", "aliases", "urls", "details", "parent", "image")
 TAG_FIELDS = ("name", "aliases", "details")
+AUDIO_FIELDS = ("title", "artist", "album", "trackNumber", "date", "details", "urls", "tags", "image")
+ALBUM_FIELDS = ("title", "artist", "date", "details", "urls", "tags", "image")
 FIELDS = {"scene": SCENE_FIELDS, "gallery": SCENE_FIELDS, "performer": PERFORMER_FIELDS, "group": GROUP_FIELDS,
-          "studio": STUDIO_FIELDS, "tag": TAG_FIELDS}  # fmt: skip
+          "studio": STUDIO_FIELDS, "tag": TAG_FIELDS, "audio": AUDIO_FIELDS, "audio-library": ALBUM_FIELDS}  # fmt: skip
 LINK_FIELDS = ("studio", "performers", "tags")
 
 
@@ -208,6 +210,37 @@ def tag(raw: Mapping[str, Any]) -> dict[str, Any]:
     })  # fmt: skip
 
 
+def audio(raw: Mapping[str, Any]) -> dict[str, Any]:
+    """An audio track result (the original's ``NormalizedAudioTrackResult``: ``title``,
+    ``artist``, ``album``, ``trackNumber``, ``date``, ``details``, ``imageUrl``, ``urls``,
+    ``tagNames``) as proposed fields."""
+    return _compact({
+        "title": text(raw.get("title")),
+        "artist": text(raw.get("artist")),
+        "album": text(raw.get("album")),
+        "trackNumber": _number(raw.get("trackNumber", raw.get("track_number"))),
+        "date": day(raw.get("date")),
+        "details": long_text(raw.get("details")),
+        "urls": urls(raw),
+        "tags": names(raw.get("tagNames", raw.get("tags"))),
+        "image": image(raw, "imageUrl", "image"),
+    })  # fmt: skip
+
+
+def audio_library(raw: Mapping[str, Any]) -> dict[str, Any]:
+    """An audio library (album) result (``NormalizedAudioLibraryResult``: ``name``, ``artist``,
+    ``date``, ``details``, ``imageUrl``, ``urls``, ``tagNames``) as proposed fields."""
+    return _compact({
+        "title": text(raw.get("name", raw.get("title"))),
+        "artist": text(raw.get("artist")),
+        "date": day(raw.get("date")),
+        "details": long_text(raw.get("details")),
+        "urls": urls(raw),
+        "tags": names(raw.get("tagNames", raw.get("tags"))),
+        "image": image(raw, "imageUrl", "image"),
+    })  # fmt: skip
+
+
 NORMALIZERS: dict[str, Callable[[Mapping[str, Any]], dict[str, Any]]] = {
     "scene": scene,
     "gallery": scene,
@@ -216,6 +249,8 @@ NORMALIZERS: dict[str, Callable[[Mapping[str, Any]], dict[str, Any]]] = {
     "group": group,
     "studio": studio,
     "tag": tag,
+    "audio": audio,
+    "audio-library": audio_library,
 }
 
 

@@ -39,6 +39,7 @@ def process_accept(payload: Mapping[str, Any], ctx: JobContext) -> dict[str, Any
             fields=_strings(payload, "fields") if isinstance(fields, list) else None,
             exclude_performers=_strings(payload, "excludePerformers"),
             exclude_tags=_strings(payload, "excludeTags"),
+            options=payload.get("options") if isinstance(payload.get("options"), Mapping) else None,
             log=_log(ctx),
         )  # fmt: skip
     except (NotFoundError, ObscuraError) as exc:

@@ -20,7 +20,7 @@ from plugin_sdk.errors import ConflictError, NotFoundError, ValidationError
 from plugin_sdk.http import ApiModel, Pagination, api_route, ok, page
 from plugin_sdk.jobs import enqueue_job, enqueue_jobs
 from plugin_sdk.metadata import metadata_sources, metadata_targets
-from plugins_builtin.metadata import store
+from plugins_builtin.metadata import store, typed
 from plugins_builtin.metadata.accepting import check_acceptable, check_mask
 from plugins_builtin.metadata.models import ACCEPTED, REJECTED, STATUSES, ScrapeResultRow, StashIdRow
 from plugins_builtin.metadata.queues import ACCEPT_TARGET, QUEUE
@@ -32,6 +32,9 @@ MAX_BULK = 10_000
 MAX_LOG_LINES = 200
 LOG_LEVELS = {"trace": 5, "debug": logging.DEBUG, "info": logging.INFO, "progress": logging.INFO,
               "warning": logging.WARNING, "error": logging.ERROR}  # fmt: skip
+SCRAPED_MEDIA = ("scene", "gallery", "group", "audio", "audio-library")
+"""Kinds ``POST /api/<collection>/<id>/scrape`` takes (performers have ``scrape-performer``)."""
+SCRAPED = (*SCRAPED_MEDIA, "performer")
 ACCEPT_BATCH = 250
 BATCHES_PER_JOB = 5
 Text = str
@@ -46,6 +49,8 @@ class ScrapeIn(ApiModel):
     """An explicit action (``sceneByURL``…); omitted: URL → name → fragment → query-fragment."""
     url: str | None = Field(None, max_length=4000)
     query: str | None = Field(None, max_length=500)
+    input: dict[str, Any] | None = None
+    """For a source that takes one (a script plugin): input merged over the entity's own."""
 
 
 class BulkIn(ApiModel):
@@ -62,20 +67,27 @@ class IdentifyIn(BulkIn):
     entity_id: str | None = Field(None, max_length=64)
     url: str | None = Field(None, max_length=4000)
     query: str | None = Field(None, max_length=500)
-
-
-class AcceptIn(ApiModel):
-    result_id: str = Field(max_length=64)
-    fields: list[str] | None = Field(None, max_length=40)
-    """The proposed fields to apply (all when omitted)."""
-    exclude_performers: list[str] = Field(default_factory=list, max_length=500)
-    exclude_tags: list[str] = Field(default_factory=list, max_length=500)
+    input: dict[str, Any] | None = None
 
 
 class AcceptResultIn(ApiModel):
     fields: list[str] | None = Field(None, max_length=40)
+    """The proposed fields to apply (all when omitted); a typed result's are the original's mask
+    keys (``title``, ``overview``, ``tagline``, ``releaseDate``, ``genres``, ``cast``…)."""
     exclude_performers: list[str] = Field(default_factory=list, max_length=500)
     exclude_tags: list[str] = Field(default_factory=list, max_length=500)
+    selected_images: dict[str, str | None] | None = None
+    """A typed result's chosen images by slot (``poster``, ``backdrop``, ``logo``, ``still``): one
+    of its candidates' URLs, or ``null`` for none; omitted slots take the first candidate."""
+    accept_all_seasons: bool | None = None
+    """A series: accept every season (default) or only those ``seasonOverrides`` accepts."""
+    season_overrides: dict[str, dict[str, Any]] | None = None
+    """A series: ``{season number: {accepted, fieldMask, selectedImages, episodes: {episode number:
+    {accepted, fieldMask}}}}``."""
+
+
+class AcceptIn(AcceptResultIn):
+    result_id: str = Field(max_length=64)
 
 
 class AcceptManyIn(AcceptResultIn):
@@ -163,8 +175,9 @@ def _scrape_view(src: MetadataSource, kinds: tuple[str, ...]) -> Any:
                 lines.append({"level": level, "message": message[:2000]})
 
         rows = scrape_entity(
-            db, src, source_id, tgt, entity_id, action=body.action, url=body.url, query=body.query, log=log
-        )
+            db, src, source_id, tgt, entity_id, action=body.action, url=body.url, query=body.query, log=log,
+            input=body.input,
+        )  # fmt: skip
         db.commit()
         return ok({"results": [store.dump(r) for r in rows], "log": lines})
 
@@ -174,7 +187,7 @@ def _scrape_view(src: MetadataSource, kinds: tuple[str, ...]) -> Any:
 def _bulk_view(src: MetadataSource) -> Any:
     def view(source_id: str, body: Any) -> Any:
         db = get_db()
-        tgt, ids = _chosen(body, ("scene", "gallery", "group", "performer"), many=True)
+        tgt, ids = _chosen(body, SCRAPED, many=True)
         described = check_source(db, src, source_id)
         if ids is None:
             if body.filter is None:
@@ -208,7 +221,7 @@ def _bulk_view(src: MetadataSource) -> Any:
 def _identify_view(src: MetadataSource) -> Any:
     """One entity (``videoId``): scraped now with the automatic cascade; many (``videoIds``, a
     ``filter``): jobs, as ``scrape-bulk``."""
-    scrape, bulk = _scrape_view(src, ("scene", "gallery", "group", "performer")), _bulk_view(src)
+    scrape, bulk = _scrape_view(src, SCRAPED), _bulk_view(src)
 
     def view(source_id: str, body: Any) -> Any:
         singles = [t for t in metadata_targets().values() if getattr(body, _snake(t.id_field), None) is not None]
@@ -230,12 +243,26 @@ def _accept_view(tgt: MetadataTarget) -> Any:
     return view
 
 
-def _enqueue_accept(db: Any, row: ScrapeResultRow, body: Any) -> Any:
+def _options(body: AcceptResultIn) -> dict[str, Any]:
+    """A typed result's accept options, as the job's payload carries them."""
+    out: dict[str, Any] = {}
+    for key, value in (("selectedImages", body.selected_images), ("acceptAllSeasons", body.accept_all_seasons),
+                       ("seasonOverrides", body.season_overrides)):  # fmt: skip
+        if value is not None:
+            out[key] = value
+    return out
+
+
+def _enqueue_accept(db: Any, row: ScrapeResultRow, body: AcceptResultIn) -> Any:
     check_acceptable(row)
     check_mask(row.kind, body.fields)
+    options = _options(body)
+    if row.kind in typed.KINDS:  # refuse a bad image choice now rather than in the job
+        typed.image_slots(row.kind, row.proposed, options)
+        typed.accepted_fields(row.kind, row.proposed, body.fields, options)
     run_id = enqueue_job(
         db, QUEUE,
-        {"op": "accept", "resultId": row.id, "fields": body.fields,
+        {"op": "accept", "resultId": row.id, "fields": body.fields, "options": options,
          "excludePerformers": body.exclude_performers, "excludeTags": body.exclude_tags},
         target_type=ACCEPT_TARGET, target_id=row.id,
         target_label=f"Accept · {row.source_name or row.source_id} · {_title(row)}",
@@ -255,7 +282,7 @@ def make_blueprint() -> Blueprint:
     identify_body = _with_id_fields(_with_id_fields(IdentifyIn, many=True))
     for src in metadata_sources().values():
         base = f"/api/{src.collection}/<source_id>"
-        for verb, kinds in (("scrape", ("scene", "gallery", "group")), ("scrape-performer", ("performer",))):
+        for verb, kinds in (("scrape", SCRAPED_MEDIA), ("scrape-performer", ("performer",))):
             view = _scrape_view(src, kinds)
             view.__name__ = f"{src.kind}_{verb}".replace("-", "_")
             view.__doc__ = f"Scrape with one of the {src.label}; the results are stored as pending."

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from plugin_sdk import MetadataSource, MetadataTarget, ScrapeRequest
+from plugin_sdk import MetadataSource, MetadataTarget, ScrapeRequest, ScrapeResult
 from plugin_sdk.errors import NotFoundError, ObscuraError, ValidationError
 from plugins_builtin.metadata import store
 from plugins_builtin.metadata.models import ScrapeResultRow, StashIdRow
@@ -60,6 +60,20 @@ def fragments(db: Session, tgt: MetadataTarget, entity_ids: Sequence[str]) -> di
     return described
 
 
+def typed_inputs(
+    db: Session, src: MetadataSource, tgt: MetadataTarget, entity_ids: Sequence[str]
+) -> dict[str, Mapping[str, Any]]:
+    """The entities as typed sources see them, for a source that wants them (else nothing)."""
+    if not src.typed or tgt.describe_typed is None or not entity_ids:
+        return {}
+    try:
+        return {str(k): v for k, v in (tgt.describe_typed(db, list(entity_ids)) or {}).items()}
+    except Exception:
+        logger.exception("metadata target %r failed describing %d entities for typed sources", tgt.entity_type,
+                         len(entity_ids))  # fmt: skip
+        return {}
+
+
 def _calling(src: MetadataSource, what: str, call: Callable[[], Any]) -> Any:
     """Call the source; a fault of its plugin becomes a clear answer, not a stack trace."""
     try:
@@ -82,6 +96,7 @@ def scrape_entity(
     url: str | None = None,
     query: str | None = None,
     log: Callable[[str, str], None] = _no_log,
+    input: Mapping[str, Any] | None = None,
 ) -> list[ScrapeResultRow]:
     """Scrape one entity with one of a source's scrapers and store what came back (the caller
     commits). Errors of the source (``ObscuraError``) reach the caller unchanged."""
@@ -90,7 +105,10 @@ def scrape_entity(
     fragment = fragments(db, tgt, [entity_id]).get(entity_id)
     if fragment is None:
         raise NotFoundError(f"{tgt.label or tgt.entity_type} {entity_id} not found.")
-    request = ScrapeRequest(source_id, tgt.kind, fragment, action=action, url=url, query=query, log=log)
+    request = ScrapeRequest(
+        source_id, tgt.kind, fragment, action=action, url=url, query=query, log=log,
+        typed=typed_inputs(db, src, tgt, [entity_id]).get(entity_id), input=input,
+    )  # fmt: skip
     results = _calling(src, f"{tgt.entity_type} {entity_id}", lambda: src.scrape(db, request))
     return store.record(db, tgt, entity_id, src, source_id, described.get("name"), list(results or []))
 
@@ -113,9 +131,22 @@ def scrape_batch(
     _check_kind(described, source_id, tgt)
     found = fragments(db, tgt, entity_ids)
     ids = [i for i in entity_ids if i in found]
-    requests = [ScrapeRequest(source_id, tgt.kind, found[i], action=action, log=log) for i in ids]
+    inputs = typed_inputs(db, src, tgt, ids)
+    requests = [ScrapeRequest(source_id, tgt.kind, found[i], action=action, log=log, typed=inputs.get(i)) for i in ids]
     answers = list(_calling(src, f"{len(ids)} {tgt.entity_type} rows", lambda: src.scrape_batch(db, requests)))
     if len(answers) != len(ids):
         raise SourceFailed(f"{src.label} failed: {len(answers)} answers for {len(ids)} entities.")
     name = described.get("name")
     return {i: store.record(db, tgt, i, src, source_id, name, list(a or [])) for i, a in zip(ids, answers, strict=True)}
+
+
+def propose(
+    db: Session, source_kind: str, source_id: str, entity_type: str, entity_id: str, results: Sequence[ScrapeResult]
+) -> list[dict[str, Any]]:
+    """``MetadataStore.propose``: store results a source's plugin got by itself (the caller commits)."""
+    src, tgt = store.source(source_kind), store.target(entity_type)
+    described = check_source(db, src, source_id)
+    if entity_id not in tgt.describe(db, [entity_id]):
+        raise NotFoundError(f"{tgt.label or tgt.entity_type} {entity_id} not found.")
+    rows = store.record(db, tgt, entity_id, src, source_id, described.get("name"), list(results))
+    return [store.dump(r) for r in rows]

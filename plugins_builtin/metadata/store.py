@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -11,8 +12,10 @@ from sqlalchemy.orm import Session
 from plugin_sdk import MetadataSource, MetadataTarget, ScrapeResult
 from plugin_sdk.errors import NotFoundError, ValidationError
 from plugin_sdk.metadata import metadata_sources, metadata_targets
-from plugins_builtin.metadata import normalize
+from plugins_builtin.metadata import normalize, typed
 from plugins_builtin.metadata.models import ScrapeResultRow
+
+logger = logging.getLogger("obscura.metadata")
 
 
 def source(kind: str) -> MetadataSource:
@@ -62,11 +65,15 @@ def record(
     rows = []
     for result in results:
         raw = dict(result.raw) if isinstance(result.raw, Mapping) else {}
-        fields = normalize.proposed(tgt.kind, raw)
+        kind = result.kind or tgt.kind
+        if kind != tgt.kind and kind not in tgt.kinds:
+            logger.warning("%s answered a %s result for a %s; dropped", src.kind, kind, tgt.label or tgt.entity_type)
+            continue
+        fields = typed.proposed(kind, raw) if kind in typed.KINDS else normalize.proposed(kind, raw)
         if not normalize.usable(fields):
             continue
         row = ScrapeResultRow(
-            entity_type=tgt.entity_type, entity_id=entity_id, kind=tgt.kind, source_kind=src.kind,
+            entity_type=tgt.entity_type, entity_id=entity_id, kind=kind, source_kind=src.kind,
             source_id=source_id, source_name=source_name, action=str(result.action)[:200],
             match_type=result.match_type, remote_id=result.remote_id, raw_result=raw, proposed=fields,
             match_details=dict(result.match_details) if isinstance(result.match_details, Mapping) else None,

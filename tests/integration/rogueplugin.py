@@ -37,6 +37,7 @@ WRONG: dict[str, Any] = {
     "obscura_root_options": {"scan_rogue": True},
     "obscura_metadata_sources": [{"kind": "rogue", "collection": "rogue"}],
     "obscura_metadata_targets": "videos",
+    "obscura_metadata_store": ["not a store"],
 }
 
 
@@ -195,3 +196,8 @@ def obscura_metadata_sources():
 @hookimpl
 def obscura_metadata_targets():
     return _answer("obscura_metadata_targets")
+
+
+@hookimpl
+def obscura_metadata_store():
+    return _answer("obscura_metadata_store")
