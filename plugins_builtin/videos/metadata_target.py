@@ -23,12 +23,20 @@ from plugin_sdk.edits import apply_patch
 from plugin_sdk.errors import NotFoundError, ValidationError
 from plugin_sdk.metadata import accepted_changes, scene_fragment
 from plugins_builtin.videos.models import Video, VideoSeries
+from plugins_builtin.videos.typed_metadata import (
+    apply_typed_series,
+    apply_typed_video,
+    describe_typed_series,
+    describe_typed_videos,
+    get_series,
+)
 
 VIDEO_COLUMNS = {"title": "title", "details": "details", "date": "date", "code": "code", "director": "director"}
 SERIES_COLUMNS = {"title": "title", "details": "overview"}
 VIDEO_EDITABLE = ("title", "details", "date", "code", "director", "urls", "organized")
 FILTER_KEYS = {"organized", "rootId", "kind", "seriesId", "ids"}
 SELECT_LIMIT = 10_000
+TYPED_VIDEO_KINDS = ("movie", "episode")
 
 
 def describe_videos(db: Session, ids: Sequence[str]) -> dict[str, dict[str, Any]]:
@@ -50,7 +58,8 @@ def _merged_urls(current: Sequence[str], scraped: Any) -> list[str]:
     return list(dict.fromkeys([*current, *(u for u in scraped or [] if isinstance(u, str))]))[:50]
 
 
-def _thumbnail(video: Video, data: bytes) -> str | None:
+def store_thumbnail(video: Video, data: bytes) -> str | None:
+    """Make ``data`` the video's custom thumbnail; a problem is returned as a warning."""
     from plugins_builtin.videos.routes.assets import _store_custom
 
     try:
@@ -68,12 +77,14 @@ def apply_video(db: Session, video_id: str, accepted: AcceptedMetadata) -> list[
     video = db.get(Video, video_id)
     if video is None:
         raise NotFoundError(f"Video {video_id} not found.")
+    if accepted.kind in TYPED_VIDEO_KINDS:
+        return apply_typed_video(db, video, accepted)
     changes, warnings = accepted_changes(accepted, VIDEO_COLUMNS)
     if "urls" in accepted.fields:
         changes["urls"] = _merged_urls(video.urls or [], accepted.fields["urls"])
     apply_patch(db, "video", [video], changes, editable=VIDEO_EDITABLE)
     if accepted.image:
-        problem = _thumbnail(video, accepted.image)
+        problem = store_thumbnail(video, accepted.image)
         if problem:
             warnings.append(problem)
     return warnings
@@ -105,9 +116,9 @@ def describe_series(db: Session, ids: Sequence[str]) -> dict[str, dict[str, Any]
 
 
 def apply_series(db: Session, series_id: str, accepted: AcceptedMetadata) -> list[str]:
-    series = db.get(VideoSeries, series_id)
-    if series is None:
-        raise NotFoundError(f"Series {series_id} not found.")
+    series = get_series(db, series_id)
+    if accepted.kind == "series":
+        return apply_typed_series(db, series, accepted)
     changes, warnings = accepted_changes(accepted, SERIES_COLUMNS)
     date = accepted.fields.get("date")
     if isinstance(date, str) and date[:4].isdigit():
@@ -123,10 +134,12 @@ TARGETS = (
     MetadataTarget(
         "video", "scene", "videoId", ("videos", "video/movies", "video/episodes"),
         describe=describe_videos, apply=apply_video, select=select_videos, label="video",
+        kinds=TYPED_VIDEO_KINDS, describe_typed=describe_typed_videos,
     ),
     MetadataTarget(
         "series", "group", "seriesId", ("series", "video/series"),
         describe=describe_series, apply=apply_series, label="series",
+        kinds=("series",), describe_typed=describe_typed_series,
     ),
 )  # fmt: skip
 

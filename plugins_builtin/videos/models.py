@@ -45,6 +45,12 @@ class VideoSeries(EditableMixin, TimestampMixin, Base):
     custom_name: Mapped[str | None] = mapped_column(Text)
     year: Mapped[int | None] = mapped_column(Integer)
     overview: Mapped[str | None] = mapped_column(Text)
+    tagline: Mapped[str | None] = mapped_column(Text)
+    first_air_date: Mapped[str | None] = mapped_column(String(10))  # YYYY-MM-DD, or a year and month
+    content_rating: Mapped[str | None] = mapped_column(Text)
+    external_ids: Mapped[dict[str, str]] = mapped_column(JSONB, nullable=False, default=dict, server_default="{}")
+    artwork: Mapped[dict[str, int]] = mapped_column(JSONB, nullable=False, default=dict, server_default="{}")
+    """Downloaded artwork: slot (``poster``, ``backdrop``, ``logo``) → when (epoch seconds, for URLs)."""
 
 
 class VideoSeason(TimestampMixin, Base):
@@ -57,6 +63,9 @@ class VideoSeason(TimestampMixin, Base):
     folder_path: Mapped[str | None] = mapped_column(Text)
     title: Mapped[str | None] = mapped_column(Text)
     overview: Mapped[str | None] = mapped_column(Text)
+    air_date: Mapped[str | None] = mapped_column(String(10))
+    external_ids: Mapped[dict[str, str]] = mapped_column(JSONB, nullable=False, default=dict, server_default="{}")
+    poster_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class Video(PlayableFileMixin, CatalogMixin, DimensionsMixin, TimestampMixin, Base):
@@ -75,6 +84,7 @@ class Video(PlayableFileMixin, CatalogMixin, DimensionsMixin, TimestampMixin, Ba
         Index("ix_videos_oshash", "oshash", postgresql_where=text("oshash IS NOT NULL")),
         Index("ix_videos_phash", "phash", postgresql_where=text("phash IS NOT NULL")),
         Index("ix_videos_parent", "parent_id", postgresql_where=text("parent_id IS NOT NULL")),
+        Index("ix_videos_root", "library_root_id"),
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
@@ -103,6 +113,14 @@ class Video(PlayableFileMixin, CatalogMixin, DimensionsMixin, TimestampMixin, Ba
     code: Mapped[str | None] = mapped_column(Text)  # the studio's code for the scene (Stash's ``code``)
     director: Mapped[str | None] = mapped_column(Text)
     urls: Mapped[list[str]] = mapped_column(JSONB, nullable=False, default=list, server_default="[]")
+    tagline: Mapped[str | None] = mapped_column(Text)
+    content_rating: Mapped[str | None] = mapped_column(Text)
+    external_ids: Mapped[dict[str, str]] = mapped_column(JSONB, nullable=False, default=dict, server_default="{}")
+    """Ids at metadata providers (``{"tmdb": "603", "imdb": "tt0133093"}``)."""
+    cast_roles: Mapped[list[dict[str, Any]]] = mapped_column(JSONB, nullable=False, default=list, server_default="[]")
+    """The cast as a typed result named it: ``[{name, character, order}]`` (the performers are linked)."""
+    artwork: Mapped[dict[str, int]] = mapped_column(JSONB, nullable=False, default=dict, server_default="{}")
+    """A movie's downloaded artwork: slot (``poster``, ``backdrop``, ``logo``) → when (epoch seconds)."""
     sidecar: Mapped[dict[str, Any] | None] = mapped_column(JSONB)  # tags/performers/studio read from sidecars
 
     # file_path, file_size, file_mtime, duration, probed_at, probe_error, md5, oshash, width, height:

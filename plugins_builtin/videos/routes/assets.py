@@ -25,6 +25,7 @@ from plugins_builtin.videos import assets
 from plugins_builtin.videos.models import Video
 from plugins_builtin.videos.routes.common import get_video, video_source
 from plugins_builtin.videos.routes.serialize import VideoDetail, detail
+from plugins_builtin.videos.typed_metadata import send_artwork
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -64,6 +65,12 @@ def _use_thumbnail(db: Session, video: Video, *, custom: bool) -> tuple[Response
 
 def make_blueprint() -> Blueprint:
     bp = Blueprint("video_assets", __name__)
+
+    @bp.get("/api/videos/<video_id>/artwork/<slot>")
+    def artwork(video_id: str, slot: str) -> Response:
+        """A movie's downloaded poster, backdrop or logo."""
+        video = get_video(get_db(), video_id)
+        return send_artwork("videos", video.id, slot, video.artwork)
 
     @bp.get("/api/videos/<video_id>/thumbnail")
     def thumbnail(video_id: str) -> Response:

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from plugin_sdk import markers
 from plugin_sdk.http import ApiModel, model_from
 from plugins_builtin.videos.models import Video, VideoMarker, VideoSeries, VideoSubtitle
+from plugins_builtin.videos.typed_metadata import artwork_urls
 
 
 class MarkerOut(markers.MarkerOut):
@@ -71,11 +72,22 @@ class GroupMember(ApiModel):
     height: int | None
 
 
+class CastRole(ApiModel):
+    name: str
+    character: str | None = None
+    order: int | None = None
+
+
 class VideoDetail(VideoListItem):
     details: str | None
     code: str | None = None
     director: str | None = None
     urls: list[str]
+    tagline: str | None = None
+    content_rating: str | None = None
+    external_ids: dict[str, str] = Field(default_factory=dict, description="ids at metadata providers")
+    cast: list[CastRole] = Field(default_factory=list, description="characters, as a typed result named them")
+    artwork: dict[str, str] = Field(default_factory=dict, description="a movie's poster/backdrop/logo URLs")
     file_path: str
     file_mtime: float | None
     frame_rate: float | None
@@ -142,6 +154,9 @@ def detail(db: Session, v: Video) -> VideoDetail:
         **family,
         **base,
         urls=list(v.urls or []),
+        external_ids=dict(v.external_ids or {}),
+        cast=[CastRole(**c) for c in v.cast_roles or [] if isinstance(c, dict) and c.get("name")],
+        artwork=artwork_urls(f"/api/videos/{v.id}", v.artwork),
         direct_stream_url=f"/api/video-stream/{v.id}/source",
         hls_url=f"/api/video-stream/{v.id}/hls/master.m3u8" if v.duration and v.width else None,
         sprite_url=f"/api/videos/{v.id}/sprite" if v.trickplay_at else None,

@@ -10,11 +10,13 @@ from sqlalchemy import func, select
 
 from plugin_sdk.db import get_db
 from plugin_sdk.edits import patch_row
+from plugin_sdk.errors import NotFoundError
 from plugin_sdk.http import ApiModel, Page, Pagination, api_route, ok
 from plugin_sdk.links import with_link_fields, with_link_filters, with_links
 from plugin_sdk.rows import Listing, get_row
 from plugins_builtin.videos.models import Video, VideoSeason, VideoSeries
 from plugins_builtin.videos.routes.serialize import VideoListItem, list_item
+from plugins_builtin.videos.typed_metadata import artwork_urls, send_artwork
 
 SERIES = Listing(
     "series", VideoSeries, search=[VideoSeries.title, VideoSeries.custom_name],
@@ -42,6 +44,7 @@ class SeriesOut(ApiModel):
     season_count: int
     episode_count: int
     thumbnail_url: str | None
+    artwork: dict[str, str] = Field(default_factory=dict, description="poster/backdrop/logo URLs")
     created_at: datetime
 
 
@@ -49,10 +52,17 @@ class SeasonOut(ApiModel):
     id: str
     season_number: int
     title: str | None
+    overview: str | None = None
+    air_date: str | None = None
+    poster_url: str | None = None
     episodes: list[VideoListItem]
 
 
 class SeriesDetail(SeriesOut):
+    tagline: str | None = None
+    first_air_date: str | None = None
+    content_rating: str | None = None
+    external_ids: dict[str, str] = Field(default_factory=dict)
     seasons: list[SeasonOut]
     extras: list[VideoListItem] = Field(default_factory=list, description="trailers, featurettes… of the series")
 
@@ -105,6 +115,7 @@ def _out(series: VideoSeries, counts: tuple[int, int, str | None]) -> dict:
         "season_count": counts[0],
         "episode_count": counts[1],
         "thumbnail_url": counts[2],
+        "artwork": artwork_urls(f"/api/series/{series.id}", series.artwork),
         "created_at": series.created_at,
     }
 
@@ -165,11 +176,22 @@ def make_blueprint() -> Blueprint:
                 "series",
                 SeriesDetail(
                     **_out(series, counts),
+                    tagline=series.tagline,
+                    first_air_date=series.first_air_date,
+                    content_rating=series.content_rating,
+                    external_ids=dict(series.external_ids or {}),
                     seasons=[
                         SeasonOut(
                             id=s.id,
                             season_number=s.season_number,
                             title=s.title,
+                            overview=s.overview,
+                            air_date=s.air_date,
+                            poster_url=(
+                                f"/api/series/{series.id}/seasons/{s.id}/poster?v={int(s.poster_at.timestamp())}"
+                                if s.poster_at
+                                else None
+                            ),
                             episodes=by_season.get(s.season_number, []),
                         )
                         for s in seasons
@@ -178,6 +200,20 @@ def make_blueprint() -> Blueprint:
                 ),
             )
         )
+
+    @bp.get("/api/series/<series_id>/artwork/<slot>")
+    def series_artwork(series_id: str, slot: str):
+        """A series' downloaded poster, backdrop or logo."""
+        series = _series(get_db(), series_id)
+        return send_artwork("series", series.id, slot, series.artwork)
+
+    @bp.get("/api/series/<series_id>/seasons/<season_id>/poster")
+    def season_poster(series_id: str, season_id: str):
+        """A season's downloaded poster."""
+        season = get_db().get(VideoSeason, season_id)
+        if season is None or season.series_id != series_id or season.poster_at is None:
+            raise NotFoundError("This season has no poster.")
+        return send_artwork("seasons", season.id, "poster", {"poster": 1})
 
     @api_route(bp, "/api/series/<series_id>", methods=["PATCH"], body=with_link_fields(SeriesPatch), response=SeriesOut)
     def patch_series(series_id: str, body: SeriesPatch):
