@@ -25,6 +25,15 @@ obscura_entity_deleted = hookimpls.root_rows_deleted(
     ]
 )
 obscura_queues = hookimpls.returning(queues.QUEUES)
+
+
+@hookimpl
+def obscura_metadata_targets() -> list[Any]:
+    from plugins_builtin.audio.metadata_target import targets
+
+    return targets()
+
+
 obscura_processors = hookimpls.deferred_processors(queues.PROCESSORS)
 
 
