@@ -16,7 +16,6 @@ from sqlalchemy import (
     Integer,
     String,
     Text,
-    UniqueConstraint,
     text,
 )
 from sqlalchemy.dialects.postgresql import JSONB
@@ -150,43 +149,10 @@ class UiPref(Base):
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=text("now()"), nullable=False)
 
 
-class PluginPackage(TimestampMixin, Base):
-    """An installed plugin package (Obscura-native or Stash-compatible)."""
-
-    __tablename__ = "plugin_packages"
-
-    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
-    plugin_id: Mapped[str] = mapped_column(Text, unique=True, nullable=False)
-    name: Mapped[str] = mapped_column(Text, nullable=False)
-    version: Mapped[str | None] = mapped_column(Text)
-    runtime: Mapped[str] = mapped_column(Text, nullable=False, default="python")
-    install_path: Mapped[str | None] = mapped_column(Text)
-    sha256: Mapped[str | None] = mapped_column(Text)
-    is_nsfw: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
-    capabilities: Mapped[dict[str, Any]] = mapped_column(JSONB, nullable=False, default=dict)
-    manifest_raw: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
-    enabled: Mapped[bool] = mapped_column(Boolean, default=True, server_default=text("true"))
-    source_index: Mapped[str] = mapped_column(Text, nullable=False, default="local")
-
-
-class PluginAuth(TimestampMixin, Base):
-    """A credential of a plugin, encrypted with ``OBSCURA_SECRET`` (AES-256-GCM)."""
-
-    __tablename__ = "plugin_auth"
-    __table_args__ = (UniqueConstraint("plugin_id", "auth_key"),)
-
-    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
-    plugin_id: Mapped[str] = mapped_column(Text, nullable=False)
-    auth_key: Mapped[str] = mapped_column(Text, nullable=False)
-    encrypted_value: Mapped[str] = mapped_column(Text, nullable=False)
-
-
 CORE_MODELS: tuple[type[Base], ...] = (
     LibraryRoot,
     LibrarySettings,
     PluginSettingsRow,
     JobRunRow,
     UiPref,
-    PluginPackage,
-    PluginAuth,
 )

@@ -10,16 +10,21 @@ in this process for five minutes.
 from __future__ import annotations
 
 import os
-import threading
-import time
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any
 
 import yaml
 
-from plugin_sdk.errors import ObscuraError
-from plugins_builtin.scrapers.fetch import FetchError, Location, parse_location, read
+from plugin_sdk.remote import (
+    FetchError,
+    IndexCache,
+    IndexUnavailableError,
+    Location,
+    PackageEntry,
+    PackageIndex,
+    fetch_index,
+    parse_location,
+    yaml_list,
+)
 
 ENV = "OBSCURA_SCRAPER_INDEX_URL"
 DEFAULT_INDEX_URL = "https://stashapp.github.io/CommunityScrapers/stable/index.yml"
@@ -27,38 +32,12 @@ CACHE_TTL_S = 300.0
 INDEX_MAX_BYTES = 20 * 1024 * 1024
 
 
-class IndexUnavailableError(ObscuraError):
-    """502: the index could not be read, or is not a CommunityScrapers index."""
-
-    status = 502
-    code = "index_unavailable"
+IndexEntry = PackageEntry
+"""One package of the index."""
 
 
-@dataclass(frozen=True, slots=True)
-class IndexEntry:
-    """One package of the index."""
-
-    id: str
-    name: str
-    version: str | None
-    date: str | None
-    path: str
-    sha256: str | None
-    requires: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True, slots=True)
-class Index:
-    """A read index: where it came from, its entries by id, and when it was read."""
-
-    source: str
-    location: Location
-    entries: dict[str, IndexEntry]
-    fetched_at: datetime
-    loaded_at: float = field(default=0.0, compare=False)
-
-    def get(self, package_id: str) -> IndexEntry | None:
-        return self.entries.get(package_id)
+class Index(PackageIndex[IndexEntry]):
+    """A read CommunityScrapers index."""
 
 
 def index_source() -> str:
@@ -75,8 +54,8 @@ def index_location(source: str | None = None) -> Location:
         raise IndexUnavailableError(f"The scraper index location is not usable: {exc}") from None
 
 
-_lock = threading.Lock()
-_cache: dict[str, Index] = {}
+_cache: IndexCache[Index] = IndexCache(CACHE_TTL_S)
+_WHAT = "scraper index"
 
 
 def load_index(force: bool = False) -> Index:
@@ -85,32 +64,22 @@ def load_index(force: bool = False) -> Index:
     :raises IndexUnavailableError: (502) unreachable, missing, too large or malformed.
     """
     source = index_source()
-    with _lock:
-        cached = _cache.get(source)
-        if cached is not None and not force and time.monotonic() - cached.loaded_at < CACHE_TTL_S:
-            return cached
-    location = index_location(source)
-    try:
-        raw = read(location, INDEX_MAX_BYTES)
-    except FetchError as exc:
-        raise IndexUnavailableError(f"The scraper index could not be read: {exc}") from None
-    entries = parse_index(raw, str(location))
-    index = Index(source, location, entries, datetime.now(UTC), loaded_at=time.monotonic())
-    with _lock:
-        _cache[source] = index
-    return index
+
+    def load() -> Index:
+        location = index_location(source)
+        return fetch_index(source, location, limit=INDEX_MAX_BYTES, what=_WHAT, parse=parse_index, index_class=Index)
+
+    return _cache.get(source, load, refresh=force)
 
 
 def cached_index() -> Index | None:
     """The last index read from the configured location (however old), without reading it."""
-    with _lock:
-        return _cache.get(index_source())
+    return _cache.last(index_source())
 
 
 def clear_cache() -> None:
     """Forget every read index (tests, and a changed location)."""
-    with _lock:
-        _cache.clear()
+    _cache.clear()
 
 
 def _text(value: Any) -> str | None:
@@ -126,16 +95,7 @@ def parse_index(raw: bytes, where: str = "index") -> dict[str, IndexEntry]:
 
     :raises IndexUnavailableError: not YAML, or not a list of entries.
     """
-    try:
-        doc = yaml.load(raw, Loader=getattr(yaml, "CBaseLoader", yaml.BaseLoader))  # BaseLoader: every scalar as text
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        at = f" (line {mark.line + 1})" if mark is not None else ""
-        raise IndexUnavailableError(f"The scraper index {where} is not valid YAML{at}.", code="index_invalid") from None
-    if not isinstance(doc, list):
-        raise IndexUnavailableError(
-            f"The scraper index {where} is not a list of packages.", code="index_invalid"
-        ) from None
+    doc = yaml_list(raw, where, _WHAT, getattr(yaml, "CBaseLoader", yaml.BaseLoader))  # every scalar as text
     entries: dict[str, IndexEntry] = {}
     for item in doc:
         if not isinstance(item, dict):

@@ -1,7 +1,7 @@
 """Install, update and remove CommunityScrapers packages under ``<data dir>/scrapers/<id>/``.
 
 An install downloads the package's zip (the index names it, or the caller gives ``zipUrl``),
-checks its sha256, unpacks it (:mod:`.archive`) into a staging folder beside the packages, loads
+checks its sha256, unpacks it (:mod:`plugin_sdk.archives`) into a staging folder beside the packages, loads
 its scraper YAML with the engine to validate it and learn its capabilities, installs what it
 ``requires`` (``py_common``…) if missing, and only then renames the staging folder into place: a
 failed install or update leaves the installed package as it was, and nothing behind. Files the
@@ -15,12 +15,9 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import re
-import secrets
 import shutil
 import threading
-import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,10 +27,10 @@ from urllib.parse import urlsplit
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from plugin_sdk.archives import ArchiveError, extract, packages_root, staging_dir, swap_into_place, sweep_stale
 from plugin_sdk.errors import ConflictError, NotFoundError, ObscuraError, ValidationError
+from plugin_sdk.remote import FetchError, Location, parse_location, read
 from plugin_sdk.storage import confine, data_dir, is_within
-from plugins_builtin.scrapers.archive import ArchiveError, extract
-from plugins_builtin.scrapers.fetch import FetchError, Location, parse_location, read
 from plugins_builtin.scrapers.index import (
     Index,
     IndexEntry,
@@ -48,19 +45,15 @@ SCRAPERS_DIR = "scrapers"
 MAX_ZIP_BYTES = 50 * 1024 * 1024
 MANIFEST = ".obscura-files"
 """The list of files a package's zip held, written in its folder: what an update may replace."""
-STALE_AFTER_S = 3600.0
 PACKAGE_ID_RE = re.compile(r"^[A-Za-z0-9_.-]+$")
 SCRAPER_SUFFIXES = (".yml", ".yaml")
-_STAGING, _OLD = ".staging-", ".old-"
 
 _install_lock = threading.RLock()
 
 
 def scrapers_root() -> Path:
     """``<data dir>/scrapers`` (created when missing)."""
-    root = data_dir() / SCRAPERS_DIR
-    root.mkdir(parents=True, exist_ok=True)
-    return root
+    return packages_root(SCRAPERS_DIR)
 
 
 def validate_package_id(package_id: str) -> str:
@@ -252,9 +245,8 @@ def stage(package_id: str, zip_url: str | None = None, sha256: str | None = None
     validate_package_id(package_id)
     data, digest, index, entry = _fetch_zip_fresh(package_id, zip_url, sha256)
     root = scrapers_root()
-    _sweep_stale(root)
-    folder = root / f"{_STAGING}{package_id}-{secrets.token_hex(4)}"
-    folder.mkdir(mode=0o755)
+    sweep_stale(root)
+    folder = staging_dir(root, package_id)
     try:
         files = extract(data, folder)
         scraper_file = _find_scraper_file(folder, package_id)
@@ -290,18 +282,6 @@ def stage(package_id: str, zip_url: str | None = None, sha256: str | None = None
     )
 
 
-def _sweep_stale(root: Path) -> None:
-    """Remove staging and replaced folders an interrupted install left behind (older than an hour)."""
-    cutoff = time.time() - STALE_AFTER_S
-    for child in root.iterdir():
-        if child.name.startswith((_STAGING, _OLD)) and child.is_dir():
-            try:
-                if child.stat().st_mtime < cutoff:
-                    shutil.rmtree(child, ignore_errors=True)
-            except OSError:
-                continue
-
-
 def _read_manifest(folder: Path) -> set[str] | None:
     try:
         names = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
@@ -331,15 +311,7 @@ def _place(staged: Staged) -> Path:
     target = package_dir(staged.package_id)
     if target.is_dir():
         _carry_user_files(target, staged.folder, staged.files)
-        old = target.with_name(f"{_OLD}{staged.package_id}-{secrets.token_hex(4)}")
-        os.rename(target, old)
-        os.rename(staged.folder, target)
-        shutil.rmtree(old, ignore_errors=True)
-    else:
-        if target.exists() or target.is_symlink():
-            target.unlink()
-        os.rename(staged.folder, target)
-    return target
+    return swap_into_place(staged.folder, target)
 
 
 def _record(db: Session, staged: Staged) -> ScraperPackage:

@@ -1,20 +1,30 @@
-"""Unpack a package zip safely: every member is checked before anything is written.
+"""Unpacking a downloaded package zip safely, and swapping a package folder into place.
 
-Refused: a member whose name is absolute (``/etc/x``, ``C:\\x``) or climbs out (``../x``), a
-symlink or any other non-regular file (from the zip's Unix mode bits), more than ``MAX_MEMBERS``
-members or ``MAX_TOTAL_BYTES`` unpacked (zip bombs). Files are written ``0644``, folders ``0755``.
+:func:`extract` checks every member before anything is written. Refused: a member whose name is
+absolute (``/etc/x``, ``C:\\x``) or climbs out (``../x``), a symlink or any other non-regular
+file (from the zip's Unix mode bits), more than ``MAX_MEMBERS`` members or ``MAX_TOTAL_BYTES``
+unpacked (zip bombs). Files are written ``0644``, folders ``0755``.
+
+An install unpacks into :func:`staging_dir` (a hidden folder beside the installed packages), checks
+what it got, then :func:`swap_into_place` renames it over the old folder, which is removed only
+then: a failed install or update leaves the installed package as it was. :func:`sweep_stale`
+removes what an interrupted install left behind.
 """
 
 from __future__ import annotations
 
 import io
+import os
+import secrets
+import shutil
 import stat
+import time
 import zipfile
 from pathlib import Path, PurePosixPath
 
 MAX_MEMBERS = 5000
 MAX_TOTAL_BYTES = 200 * 1024 * 1024
-CHUNK = 64 * 1024
+_CHUNK = 64 * 1024
 
 
 class ArchiveError(Exception):
@@ -76,7 +86,7 @@ def extract(data: bytes, dest: Path) -> list[str]:
             target.parent.mkdir(mode=0o755, parents=True, exist_ok=True)
             try:
                 with archive.open(info) as src, target.open("wb") as out:
-                    while chunk := src.read(CHUNK):
+                    while chunk := src.read(_CHUNK):
                         total += len(chunk)
                         if total > MAX_TOTAL_BYTES:
                             raise ArchiveError(
@@ -90,3 +100,58 @@ def extract(data: bytes, dest: Path) -> list[str]:
             target.chmod(0o644)
             written.append(rel.as_posix())
     return sorted(written)
+
+
+STAGING_PREFIX, OLD_PREFIX = ".staging-", ".old-"
+STALE_AFTER_S = 3600.0
+
+
+def packages_root(name: str) -> Path:
+    """``<data dir>/<name>`` (created when missing): where one kind of package is installed, a
+    folder per package (``scrapers``, ``plugins``)."""
+    from plugin_sdk.storage import data_dir
+
+    root = data_dir() / name
+    root.mkdir(parents=True, exist_ok=True)
+    return root
+
+
+def staging_dir(root: Path, name: str) -> Path:
+    """A new, empty hidden folder ``<root>/.staging-<name>-<random>`` (``root`` is created)."""
+    root.mkdir(parents=True, exist_ok=True)
+    folder = root / f"{STAGING_PREFIX}{name}-{secrets.token_hex(4)}"
+    folder.mkdir(mode=0o755)
+    return folder
+
+
+def swap_into_place(staged: Path, target: Path) -> Path:
+    """Rename the complete folder ``staged`` to ``target``; an existing ``target`` folder is moved
+    aside first and removed only once the new one is in place (a file or link there is removed).
+
+    :return: ``target``.
+    """
+    if target.is_dir() and not target.is_symlink():
+        old = target.with_name(f"{OLD_PREFIX}{target.name}-{secrets.token_hex(4)}")
+        os.rename(target, old)
+        os.rename(staged, target)
+        shutil.rmtree(old, ignore_errors=True)
+        return target
+    if target.exists() or target.is_symlink():
+        target.unlink()
+    os.rename(staged, target)
+    return target
+
+
+def sweep_stale(root: Path, older_than_s: float = STALE_AFTER_S) -> None:
+    """Remove the staging and replaced folders under ``root`` older than ``older_than_s`` seconds
+    (what an interrupted install left behind)."""
+    if not root.is_dir():
+        return
+    cutoff = time.time() - older_than_s
+    for child in root.iterdir():
+        if child.name.startswith((STAGING_PREFIX, OLD_PREFIX)) and child.is_dir():
+            try:
+                if child.stat().st_mtime < cutoff:
+                    shutil.rmtree(child, ignore_errors=True)
+            except OSError:
+                continue
