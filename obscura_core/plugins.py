@@ -81,10 +81,44 @@ class PluginFailure:
     error: str
 
 
+@dataclass(frozen=True, slots=True)
+class EntryPointInfo:
+    """One ``obscura`` entry point of the environment: the plugin name, its distribution and version."""
+
+    name: str
+    value: str
+    dist: str | None = None
+    version: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PendingChange:
+    """An ``obscura`` entry point that changed since the runtime was built (a restart applies it)."""
+
+    name: str
+    dist: str | None
+    version: str | None
+    change: str  # "installed" | "removed" | "upgraded"
+    previous_version: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "dist": self.dist,
+            "version": self.version,
+            "change": self.change,
+            "previousVersion": self.previous_version,
+        }
+
+
 @dataclass
 class PluginReport:
     loaded: list[PluginInfo] = field(default_factory=list)
     failed: list[PluginFailure] = field(default_factory=list)
+    entrypoints: dict[str, EntryPointInfo] = field(default_factory=dict)
+    """Every ``obscura`` entry point the environment had when the manager was built, loaded or
+    not (filtered out, disabled, ``load_entrypoints=False``): what :func:`pending_changes`
+    compares the environment of now with."""
 
 
 class ObscuraPluginManager(pluggy.PluginManager):
@@ -141,6 +175,41 @@ def _dist_of(ep: importlib.metadata.EntryPoint) -> tuple[str | None, str | None]
     return dist.metadata["Name"], dist.version
 
 
+def entrypoint_snapshot() -> dict[str, EntryPointInfo]:
+    """The ``obscura`` entry points installed right now, by plugin name (the first of a name wins,
+    as when loading). Read afresh from ``sys.path`` every call; cheap (metadata files only, no
+    plugin is imported)."""
+    importlib.invalidate_caches()
+    found: dict[str, EntryPointInfo] = {}
+    for ep in importlib.metadata.entry_points(group=ENTRYPOINT_GROUP):
+        if ep.name in found:
+            continue
+        dist, version = _dist_of(ep)
+        found[ep.name] = EntryPointInfo(ep.name, ep.value, dist, version)
+    return found
+
+
+def diff_entrypoints(before: dict[str, EntryPointInfo], after: dict[str, EntryPointInfo]) -> list[PendingChange]:
+    """What changed from ``before`` to ``after``: plugins installed, removed, or whose distribution
+    version changed (``"upgraded"``, downgrades included), in name order."""
+    changes: list[PendingChange] = []
+    for name in sorted(set(before) | set(after)):
+        old, new = before.get(name), after.get(name)
+        if old is None and new is not None:
+            changes.append(PendingChange(name, new.dist, new.version, "installed"))
+        elif new is None and old is not None:
+            changes.append(PendingChange(name, old.dist, old.version, "removed"))
+        elif old is not None and new is not None and old != new:
+            changes.append(PendingChange(name, new.dist, new.version, "upgraded", old.version))
+    return changes
+
+
+def pending_changes(report: PluginReport) -> list[PendingChange]:
+    """The entry-point plugins installed, removed or upgraded since ``report``'s manager was built:
+    a running server loads them only when restarted."""
+    return diff_entrypoints(report.entrypoints, entrypoint_snapshot())
+
+
 def build_plugin_manager(
     settings: Settings,
     *,
@@ -156,7 +225,7 @@ def build_plugin_manager(
     """
     pm = ObscuraPluginManager()
     pm.add_hookspecs(hookspecs)
-    report = PluginReport()
+    report = PluginReport(entrypoints=entrypoint_snapshot())
     fatal: list[str] = []
 
     def register(name: str, obj: Any, info: PluginInfo, critical: bool) -> None:

@@ -187,7 +187,9 @@ def make_blueprint() -> Blueprint:
 
     @api_route(bp, "/api/plugins")
     def plugins():
-        """Every loaded plugin with its hooks, queues and routes; plugins that failed to load."""
+        """Every loaded plugin with its hooks, queues and routes; plugins that failed to load; and
+        ``restartNeeded``/``pending``: ``obscura`` entry points installed, removed or upgraded
+        (``obscura install``, pip) since this server started, which a restart loads."""
         from obscura_core.cli.plugins_cmd import describe_plugins
 
         return ok(describe_plugins(current_app))

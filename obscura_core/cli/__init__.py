@@ -16,6 +16,8 @@ CORE_COMMANDS = {
     "migrate": "obscura_core.cli.admin:migrate",
     "db": "obscura_core.cli.admin:db",
     "plugins": "obscura_core.cli.plugins_cmd:plugins",
+    "install": "obscura_core.cli.pip_cmd:install",
+    "uninstall": "obscura_core.cli.pip_cmd:uninstall",
     "library": "obscura_core.cli.admin:library",
     "scan": "obscura_core.cli.admin:scan",
     "demo-library": "obscura_core.cli.demo:demo_library",

@@ -9,6 +9,7 @@ import click
 from flask import Flask
 
 from obscura_core.app import create_app, plugin_routes
+from obscura_core.plugins import pending_changes
 from obscura_core.runtime import Runtime
 
 
@@ -39,8 +40,26 @@ def describe_plugins(app: Flask) -> dict[str, Any]:
                 },
             }
         )
-    failed = [{"name": f.name, "dist": f.dist, "stage": f.stage, "error": f.error} for f in rt.report.failed]
-    return {"plugins": loaded, "failed": failed, "faults": faults}
+    started = rt.report.entrypoints
+    failed = [
+        {
+            "name": f.name,
+            "dist": f.dist,
+            "version": started[f.name].version if f.name in started else None,
+            "stage": f.stage,
+            "error": f.error,
+        }
+        for f in rt.report.failed
+    ]
+    # the environment now against the one the runtime was built from: pip installs since need a restart
+    pending = [change.to_json() for change in pending_changes(rt.report)]
+    return {
+        "plugins": loaded,
+        "failed": failed,
+        "faults": faults,
+        "restartNeeded": bool(pending),
+        "pending": pending,
+    }
 
 
 @click.command()
