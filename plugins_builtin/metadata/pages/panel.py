@@ -5,7 +5,8 @@ entries that can scrape the entity's kind, an optional URL and search text, and 
 pending results. ``/metadata/fragments/results?entity=…&id=…[&new=<ids>]`` is just the results
 part, which ``<md-scrape-panel>`` (``static/metadata/panel.js``) reloads after a scrape or a
 reject. Each result shows its fields beside the current values, with a checkbox per field and
-per performer or tag name.
+per performer or tag name; a typed result (a movie, a series, an episode of a script plugin) has its
+own card (``typed_views``), and on their pages typed sources are offered as "Identify with…".
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from sqlalchemy import func, select
 from plugin_sdk import MetadataTarget, Panel
 from plugin_sdk.db import get_db
 from plugins_builtin.metadata.models import PENDING, ScrapeResultRow
-from plugins_builtin.metadata.pages import args, views
+from plugins_builtin.metadata.pages import args, typed_views, views
 
 PANEL_URL = "/metadata/fragments/scrape"
 RESULTS_URL = "/metadata/fragments/results"
@@ -72,9 +73,11 @@ def register(bp: Blueprint) -> None:
         current = views.current_values(db, tgt, [entity_id]).get(entity_id)
         if current is None:
             abort(404, f"{views.noun(tgt).capitalize()} {entity_id} not found.")
+        typed_kind = typed_views.typed_kind(db, tgt, entity_id)  # movie, episode, series: "Identify with…"
         return render_template(
             "metadata/panel.html",
-            groups=views.source_groups(db, tgt),
+            groups=views.source_groups(db, tgt, typed_kind),
+            typed_kind=typed_kind,
             tgt=tgt,
             current=current,
             accept_url=views.accept_url(tgt, entity_id),

@@ -24,6 +24,7 @@ from plugin_sdk.links import links_for
 from plugin_sdk.metadata import metadata_sources, metadata_targets
 from plugins_builtin.metadata import normalize
 from plugins_builtin.metadata.models import ScrapeResultRow
+from plugins_builtin.metadata.pages import typed_views
 
 logger = logging.getLogger("obscura.metadata")
 
@@ -59,7 +60,7 @@ _DIGITS = re.compile(r"\d+")
 # ------------------------------------------------------------------------------------------ targets
 
 
-SCRAPED_KINDS = ("scene", "performer", "gallery", "group", "image")
+SCRAPED_KINDS = ("scene", "performer", "gallery", "group", "image", "audio", "audio-library")
 """What Stash scrapes "with…" (studios and tags take metadata only from StashBox lookups)."""
 
 
@@ -101,6 +102,8 @@ class EntryChoice:
     scrape_url: str
     actions: tuple[tuple[str, str], ...]
     """``(action, label)`` the entry has for the target's kind; empty: the source decides."""
+    typed: bool = False
+    """A typed source's entry (movie, series, episode results): "Identify with…"."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,11 +128,14 @@ def _fits(entry: Mapping[str, Any], kind: str) -> bool:
     return not isinstance(kinds, list | tuple) or not kinds or kind in kinds
 
 
-def source_groups(db: Session, tgt: MetadataTarget) -> list[SourceGroup]:
-    """Every loaded source's entries that can scrape the target's kind, by source."""
+def source_groups(db: Session, tgt: MetadataTarget, typed_kind: str | None = None) -> list[SourceGroup]:
+    """Every loaded source's entries that can scrape the target's kind, by source; with the entity's
+    ``typed_kind`` (movie, episode, series), typed sources come first as "Identify with…", offering
+    the actions that fit it."""
     verb = "scrape-performer" if tgt.kind == "performer" else "scrape"
     prefixes = KIND_PREFIXES.get(tgt.kind, (tgt.kind,))
     groups: list[SourceGroup] = []
+    identify: list[SourceGroup] = []
     for src in metadata_sources().values():
         if src.entries is None:
             continue
@@ -143,15 +149,23 @@ def source_groups(db: Session, tgt: MetadataTarget) -> list[SourceGroup]:
             entry_id = entry.get("id")
             if not isinstance(entry_id, str) or not entry_id or not _fits(entry, tgt.kind):
                 continue
-            actions = [a for a in entry.get("actions") or () if isinstance(a, str) and a.startswith(prefixes)]
+            is_typed = bool(src.typed and typed_kind)
+            if is_typed:
+                choices = typed_views.typed_actions(entry.get("actions") or (), typed_kind or "")
+            else:
+                actions = [a for a in entry.get("actions") or () if isinstance(a, str) and a.startswith(prefixes)]
+                choices = tuple((a, _action_label(a, tgt.kind, noun(tgt))) for a in actions)
             entries.append(EntryChoice(
                 id=entry_id, name=str(entry.get("name") or entry_id),
-                scrape_url=f"/api/{src.collection}/{quote(entry_id, safe='')}/{verb}",
-                actions=tuple((a, _action_label(a, tgt.kind, noun(tgt))) for a in actions),
+                scrape_url=f"/api/{src.collection}/{quote(entry_id, safe='')}/{verb}", actions=choices, typed=is_typed,
             ))  # fmt: skip
         if entries:
-            groups.append(SourceGroup(src.kind, src.label, tuple(sorted(entries, key=lambda e: e.name.casefold()))))
-    return groups
+            ordered = tuple(sorted(entries, key=lambda e: e.name.casefold()))
+            if src.typed and typed_kind:
+                identify.append(SourceGroup(src.kind, typed_views.IDENTIFY_LABEL, ordered))
+            else:
+                groups.append(SourceGroup(src.kind, src.label, ordered))
+    return identify + groups
 
 
 # ------------------------------------------------------------------------------------------ current values
@@ -303,6 +317,8 @@ class ResultView:
     warnings: list[str] = field(default_factory=list)
     excluded: list[str] = field(default_factory=list)
     """Proposed performer and tag names the user left out when accepting."""
+    typed: typed_views.TypedView | None = None
+    """A movie, series or episode result (``_typed_result.html``), else ``None``."""
 
     @property
     def heading(self) -> str:
@@ -352,6 +368,11 @@ def result_views(db: Session, rows: Sequence[ScrapeResultRow], new_ids: Iterable
         if tgt is not None:
             for entity_id, values in current_values(db, tgt, ids).items():
                 currents[(entity_type, entity_id)] = values
+    typed_currents: dict[tuple[str, str], typed_views.TypedCurrent] = {}
+    for entity_type, ids in by_typed(rows).items():
+        if targets.get(entity_type) is not None:
+            found = typed_views.typed_currents(db, targets[entity_type], ids)  # type: ignore[arg-type]
+            typed_currents.update({(entity_type, i): c for i, c in found.items()})
     views = []
     for row in rows:
         current = currents.get((row.entity_type, row.entity_id))
@@ -359,9 +380,24 @@ def result_views(db: Session, rows: Sequence[ScrapeResultRow], new_ids: Iterable
         applied = row.applied or {}
         views.append(ResultView(
             row=row, entity=entity, is_new=row.id in fresh,
-            fields=field_rows(row.kind, row.proposed or {}, None if row.status == "accepted" else current),
+            fields=[] if row.kind in typed_views.KINDS else field_rows(
+                row.kind, row.proposed or {}, None if row.status == "accepted" else current
+            ),
             applied=[str(f) for f in applied.get("fields") or []],
             warnings=[str(w) for w in applied.get("warnings") or []],
             excluded=[str(n) for key in ("excludedPerformers", "excludedTags") for n in applied.get(key) or []],
         ))  # fmt: skip
+        if row.kind in typed_views.KINDS:  # its own card: the mask fields, images, a series' cascade
+            tgt = targets[row.entity_type]
+            here = typed_currents.get((row.entity_type, row.entity_id))
+            views[-1].typed = typed_views.typed_view(row, tgt, here, api_url(tgt, row.entity_id) if tgt else None)
     return views
+
+
+def by_typed(rows: Iterable[ScrapeResultRow]) -> dict[str, list[str]]:
+    """``{entity type: ids}`` of the typed results among ``rows``."""
+    out: dict[str, list[str]] = {}
+    for row in rows:
+        if row.kind in typed_views.KINDS:
+            out.setdefault(row.entity_type, []).append(row.entity_id)
+    return out

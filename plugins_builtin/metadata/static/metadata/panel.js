@@ -5,11 +5,14 @@
 // Scrape: POST the chosen entry's scrape route ({entityType, entityId, url?, query?, action?}), then
 // reload the pending results (data-results-url, ?new=<ids> marks the fresh ones). Accept / Reject: see
 // results.js; once an accept's job has completed the page is loaded again in place (soft navigation),
-// so its title, studio, performers and tags show the new values.
+// so its title, studio, performers and tags show the new values. On a movie, an episode or a series,
+// typed sources' entries (data-typed) read "Identify with…" / "Identify"; their results are
+// <md-typed-result> cards (typed.js, imported here so it is defined once per visit too).
 import { get, post } from "/static/js/api.js";
 import { navigate } from "/static/js/navigate.js";
 import { toast } from "/static/js/ui.js";
 import { appliedSummary, bindCards } from "./results.js";
+import "./typed.js";
 
 const URL_RE = /^https?:\/\/\S+$/i;
 
@@ -68,6 +71,11 @@ class ScrapePanel extends HTMLElement {
     for (const [value, label] of actions) this.action.append(new Option(label, value));
     this.action.value = actions.some(([value]) => value === kept) ? kept : "";
     this.actionField.hidden = actions.length === 0;
+    const typed = this.source.selectedOptions[0]?.hasAttribute("data-typed") ?? false;
+    const label = this.form.querySelector('label[for="md-source"]');
+    if (label) label.textContent = typed ? "Identify with…" : "Source";
+    const button = this.form.querySelector("[data-scrape-label]");
+    if (button) button.textContent = typed ? "Identify" : "Scrape";
   }
 
   fail(message) {
