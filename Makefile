@@ -5,7 +5,7 @@ PYTHON ?= python3
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test lint unit integration e2e deps ffmpeg chromium docs bench clean lock
+.PHONY: run test lint unit integration e2e deps ffmpeg chromium nodejs docs bench clean lock
 
 # constraints.txt pins every dependency to versions tested together (`make lock` refreshes it)
 $(STAMP): pyproject.toml examples/obscura-hello/pyproject.toml constraints.txt
@@ -25,7 +25,13 @@ chromium:
 	@command -v chromium >/dev/null || \
 	  ($(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium)
 
-run: $(STAMP) ffmpeg
+# Node.js runs the TypeScript script plugins (the original's community plugins); without it they
+# are listed as "needs Node.js"
+nodejs:
+	@command -v node >/dev/null || \
+	  ($(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq nodejs)
+
+run: $(STAMP) ffmpeg nodejs
 	$(VENV)/bin/obscura serve
 
 lint: $(STAMP)
@@ -38,7 +44,7 @@ lint: $(STAMP)
 # a busy machine.
 PARALLEL := $(if $(OBSCURA_TEST_DATABASE_URL)$(OBSCURA_TEST_REDIS_URL),,-n auto --dist loadfile)
 
-test: $(STAMP) ffmpeg chromium lint
+test: $(STAMP) ffmpeg chromium nodejs lint
 	$(PY) -m pytest $(PARALLEL) tests/unit tests/integration examples/obscura-hello/tests
 	$(PY) -m pytest tests/e2e
 
