@@ -24,7 +24,7 @@ from typing import Any
 from plugin_sdk.errors import ValidationError
 from plugins_builtin.packages.runtime import node, python, stash_compat
 from plugins_builtin.packages.runtime.node import NodeMissing
-from plugins_builtin.packages.runtime.process import LogFn, PluginRunError
+from plugins_builtin.packages.runtime.process import LogFn, PluginRunError, run_child, run_child_batch
 
 __all__ = [
     "BATCH_TIMEOUT_S",
@@ -43,6 +43,8 @@ RUN_TIMEOUT_S = 30.0
 """Default time one call may take (the original's 30 s)."""
 BATCH_TIMEOUT_S = 60.0
 """Default time one batch process may take (the original's 60 s)."""
+LAUNCHERS = {"python": python.launch, "typescript": node.launch}
+"""How each process runtime starts a plugin (stash-compat runs in-process, through the scrapers engine)."""
 FAN_OUT = 3
 """Items run at once for a plugin without batch support (the original's ``fanOut`` concurrency)."""
 
@@ -91,12 +93,10 @@ def run(
     """
     folder = Path(folder)
     runtime = manifest.runtime
-    if runtime == "python":
-        return python.run(folder, manifest, action, input, auth, timeout=timeout, log=log)
-    if runtime == "typescript":
-        if not node_available():
-            raise NodeMissing()
-        return node.run(folder, manifest, action, input, auth, timeout=timeout, log=log)
+    if runtime == "typescript" and not node_available():
+        raise NodeMissing()
+    if runtime in LAUNCHERS:
+        return run_child(LAUNCHERS[runtime], folder, manifest, action, input, auth, timeout=timeout, log=log)
     if runtime == "stash-compat":
         return stash_compat.run(folder, manifest, action, input, auth, timeout=timeout, log=log)
     raise PluginRunError(f"{manifest.name} has a runtime Obscura does not know: {runtime}", plugin_id=manifest.id)
@@ -141,8 +141,8 @@ def run_batch(
     if manifest.runtime == "typescript" and not node_available():
         raise NodeMissing()
     if supports_batch(manifest):
-        runner = python.run_batch if manifest.runtime == "python" else node.run_batch
-        return runner(folder, manifest, action, pairs, auth, timeout=timeout, log=log)
+        launch = LAUNCHERS[manifest.runtime]
+        return run_child_batch(launch, folder, manifest, action, pairs, auth, timeout=timeout, log=log)
 
     item_timeout = min(timeout, RUN_TIMEOUT_S)
 

@@ -12,22 +12,16 @@ from __future__ import annotations
 
 import functools
 import shutil
-from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from plugin_sdk.errors import ObscuraError
 from plugins_builtin.packages.runtime.process import (
-    LogFn,
     PluginRunError,
-    call,
     child_env,
-    envelope,
-    result_of,
-    results_of,
 )
 
-__all__ = ["HOST", "NodeMissing", "entry_path", "node_available", "node_path", "run", "run_batch"]
+__all__ = ["HOST", "NodeMissing", "entry_path", "launch", "node_available", "node_path"]
 
 HOST = Path(__file__).with_name("host.cjs")
 _SCRIPT_SUFFIXES = (".js", ".cjs", ".mjs")
@@ -77,40 +71,9 @@ def entry_path(folder: Path, manifest: Any) -> Path:
     raise PluginRunError(f"{manifest.name}'s entry file is missing: {manifest.entry}", plugin_id=manifest.id)
 
 
-def _call(folder: Path, manifest: Any, action: str, stdin: bytes, timeout: float, log: LogFn | None) -> Any:
+def launch(folder: Path, manifest: Any) -> tuple[list[str], dict[str, str]]:
+    """``node host.cjs <entry>`` and the plugin's environment. :raises NodeMissing:."""
     node = node_path()
     if node is None:
         raise NodeMissing()
-    cmd = [node, str(HOST), str(entry_path(folder, manifest))]
-    env = child_env(manifest.id)
-    return call(cmd, folder=folder, env=env, manifest=manifest, action=action, stdin=stdin, timeout=timeout, log=log)
-
-
-def run(
-    folder: Path,
-    manifest: Any,
-    action: str,
-    input: Mapping[str, Any],
-    auth: Mapping[str, str],
-    *,
-    timeout: float,
-    log: LogFn | None = None,
-) -> Any:
-    """One ``execute(action, input, auth)``: its result. :raises PluginRunError:, :raises NodeMissing:."""
-    answer = _call(folder, manifest, action, envelope(action, auth, input=input), timeout, log)
-    return result_of(answer, manifest, action)
-
-
-def run_batch(
-    folder: Path,
-    manifest: Any,
-    action: str,
-    items: Sequence[tuple[str, Mapping[str, Any]]],
-    auth: Mapping[str, str],
-    *,
-    timeout: float,
-    log: LogFn | None = None,
-) -> dict[str, Any]:
-    """One ``executeBatch(action, items, auth)`` (or ``execute`` per item inside one process)."""
-    answer = _call(folder, manifest, action, envelope(action, auth, batch=items), timeout, log)
-    return results_of(answer, [item_id for item_id, _ in items], manifest, action)
+    return [node, str(HOST), str(entry_path(folder, manifest))], child_env(manifest.id)

@@ -568,3 +568,29 @@ def results_of(answer: Mapping[str, Any] | None, ids: Sequence[str], manifest: A
         if isinstance(value, PluginRunError):
             _tag(value, manifest, action)
     return results
+
+
+Launch = Callable[[Path, Any], tuple[list[str], dict[str, str]]]
+"""A runtime's ``(folder, manifest) -> (argv, environment)`` of the plugin's process."""
+
+
+def run_child(
+    launch: Launch, folder: Path, manifest: Any, action: str, input: Mapping[str, Any], auth: Mapping[str, str],
+    *, timeout: float, log: LogFn | None = None,
+) -> Any:  # fmt: skip
+    """One call in one process: the plugin's ``result``. :raises PluginRunError:."""
+    cmd, env = launch(folder, manifest)
+    stdin = envelope(action, auth, input=input)
+    answer = call(cmd, folder=folder, env=env, manifest=manifest, action=action, stdin=stdin, timeout=timeout, log=log)
+    return result_of(answer, manifest, action)
+
+
+def run_child_batch(
+    launch: Launch, folder: Path, manifest: Any, action: str, items: Sequence[tuple[str, Mapping[str, Any]]],
+    auth: Mapping[str, str], *, timeout: float, log: LogFn | None = None,
+) -> dict[str, Any]:  # fmt: skip
+    """Every item in one process (``"batch": [{"id", "input"}]``): ``{item id: result}``."""
+    cmd, env = launch(folder, manifest)
+    stdin = envelope(action, auth, batch=items)
+    answer = call(cmd, folder=folder, env=env, manifest=manifest, action=action, stdin=stdin, timeout=timeout, log=log)
+    return results_of(answer, [item_id for item_id, _ in items], manifest, action)

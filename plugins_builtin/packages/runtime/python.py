@@ -10,21 +10,15 @@ the package folder).
 from __future__ import annotations
 
 import sys
-from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from plugins_builtin.packages.runtime.process import (
-    LogFn,
     PluginRunError,
-    call,
     child_env,
-    envelope,
-    result_of,
-    results_of,
 )
 
-__all__ = ["command", "run", "run_batch"]
+__all__ = ["command", "launch"]
 
 
 def command(folder: Path, manifest: Any) -> list[str]:
@@ -42,37 +36,6 @@ def command(folder: Path, manifest: Any) -> list[str]:
     return script
 
 
-def _call(folder: Path, manifest: Any, action: str, stdin: bytes, timeout: float, log: LogFn | None) -> Any:
-    env = child_env(manifest.id, {"PYTHONPATH": str(folder.resolve().parent)})
-    cmd = command(folder, manifest)
-    return call(cmd, folder=folder, env=env, manifest=manifest, action=action, stdin=stdin, timeout=timeout, log=log)
-
-
-def run(
-    folder: Path,
-    manifest: Any,
-    action: str,
-    input: Mapping[str, Any],
-    auth: Mapping[str, str],
-    *,
-    timeout: float,
-    log: LogFn | None = None,
-) -> Any:
-    """One call: the plugin's ``result``. :raises PluginRunError: see :mod:`.process`."""
-    answer = _call(folder, manifest, action, envelope(action, auth, input=input), timeout, log)
-    return result_of(answer, manifest, action)
-
-
-def run_batch(
-    folder: Path,
-    manifest: Any,
-    action: str,
-    items: Sequence[tuple[str, Mapping[str, Any]]],
-    auth: Mapping[str, str],
-    *,
-    timeout: float,
-    log: LogFn | None = None,
-) -> dict[str, Any]:
-    """One process for every item (``"batch": [{"id", "input"}]``): ``{item id: result}``."""
-    answer = _call(folder, manifest, action, envelope(action, auth, batch=items), timeout, log)
-    return results_of(answer, [item_id for item_id, _ in items], manifest, action)
+def launch(folder: Path, manifest: Any) -> tuple[list[str], dict[str, str]]:
+    """The plugin's argv and environment (``PYTHONPATH``: the folder holding the packages)."""
+    return command(folder, manifest), child_env(manifest.id, {"PYTHONPATH": str(folder.resolve().parent)})
