@@ -10,7 +10,6 @@ errors."""
 from __future__ import annotations
 
 import os
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -18,7 +17,7 @@ from typing import Any
 import pytest
 
 from tests.e2e.conftest import Served, serve_fresh
-from tests.e2e.ui import SCREENSHOTS, VIEWPORTS, api, opened_page, screenshot, wait_for_jobs
+from tests.e2e.ui import SCREENSHOTS, VIEWPORTS, api, colour_clip, opened_page, screenshot, wait_for_jobs
 from tests.fixtures.stashbox.server import FakeStashBox
 
 pytestmark = pytest.mark.e2e
@@ -52,15 +51,6 @@ def served(obscura_service_urls: tuple[str, str], tmp_path_factory: pytest.TempP
         yield server
 
 
-def _clip(path: Path, colour: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    subprocess.run(
-        ["ffmpeg", "-nostdin", "-hide_banner", "-loglevel", "error", "-y",
-         "-f", "lavfi", "-i", f"color=c={colour}:size=320x180:rate=25:duration=2",
-         "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", str(path)],
-        check=True,
-    )  # fmt: skip
-
 
 def get(served: Served, path: str) -> Any:
     return api(served.url, "GET", path)["data"]
@@ -69,8 +59,8 @@ def get(served: Served, path: str) -> Any:
 @pytest.fixture(scope="module")
 def videos(served: Served, tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, Any]]:
     root = tmp_path_factory.mktemp("e2e-stashbox-library")
-    _clip(root / "Evening Walk.mp4", "navy")
-    _clip(root / "Morning Run.mp4", "maroon")
+    colour_clip(root / "Evening Walk.mp4", "navy")
+    colour_clip(root / "Morning Run.mp4", "maroon")
     created = api(served.url, "POST", "/api/libraries", {"path": str(root), "label": "Walks"})["data"]
     api(served.url, "POST", f"/api/libraries/{created['id']}/scan")
     wait_for_jobs(served.url, timeout=180)

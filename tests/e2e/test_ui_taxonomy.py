@@ -6,15 +6,13 @@ forward, creating from a grid — at phone (360×740) and desktop sizes, with no
 from __future__ import annotations
 
 import os
-import subprocess
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from tests.e2e.conftest import serve_fresh
-from tests.e2e.ui import ApiError, api, new_page, screenshot, wait_for_jobs
+from tests.e2e.ui import ApiError, api, colour_clip, new_page, screenshot, wait_for_jobs
 
 pytestmark = pytest.mark.e2e
 
@@ -36,21 +34,12 @@ def served(obscura_service_urls: tuple[str, str], tmp_path_factory: pytest.TempP
         yield server
 
 
-def _clip(path: Path, seconds: int, colour: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    subprocess.run(
-        ["ffmpeg", "-nostdin", "-hide_banner", "-loglevel", "error", "-y",
-         "-f", "lavfi", "-i", f"color=c={colour}:size=320x180:rate=25:duration={seconds}",
-         "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", str(path)],
-        check=True,
-    )  # fmt: skip
-
 
 @pytest.fixture(scope="module")
 def library(served: Any, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     root = tmp_path_factory.mktemp("taxonomy-library")
-    _clip(root / "Analytical Engine.mp4", 3, "navy")
-    _clip(root / "Difference Engine.mp4", 3, "maroon")
+    colour_clip(root / "Analytical Engine.mp4", "navy", 3)
+    colour_clip(root / "Difference Engine.mp4", "maroon", 3)
     created = api(served.url, "POST", "/api/libraries", {"path": str(root), "label": "Engines"})["data"]
     api(served.url, "POST", f"/api/libraries/{created['id']}/scan")
     wait_for_jobs(served.url, timeout=180)

@@ -11,7 +11,6 @@ from __future__ import annotations
 import io
 import json
 import os
-import subprocess
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -21,7 +20,7 @@ from typing import Any
 import pytest
 
 from tests.e2e.conftest import Served, serve_fresh
-from tests.e2e.ui import SCREENSHOTS, VIEWPORTS, api, opened_page, wait_for_jobs
+from tests.e2e.ui import SCREENSHOTS, VIEWPORTS, api, colour_clip, opened_page, wait_for_jobs
 
 pytestmark = pytest.mark.e2e
 
@@ -70,15 +69,6 @@ def images() -> Iterator[str]:
     server.server_close()
 
 
-def _clip(path: Path, colour: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    subprocess.run(
-        ["ffmpeg", "-nostdin", "-hide_banner", "-loglevel", "error", "-y",
-         "-f", "lavfi", "-i", f"color=c={colour}:size=320x180:rate=25:duration=2",
-         "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", str(path)],
-        check=True,
-    )  # fmt: skip
-
 
 def get(served: Served, path: str) -> Any:
     return api(served.url, "GET", path)["data"]
@@ -89,7 +79,7 @@ def show(served: Served, tmp_path_factory: pytest.TempPathFactory) -> dict[str, 
     """The series "My Show" scanned from disk, and the ``py-series`` plugin registered in place."""
     root = tmp_path_factory.mktemp("e2e-typed-library")
     for (season, episode), colour in EPISODES.items():
-        _clip(root / "My Show" / f"Season 0{season}" / f"My Show S0{season}E0{episode}.mp4", colour)
+        colour_clip(root / "My Show" / f"Season 0{season}" / f"My Show S0{season}E0{episode}.mp4", colour)
     created = api(served.url, "POST", "/api/libraries", {"path": str(root), "label": "Shows"})["data"]
     api(served.url, "POST", f"/api/libraries/{created['id']}/scan")
     wait_for_jobs(served.url, timeout=180)

@@ -436,6 +436,17 @@ class ApiError(AssertionError):
         self.envelope = envelope
 
 
+def colour_clip(path: Path, colour: str, seconds: int = 2) -> None:
+    """A small H.264 clip of one colour (distinct colours give distinct fingerprints)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    subprocess.run(
+        ["ffmpeg", "-nostdin", "-hide_banner", "-loglevel", "error", "-y",
+         "-f", "lavfi", "-i", f"color=c={colour}:size=320x180:rate=25:duration={seconds}",
+         "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", str(path)],
+        check=True, timeout=60,
+    )  # fmt: skip
+
+
 def api(base_url: str, method: str, path: str, body: Any = None, *, timeout: float = 30) -> dict[str, Any]:
     """Call the JSON API and return the parsed envelope (``{"ok": true, "data": ...}``).
 

@@ -32,12 +32,13 @@ def _flag(runtime: Any, model: Any, ids: list[str]) -> None:
 
 
 @pytest.fixture(autouse=True)
-def _local_scraper_index(tmp_path, monkeypatch) -> None:
-    """The sweep reads the community scrapers' index too: an empty local one (no test reaches the
-    internet)."""
+def _local_indexes(tmp_path, monkeypatch) -> None:
+    """The sweep reads the community scrapers' and plugins' indexes too: empty local ones (no test
+    reaches the internet)."""
     index = tmp_path / "index.yml"
     index.write_text("[]\n")
     monkeypatch.setenv("OBSCURA_SCRAPER_INDEX_URL", str(index))
+    monkeypatch.setenv("OBSCURA_PLUGIN_INDEX_URL", str(index))
 
 
 @pytest.fixture
