@@ -121,7 +121,28 @@ def _read(raw: Mapping[str, Any], keys: Iterable[str]) -> dict[str, Any]:
     return _compact({key: READERS[key](raw.get(key)) for key in keys})
 
 
+LEGACY = {"overview": "details", "genres": "tagNames", "studioName": "studio"}
+"""Typed keys and the legacy flat keys plugins send beside them (TMDB's answers carry both): a
+typed key that is missing is read from its legacy one."""
+LEGACY_DATES = {"movie": "releaseDate", "series": "firstAirDate"}
+LEGACY_IMAGES = {"posterCandidates": "imageUrl", "backdropCandidates": "backdropUrl"}
+
+
+def _with_legacy(raw: Mapping[str, Any], kind: str) -> dict[str, Any]:
+    out = dict(raw)
+    for key, legacy in (*LEGACY.items(), (LEGACY_DATES[kind], "date")):
+        if out.get(key) in (None, "", []) and raw.get(legacy) not in (None, "", []):
+            out[key] = raw[legacy]
+    for key, legacy in LEGACY_IMAGES.items():
+        if not out.get(key) and _url(raw.get(legacy)):
+            out[key] = [{"url": raw[legacy], "source": "legacy"}]
+    if not text(out.get("title")) and text(raw.get("name")):
+        out["title"] = raw["name"]
+    return out
+
+
 def movie(raw: Mapping[str, Any]) -> dict[str, Any] | None:
+    raw = _with_legacy(raw, "movie")
     return _read(raw, MOVIE_KEYS) if text(raw.get("title")) else None
 
 
@@ -146,6 +167,7 @@ def _candidate(raw: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def series(raw: Mapping[str, Any]) -> dict[str, Any] | None:
+    raw = _with_legacy(raw, "series")
     if not text(raw.get("title")):
         return None
     seasons = [season(s) for s in raw.get("seasons") or [] if isinstance(s, Mapping)]

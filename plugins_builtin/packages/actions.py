@@ -20,15 +20,17 @@ from plugins_builtin.packages.manifest import Manifest
 KIND_ACTIONS: dict[str, tuple[str, ...]] = {
     "scene": ("videoByURL", "videoByFragment", "videoByName", "movieByURL", "movieByFragment", "movieByName",
               "episodeByFragment", "episodeByName"),
-    "group": ("seriesCascade", "folderCascade", "seriesByURL", "seriesByFragment", "seriesByName", "folderByFragment",
-              "folderByName"),
+    "group": ("seriesByName", "folderByName", "seriesCascade", "folderCascade", "seriesByURL", "seriesByFragment",
+              "folderByFragment"),
     "gallery": ("galleryByURL", "galleryByFragment"),
     "image": ("imageByURL",),
     "performer": ("performerByURL", "performerByFragment", "performerByName"),
     "audio": ("audioByURL", "audioByFragment"),
     "audio-library": ("audioLibraryByName",),
 }  # fmt: skip
-"""The actions that scrape each Stash kind, in the order a default pick tries them."""
+"""The actions that scrape each Stash kind, in the order a default pick tries them. A series is
+searched by name first: the community TMDB and TVDB plugins answer ``folderByName`` with the whole
+cascade over ``localSeasons``, while their ``folderCascade`` wants an ``externalId`` already."""
 TYPED_ORDER = {
     "episode": ("episodeByFragment", "episodeByName", "videoByURL", "videoByFragment", "videoByName"),
     "movie": ("movieByURL", "movieByFragment", "movieByName", "videoByURL", "videoByFragment", "videoByName"),

@@ -51,8 +51,16 @@ def _video_input(v: Video, series_title: str | None) -> dict[str, Any]:
         "phash": v.phash, "duration": v.duration, "seasonNumber": v.season_number,
         "episodeNumber": v.episode_number, "absoluteEpisodeNumber": v.absolute_episode_number,
         "seriesTitle": series_title, "externalIds": dict(v.external_ids or {}),
-        "externalId": next(iter((v.external_ids or {}).values()), None),
+        "externalId": external_id(v.external_ids),
     }  # fmt: skip
+
+
+def external_id(ids: Mapping[str, str] | None) -> str | None:
+    """The legacy ``externalId`` (``tmdb:1399``) plugins' cascade actions read: TMDB's, else the first."""
+    if not ids:
+        return None
+    provider = "tmdb" if "tmdb" in ids else next(iter(ids))
+    return f"{provider}:{ids[provider]}"
 
 
 def describe_typed_videos(db: Session, ids: Sequence[str]) -> dict[str, dict[str, Any]]:
@@ -82,11 +90,15 @@ def describe_typed_series(db: Session, ids: Sequence[str]) -> dict[str, dict[str
     local: dict[str, dict[int, list[dict[str, Any]]]] = {}
     for sid, season, number, absolute, title, year, path in episodes:
         parsed = {"season": season, "episode": number, "absolute": absolute, "title": title, "year": year}
-        local.setdefault(sid, {}).setdefault(season or 0, []).append({"filePath": path, "parsed": parsed})
+        local.setdefault(sid, {}).setdefault(season or 0, []).append({
+            "episodeNumber": number, "localFilePath": path, "title": title,  # what TMDB's plugin reads
+            "filePath": path, "parsed": parsed,  # the original's identify drawer
+        })  # fmt: skip
     return {
         s.id: {
             "kind": "series", "title": s.custom_name or s.title, "name": s.custom_name or s.title, "year": s.year,
             "folderPath": s.folder_path, "externalIds": dict(s.external_ids or {}),
+            "externalId": external_id(s.external_ids),
             "localSeasons": [{"seasonNumber": n, "episodes": eps} for n, eps in sorted(local.get(s.id, {}).items())],
         }
         for s in series

@@ -125,15 +125,15 @@ def test_identify_a_series_and_accept_season_one_only(
         source.select_option(label="Py Series")
         method = panel.get_by_label("Method")
         assert method.locator("option").all_inner_texts() == [
-            "Automatic", "Series, with seasons and episodes", "Folder, with seasons and episodes",
-            "Search series by name", "Search by folder name",
+            "Automatic", "Search series by name", "Search by folder name", "Series, with seasons and episodes",
+            "Folder, with seasons and episodes",
         ]  # fmt: skip
         panel.get_by_role("button", name="Identify", exact=True).click()
 
         card = panel.locator("md-typed-result[data-ready] .md-result.is-new")
         card.wait_for()
         assert sent and sent[0]["entityType"] == "series" and sent[0]["entityId"] == show["id"]
-        assert "Py Series" in card.inner_text() and "seriesCascade" in card.inner_text()
+        assert "Py Series" in card.inner_text() and "seriesByName" in card.inner_text()
         title = card.locator('tr[data-field="title"]')
         assert title.locator(".md-col-current").inner_text().strip() == show["title"]
         assert title.get_by_role("checkbox", name="Title").is_checked()

@@ -55,7 +55,7 @@ APPLIED_KEYS = {"releaseDate": "date", "airDate": "date", "firstAirDate": "date"
 """How ``applied.fields`` of an accepted result names a mask key."""
 IMAGE_LABELS = {"poster": "Poster", "backdrop": "Backdrop", "logo": "Logo", "still": "Still"}
 TYPED_ACTIONS: dict[str, tuple[str, ...]] = {
-    "series": ("seriesCascade", "folderCascade", "seriesByName", "folderByName", "seriesByURL", "seriesByFragment",
+    "series": ("seriesByName", "folderByName", "seriesCascade", "folderCascade", "seriesByURL", "seriesByFragment",
                "folderByFragment"),
     "movie": ("movieByName", "movieByURL", "movieByFragment", "videoByName", "videoByURL", "videoByFragment"),
     "episode": ("episodeByName", "episodeByURL", "episodeByFragment", "videoByName", "videoByURL",

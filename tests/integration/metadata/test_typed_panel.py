@@ -99,7 +99,7 @@ def test_a_series_page_offers_the_plugins_as_identify_with(client: Any, plugin: 
     assert '<label for="md-source">Identify with…</label>' in text
     assert ">Identify</span></button>" in text
     actions = options(text)
-    assert [a for a, _ in actions] == ["", "seriesCascade", "folderCascade", "seriesByName", "folderByName"]
+    assert [a for a, _ in actions] == ["", "seriesByName", "folderByName", "seriesCascade", "folderCascade"]
     assert ("seriesCascade", "Series, with seasons and episodes") in actions
 
 
@@ -169,7 +169,7 @@ def test_a_series_result_is_a_typed_card_with_its_cascade(
     assert "is-chosen" in first and "This result" in first and "data-use-candidate" not in first
     assert 'data-use-candidate data-external-ids="{&#34;tmdb&#34;: &#34;456&#34;}"' in second
     assert "Use this one" in second and "My Show (2005)" in html.unescape(second)
-    assert f'data-rescrape-url="/api/plugins/{plugin}/scrape"' in text and 'data-action="seriesCascade"' in text
+    assert f'data-rescrape-url="/api/plugins/{plugin}/scrape"' in text and 'data-action="seriesByName"' in text
 
 
 def test_a_candidate_rerun_gives_a_result_without_candidates(

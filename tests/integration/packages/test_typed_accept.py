@@ -189,7 +189,7 @@ def test_the_metadata_scrape_route_runs_the_plugin_as_a_typed_source(
         client.post(f"/api/plugins/{plugin}/scrape", json={"seriesId": show["id"], "input": {"imageBase": images}})
     )
     [result] = answer["results"]
-    assert result["kind"] == "series" and result["action"] == "seriesCascade"
+    assert result["kind"] == "series" and result["action"] == "seriesByName"
     assert result["proposed"]["seasons"][0]["episodes"][0]["title"] == "Remote S01E01 title"
 
 
