@@ -61,6 +61,7 @@ def test_links_swap_pages_without_reloading(served, browser) -> None:
 def test_modified_clicks_and_api_links_are_left_to_the_browser(served, browser) -> None:
     with opened_page(browser, VIEWPORTS["desktop"]) as (page, watch):
         page.goto(served.url + "/")
+        page.wait_for_load_state("networkidle")  # the page's own scripts are in: leaving cuts nothing off
         page.evaluate("window.__stayed = 42")
         # a link to JSON is a real navigation (the API is not a page)
         page.evaluate(
