@@ -26,7 +26,7 @@ obscura_queues = hookimpls.returning(queues.QUEUES)
 obscura_scan_roots = hookimpl(queues.enqueue_scans)
 obscura_processors = hookimpls.deferred_processors(queues.PROCESSORS)
 obscura_entity_deleted = hookimpls.root_rows_deleted(
-    [("video", Video, assets.delete_video_files), ("series", VideoSeries, None)]
+    [("video", Video, assets.delete_video_files), ("series", VideoSeries, assets.delete_series_files)]
 )
 
 

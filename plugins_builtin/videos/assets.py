@@ -125,6 +125,11 @@ def delete_video_files(video_id: str) -> None:
     shutil.rmtree(hls_dir(video_id), ignore_errors=True)
 
 
+def delete_series_files(series_id: str) -> None:
+    """A series' downloaded artwork, its seasons' posters included (called when its row goes)."""
+    shutil.rmtree(cache_path("series", series_id), ignore_errors=True)
+
+
 def follow_move(db: Session, video_id: str, old_path: str, new_path: str) -> None:
     """A renamed or moved video takes the files Obscura wrote beside it along.
 

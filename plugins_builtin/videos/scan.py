@@ -158,7 +158,10 @@ def _prune_empty_containers(db: Session, root_id: str) -> None:
         .where(VideoSeries.library_root_id == root_id, ~exists().where(Video.series_id == VideoSeries.id))
         .returning(VideoSeries.id)
     ).scalars()
-    entities_deleted(db, "series", list(gone))
+    gone = list(gone)
+    entities_deleted(db, "series", gone)
+    for series_id in gone:  # their downloaded artwork, if any
+        assets.delete_series_files(series_id)
 
 
 def scan_root(db: Session, root: LibraryRoot, progress: Any = None) -> dict[str, Any]:

@@ -149,6 +149,11 @@ def send_artwork(entity: str, entity_id: str, slot: str, artwork: Mapping[str, i
     return send_file(path, mimetype=mimetype, conditional=True, max_age=86400)
 
 
+def season_slot(season_number: int) -> str:
+    """A season poster's file beside its series' artwork (``season-1.jpg``)."""
+    return f"season-{season_number}"
+
+
 def artwork_urls(base: str, artwork: Mapping[str, int] | None) -> dict[str, str]:
     """``{slot: URL}`` of the stored artwork (versioned, so browsers may cache it)."""
     return {slot: f"{base}/artwork/{slot}?v={stamp}" for slot, stamp in (artwork or {}).items() if slot in ARTWORK}
@@ -263,7 +268,7 @@ def _apply_season(season: VideoSeason, fields: Mapping[str, Any], poster: tuple[
     if isinstance(fields.get("externalIds"), Mapping):
         season.external_ids = {**(season.external_ids or {}), **fields["externalIds"]}
     if poster:
-        problem = store_artwork("seasons", season.id, "poster", poster[0])
+        problem = store_artwork("series", season.series_id, season_slot(season.season_number), poster[0])
         if problem:
             warnings.append(f"season {season.season_number}: {problem}")
         else:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import Blueprint
+from flask import Blueprint, send_file
 from pydantic import Field
 from sqlalchemy import func, select
 
@@ -16,7 +16,7 @@ from plugin_sdk.links import with_link_fields, with_link_filters, with_links
 from plugin_sdk.rows import Listing, get_row
 from plugins_builtin.videos.models import Video, VideoSeason, VideoSeries
 from plugins_builtin.videos.routes.serialize import VideoListItem, list_item
-from plugins_builtin.videos.typed_metadata import artwork_urls, send_artwork
+from plugins_builtin.videos.typed_metadata import artwork_path, artwork_urls, season_slot, send_artwork
 
 SERIES = Listing(
     "series", VideoSeries, search=[VideoSeries.title, VideoSeries.custom_name],
@@ -211,9 +211,10 @@ def make_blueprint() -> Blueprint:
     def season_poster(series_id: str, season_id: str):
         """A season's downloaded poster."""
         season = get_db().get(VideoSeason, season_id)
-        if season is None or season.series_id != series_id or season.poster_at is None:
+        path = artwork_path("series", series_id, season_slot(season.season_number)) if season else None
+        if season is None or season.series_id != series_id or season.poster_at is None or not path.is_file():
             raise NotFoundError("This season has no poster.")
-        return send_artwork("seasons", season.id, "poster", {"poster": 1})
+        return send_file(path, mimetype="image/jpeg", conditional=True, max_age=86400)
 
     @api_route(bp, "/api/series/<series_id>", methods=["PATCH"], body=with_link_fields(SeriesPatch), response=SeriesOut)
     def patch_series(series_id: str, body: SeriesPatch):

@@ -146,6 +146,13 @@ def test_a_series_cascade_updates_only_the_local_episodes_of_accepted_seasons(
     assert result["status"] == "accepted"
     assert any("not in this library" in w for w in result["applied"]["warnings"])
 
+    from plugin_sdk.storage import cache_path
+
+    artwork = cache_path("series", show["id"])
+    assert sorted(p.name for p in artwork.iterdir()) == ["backdrop.jpg", "poster.jpg", "season-1.jpg"]
+    ok(client.delete(f"/api/libraries/{show['root']}", json={}))
+    assert not artwork.exists(), "a removed series takes its artwork with it"
+
 
 def test_a_movie_result_fills_fields_cast_roles_and_artwork(
     client: Any, runtime: Any, run_jobs: Any, plugin: str, images: str
