@@ -61,8 +61,8 @@ def md5(i: int) -> str:
     return f"{i:032x}"
 
 
-def runtime(name: str, workers_concurrency: int = 2) -> Runtime:
-    """A fresh database ``name`` with every plugin's tables, and the runtime on it."""
+def runtime(name: str, workers_concurrency: int = 2, builtins: Sequence[str] = BUILTINS) -> Runtime:
+    """A fresh database ``name`` with the ``builtins``' tables, and the runtime on it."""
     admin = os.environ.get("BENCH_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
     with psycopg.connect(admin, autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
@@ -72,7 +72,7 @@ def runtime(name: str, workers_concurrency: int = 2) -> Runtime:
         redis_url=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/11"),
         data_dir=Path(f"/tmp/{name}"), secret="bench-secret",
     )  # fmt: skip
-    rt = build_runtime("worker", settings, builtins=BUILTINS, load_entrypoints=False)
+    rt = build_runtime("worker", settings, builtins=tuple(builtins), load_entrypoints=False)
     set_runtime(rt)
     upgrade_all(rt)
     rt.redis.flushdb()
