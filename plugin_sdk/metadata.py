@@ -20,7 +20,7 @@ from datetime import date
 from typing import Any
 
 from plugin_sdk.errors import ConflictError
-from plugin_sdk.types import AcceptedMetadata, MetadataSource, MetadataStore, MetadataTarget
+from plugin_sdk.types import AcceptedMetadata, LinkKind, MetadataSource, MetadataStore, MetadataTarget
 
 
 def _registry() -> Any:
@@ -101,8 +101,16 @@ def scene_fragment(
     }
 
 
-LINKED = {"studio": "studio", "performers": "performer", "tags": "tag"}
-"""Accepted fields that name linked entities, and the linked type a ``LinkKind`` declares for each."""
+STASH_RELATIONS = ("studio", "performers", "tags")
+"""The relations of Stash's scraped results: accepted fields naming linked entities."""
+
+
+def linked_fields() -> dict[str, LinkKind]:
+    """``{accepted field: link kind}``: the relations (``performers``…) a loaded plugin keeps
+    links for (``LinkKind.scraped``)."""
+    from plugin_sdk.links import link_kinds
+
+    return {kind.scraped: kind for kind in link_kinds() if kind.scraped}
 
 
 def accepted_changes(
@@ -117,16 +125,14 @@ def accepted_changes(
         plugin keeping links (a warning when none is loaded); a partial date (``2021-05``) is
         left out with a warning.
     """
-    from plugin_sdk.links import link_kinds
-
-    by_type = {kind.linked_type: kind for kind in link_kinds() if kind.linked_type}
+    linked = linked_fields()
     changes: dict[str, Any] = {"organized": True} if organized else {}
     warnings: list[str] = []
     for key, value in accepted.fields.items():
-        if key in LINKED:
-            kind = by_type.get(LINKED[key])
+        if key in linked or key in STASH_RELATIONS:
+            kind = linked.get(key)
             if kind is None:
-                warnings.append(f"{key} not applied: no loaded plugin keeps {LINKED[key]} links")
+                warnings.append(f"{key} not applied: no loaded plugin keeps these links")
                 continue
             names = [value] if isinstance(value, str) else list(value or [])
             changes[kind.field] = names if kind.many else (names[0] if names else "")

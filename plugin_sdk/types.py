@@ -277,6 +277,9 @@ class LinkKind:
         linked to them (``plugin_sdk.pages.linked_filter``); ``None``: no such page.
     :param description: the field's help, shown in the OpenAPI document.
     :param max_items: the most names one PATCH may set (``many`` only).
+    :param scraped: the relation of Stash's scraped results these links take (``performers``,
+        ``tags``, ``studio``), so accepted metadata reaches them (``plugin_sdk.metadata``);
+        ``None``: none.
     """
 
     field: str
@@ -285,6 +288,7 @@ class LinkKind:
     linked_type: str | None = None
     description: str = ""
     max_items: int = 200
+    scraped: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

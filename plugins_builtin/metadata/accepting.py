@@ -20,8 +20,7 @@ from sqlalchemy.orm import Session
 from plugin_sdk import AcceptedMetadata
 from plugin_sdk.errors import ConflictError, ObscuraError, ValidationError
 from plugin_sdk.links import links_for
-from plugin_sdk.metadata import LINKED as LINKED_TYPES
-from plugin_sdk.metadata import metadata_targets
+from plugin_sdk.metadata import linked_fields, metadata_targets
 from plugins_builtin.metadata import normalize, store, typed
 from plugins_builtin.metadata.images import ImageError, fetch_image
 from plugins_builtin.metadata.models import ACCEPTED, ScrapeResultRow, StashIdRow
@@ -146,15 +145,17 @@ def apply_result(
     return {"resultId": row.id, "status": ACCEPTED, **applied}
 
 
-LINKED = tuple(LINKED_TYPES.items())
-"""Proposed fields naming linked entities, and the entity type of those entities."""
+def linked_pairs() -> tuple[tuple[str, str], ...]:
+    """``(proposed field, entity type)`` of the relations a loaded plugin keeps links for, whose
+    linked rows have a type stash ids can be kept for (``LinkKind.linked_type``)."""
+    return tuple((field, kind.linked_type) for field, kind in linked_fields().items() if kind.linked_type)
 
 
 def _remote_ids(raw: Mapping[str, Any]) -> dict[str, list[tuple[str, str]]]:
     """``{field: [(name, remote id)]}`` of the studio, performers and tags of a raw result that
     carry their id at the source (Stash's ``remote_site_id``)."""
     out: dict[str, list[tuple[str, str]]] = {}
-    for key, _ in LINKED:
+    for key, _ in linked_pairs():
         value = raw.get(key)
         items = value if isinstance(value, list) else [value]
         pairs = []
@@ -173,7 +174,7 @@ def _known_by_stash_id(
 ) -> dict[tuple[str, str], str]:
     """``{(entity type, remote id): local id}`` of the studios, performers and tags already linked
     to those ids on ``endpoint`` (one query)."""
-    wanted = {(entity_type, remote) for key, entity_type in LINKED for _, remote in pairs.get(key, [])}
+    wanted = {(entity_type, remote) for key, entity_type in linked_pairs() for _, remote in pairs.get(key, [])}
     if not wanted:
         return {}
     rows = db.execute(
@@ -192,7 +193,7 @@ def _names_by_stash_id(
     """A proposed studio, performer or tag already known by its stash id is named as it is here,
     so it is matched by its stash id first (then by name or alias, as any name)."""
     targets = metadata_targets()
-    for key, entity_type in LINKED:
+    for key, entity_type in linked_pairs():
         found = [remote for _, remote in pairs.get(key, []) if (entity_type, remote) in known]
         local = {remote: known[(entity_type, remote)] for remote in found}
         if key not in kept or not local or entity_type not in targets:
@@ -220,7 +221,7 @@ def _link_stash_ids(
     """After the entity's links are applied: keep the stash id of each linked studio, performer
     and tag that came with one (one insert; a link it already had on that endpoint stays)."""
     values: dict[tuple[str, str], dict[str, str]] = {}
-    for key, entity_type in LINKED:
+    for key, entity_type in linked_pairs():
         by_name = _by_name(after.get(key))
         for name, remote in pairs.get(key, []):
             local = known.get((entity_type, remote)) or by_name.get(name.casefold())

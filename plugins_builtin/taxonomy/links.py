@@ -30,9 +30,22 @@ FILTER_KEYS: dict[str, Kind] = {"performers": PERFORMERS, "tags": TAGS, "studio"
 MAX_FILTER_VALUES = 20
 
 LINK_KINDS = (
-    LinkKind("performer_names", filter="performers", linked_type="performer", description="performers, by name"),
-    LinkKind("tag_names", filter="tags", linked_type="tag", description="tags, by name", max_items=500),
-    LinkKind("studio_name", filter="studio", many=False, linked_type="studio", description="the studio, by name"),
+    LinkKind(
+        "performer_names",
+        filter="performers",
+        linked_type="performer",
+        description="performers, by name",
+        scraped="performers",
+    ),
+    LinkKind("tag_names", filter="tags", linked_type="tag", description="tags, by name", max_items=500, scraped="tags"),
+    LinkKind(
+        "studio_name",
+        filter="studio",
+        many=False,
+        linked_type="studio",
+        description="the studio, by name",
+        scraped="studio",
+    ),
 )
 """The fields of media PATCH bodies and the filters of media lists this plugin answers."""
 
