@@ -22,6 +22,26 @@ export function toast(message, kind = "info", timeout = 4000) {
   return el;
 }
 
+// Run `work` with `button` disabled and showing `label`; a failure is a toast and gives the button
+// back. `restore: true` gives it back after a success too (when the list holding it is not redrawn).
+export async function busyButton(button, label, work, { restore = false } = {}) {
+  const before = button.innerHTML;
+  button.disabled = true;
+  button.textContent = label;
+  let failed = false;
+  try {
+    await work();
+  } catch (err) {
+    failed = true;
+    toast(err.message, "error", 8000);
+  } finally {
+    if ((failed || restore) && button.isConnected) {
+      button.disabled = false;
+      button.innerHTML = before;
+    }
+  }
+}
+
 // A native <dialog> confirmation. `extra` may be an HTMLElement (e.g. a checkbox) shown in it;
 // resolves to true/false.
 export function confirmDialog({ title, message, confirmLabel = "Confirm", danger = false, extra = null }) {

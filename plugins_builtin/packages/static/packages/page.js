@@ -7,7 +7,7 @@
 // /api/plugins/check-updates, /api/plugins); errors come back as the envelope's message.
 import { del, get, patch, post, put } from "/static/js/api.js";
 import { plural } from "/static/js/format.js";
-import { confirmDialog, escapeHtml as h, icon, toast } from "/static/js/ui.js";
+import { busyButton, confirmDialog, escapeHtml as h, icon, toast } from "/static/js/ui.js";
 
 const SEARCH_DELAY_MS = 150;
 const OK_RUNTIME = new Set(["", "ok", "ready", "available"]);
@@ -387,21 +387,7 @@ export function mount({ root, signal }) {
 
   const refresh = () => Promise.all([loadPackages(), loadIndex(), loadUpdates(), loadPython()]);
 
-  async function busy(button, label, work) {
-    const before = button.innerHTML;
-    button.disabled = true;
-    button.textContent = label;
-    try {
-      await work();
-    } catch (err) {
-      toast(err.message, "error", 8000);
-    } finally {
-      if (button.isConnected) {
-        button.disabled = false;
-        button.innerHTML = before;
-      }
-    }
-  }
+  const busy = (button, label, work) => busyButton(button, label, work, { restore: true });
 
   async function install(button) {
     const id = button.dataset.install;

@@ -4,7 +4,7 @@
 // changes go through the JSON API (/api/scrapers/packages…).
 import { ApiError, del, patch, post } from "/static/js/api.js";
 import { plural } from "/static/js/format.js";
-import { confirmDialog, toast } from "/static/js/ui.js";
+import { busyButton, confirmDialog, toast } from "/static/js/ui.js";
 
 const SEARCH_DELAY_MS = 250;
 
@@ -53,20 +53,7 @@ export function mount({ root, signal }) {
 
   const refresh = () => Promise.all([loadInstalled(), loadAvailable()]);
 
-  async function busy(button, label, work) {
-    const before = button.innerHTML;
-    button.disabled = true;
-    button.textContent = label;
-    try {
-      await work();
-    } catch (err) {
-      toast(err.message, "error", 8000);
-      if (button.isConnected) {
-        button.disabled = false;
-        button.innerHTML = before;
-      }
-    }
-  }
+  const busy = busyButton;
 
   async function install(button) {
     const id = button.dataset.install;
