@@ -113,6 +113,31 @@ def linked_fields() -> dict[str, LinkKind]:
     return {kind.scraped: kind for kind in link_kinds() if kind.scraped}
 
 
+NAME_LISTS = ("performers", "tags")
+"""Accepted fields naming linked entities by the list."""
+
+
+def with_current_names(db: Any, entity_type: str, entity_id: str, fields: Mapping[str, Any]) -> dict[str, Any]:
+    """``fields`` with the entity's current performers and tags kept, as in Stash's scrape dialog:
+    accepting never unlinks a name (the current ones first, then the new ones, without
+    duplicates). Fields without those lists are returned as they are."""
+    out = dict(fields)
+    wanted = [key for key in NAME_LISTS if key in out]
+    if not wanted:
+        return out
+    from plugin_sdk.links import links_for
+
+    current = links_for(db, entity_type, [entity_id]).get(entity_id, {})
+    for key in wanted:
+        have = [c.get("name") for c in current.get(key) or [] if isinstance(c, Mapping)]
+        merged: dict[str, str] = {}
+        for name in [*have, *out[key]]:
+            if isinstance(name, str) and name.strip():
+                merged.setdefault(name.casefold(), name)
+        out[key] = list(merged.values())
+    return out
+
+
 def accepted_changes(
     accepted: AcceptedMetadata, columns: Mapping[str, str], *, organized: bool = True
 ) -> tuple[dict[str, Any], list[str]]:

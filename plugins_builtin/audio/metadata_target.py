@@ -18,11 +18,12 @@ from sqlalchemy.orm import Session
 
 from plugin_sdk import AcceptedMetadata, MetadataTarget
 from plugin_sdk.edits import apply_patch
-from plugin_sdk.errors import NotFoundError
 from plugin_sdk.metadata import accepted_changes
 from plugins_builtin.audio import assets
 from plugins_builtin.audio.models import AudioLibrary, AudioTrack
+from plugins_builtin.audio.routes.libraries import get_library
 from plugins_builtin.audio.routes.tracks import EDITABLE as TRACK_EDITABLE
+from plugins_builtin.audio.routes.tracks import get_track
 
 TRACK_COLUMNS = {"title": "title", "artist": "artist", "album": "album", "trackNumber": "track_number",
                  "details": "details"}  # fmt: skip
@@ -65,9 +66,7 @@ def _cover(library: AudioLibrary, data: bytes) -> str | None:
 
 
 def apply_track(db: Session, track_id: str, accepted: AcceptedMetadata) -> list[str]:
-    track = db.get(AudioTrack, track_id)
-    if track is None:
-        raise NotFoundError(f"Audio track {track_id} not found.")
+    track = get_track(db, track_id)
     changes, warnings = accepted_changes(accepted, TRACK_COLUMNS)
     if (year := _year(accepted.fields.get("date"))) is not None:
         changes["year"] = year
@@ -85,9 +84,7 @@ def apply_track(db: Session, track_id: str, accepted: AcceptedMetadata) -> list[
 
 
 def apply_library(db: Session, library_id: str, accepted: AcceptedMetadata) -> list[str]:
-    library = db.get(AudioLibrary, library_id)
-    if library is None:
-        raise NotFoundError(f"Audio library {library_id} not found.")
+    library = get_library(db, library_id)
     changes, warnings = accepted_changes(accepted, LIBRARY_COLUMNS)
     if "artist" in accepted.fields:
         warnings.append("artist not applied: a library keeps its tracks' artists")

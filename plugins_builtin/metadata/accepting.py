@@ -20,13 +20,12 @@ from sqlalchemy.orm import Session
 from plugin_sdk import AcceptedMetadata
 from plugin_sdk.errors import ConflictError, ObscuraError, ValidationError
 from plugin_sdk.links import links_for
-from plugin_sdk.metadata import linked_fields, metadata_targets
+from plugin_sdk.metadata import linked_fields, metadata_targets, with_current_names
 from plugins_builtin.metadata import normalize, store, typed
 from plugins_builtin.metadata.images import ImageError, fetch_image
 from plugins_builtin.metadata.models import ACCEPTED, ScrapeResultRow, StashIdRow
 
 Log = Callable[[str, str], None]
-NAME_LISTS = ("performers", "tags")
 
 
 def check_mask(kind: str, fields: Iterable[str] | None) -> list[str] | None:
@@ -48,12 +47,18 @@ def check_acceptable(row: ScrapeResultRow) -> None:
         raise ConflictError(f"Scrape result {row.id} was already accepted.", code="already_accepted")
 
 
-def _fetch_images(urls: Mapping[str, str], warnings: list[str], log: Log) -> dict[str, tuple[bytes, str]]:
-    """Download the images by slot, in parallel; a failed one is a warning."""
+def _fetch_all(urls: Mapping[str, str]) -> dict[str, tuple[bytes, str] | str]:
+    """``{key: (bytes, content type)}`` of each URL, downloaded 4 at a time; a failure is its
+    reason (a ``str``) instead."""
     if not urls:
         return {}
     with ThreadPoolExecutor(max_workers=min(4, len(urls))) as pool:
-        got = dict(zip(urls, pool.map(_try_fetch, urls.values()), strict=True))
+        return dict(zip(urls, pool.map(_try_fetch, urls.values()), strict=True))
+
+
+def _fetch_images(urls: Mapping[str, str], warnings: list[str], log: Log) -> dict[str, tuple[bytes, str]]:
+    """Download the images by slot, in parallel; a failed one is a warning."""
+    got = _fetch_all(urls)
     for slot, value in got.items():
         if isinstance(value, str):
             what = "image" if slot == "image" else f"{slot} image"
@@ -91,13 +96,13 @@ def apply_result(
         return {"resultId": row.id, "status": ACCEPTED, "alreadyAccepted": True}
     tgt = store.target(row.entity_type)
     people: Any
+    mask = check_mask(row.kind, fields)
     if row.kind in typed.KINDS:
-        typed.check_mask(fields)
-        kept = typed.accepted_fields(row.kind, row.proposed, fields, options or {})
+        kept = typed.accepted_fields(row.kind, row.proposed, mask, options or {})
         urls = typed.image_slots(row.kind, row.proposed, options or {})
         people = typed.portraits(kept, row.proposed)
     else:
-        kept = normalize.masked(row.proposed, check_mask(row.kind, fields), exclude_performers, exclude_tags)
+        kept = normalize.masked(row.proposed, mask, exclude_performers, exclude_tags)
         urls = {"image": kept.pop("image")} if kept.get("image") else {}
         people = row.raw_result.get("performers") if "performers" in kept and row.kind != "performer" else None
     warnings: list[str] = []
@@ -117,7 +122,7 @@ def apply_result(
     known = _known_by_stash_id(db, endpoint, pairs) if endpoint else {}
     if known:
         _names_by_stash_id(db, kept, pairs, known)
-    _keep_current_names(db, row, kept)
+    kept = with_current_names(db, row.entity_type, row.entity_id, kept)
     accepted = AcceptedMetadata(
         kind=row.kind, fields=kept, image=image, image_type=image_type, raw=row.raw_result,
         source=f"{row.source_kind}:{row.source_id}", remote_id=row.remote_id, images=images,
@@ -267,9 +272,7 @@ def _fill_performers(
             wanted[local] = fields
         if local and local not in pictured and isinstance(proposed.get("image"), str):
             portraits.setdefault(local, proposed["image"])
-    if not wanted:
-        return dict(list(portraits.items())[:MAX_PORTRAITS])
-    current = performer.describe(db, list(wanted))
+    current = performer.describe(db, list(wanted)) if wanted else {}
     source = f"{row.source_kind}:{row.source_id}"
     for local, fields in wanted.items():
         have = current.get(local, {})
@@ -289,9 +292,7 @@ def _fetch_portraits(db: Session, portraits: Mapping[str, str], source: str, log
     performer = metadata_targets().get("performer")
     if performer is None:
         return
-    with ThreadPoolExecutor(max_workers=min(4, len(portraits))) as pool:
-        fetched = dict(zip(portraits, pool.map(_try_fetch, portraits.values()), strict=True))
-    for local, got in fetched.items():
+    for local, got in _fetch_all(portraits).items():
         if isinstance(got, str):
             log("warning", f"performer picture not applied: {got}")
             continue
@@ -319,22 +320,6 @@ def _missing(proposed: Mapping[str, Any], kept: Mapping[str, Any], key: str) -> 
         return []
     chosen = {n.casefold() for n in kept[key]}
     return [n for n in proposed.get(key) or [] if n.casefold() not in chosen]
-
-
-def _keep_current_names(db: Session, row: ScrapeResultRow, kept: dict[str, Any]) -> None:
-    """Performers and tags are added to the entity's own, as in Stash's scrape dialog: accepting
-    never unlinks a name (the current ones first, then the new ones, without duplicates)."""
-    wanted = [key for key in NAME_LISTS if key in kept]
-    if not wanted:
-        return
-    current = links_for(db, row.entity_type, [row.entity_id]).get(row.entity_id, {})
-    for key in wanted:
-        have = [c.get("name") for c in current.get(key) or [] if isinstance(c, Mapping)]
-        merged: dict[str, str] = {}
-        for name in [*have, *kept[key]]:
-            if isinstance(name, str) and name.strip():
-                merged.setdefault(name.casefold(), name)
-        kept[key] = list(merged.values())
 
 
 def _endpoint(db: Session, row: ScrapeResultRow) -> str | None:

@@ -210,35 +210,34 @@ def tag(raw: Mapping[str, Any]) -> dict[str, Any]:
     })  # fmt: skip
 
 
+def _audio_common(raw: Mapping[str, Any]) -> dict[str, Any]:
+    """What the original's audio track and audio library results share."""
+    return {
+        "artist": text(raw.get("artist")),
+        "date": day(raw.get("date")),
+        "details": long_text(raw.get("details")),
+        "urls": urls(raw),
+        "tags": names(raw.get("tagNames", raw.get("tags"))),
+        "image": image(raw, "imageUrl", "image"),
+    }
+
+
 def audio(raw: Mapping[str, Any]) -> dict[str, Any]:
     """An audio track result (the original's ``NormalizedAudioTrackResult``: ``title``,
     ``artist``, ``album``, ``trackNumber``, ``date``, ``details``, ``imageUrl``, ``urls``,
     ``tagNames``) as proposed fields."""
     return _compact({
         "title": text(raw.get("title")),
-        "artist": text(raw.get("artist")),
         "album": text(raw.get("album")),
         "trackNumber": _number(raw.get("trackNumber", raw.get("track_number"))),
-        "date": day(raw.get("date")),
-        "details": long_text(raw.get("details")),
-        "urls": urls(raw),
-        "tags": names(raw.get("tagNames", raw.get("tags"))),
-        "image": image(raw, "imageUrl", "image"),
+        **_audio_common(raw),
     })  # fmt: skip
 
 
 def audio_library(raw: Mapping[str, Any]) -> dict[str, Any]:
     """An audio library (album) result (``NormalizedAudioLibraryResult``: ``name``, ``artist``,
     ``date``, ``details``, ``imageUrl``, ``urls``, ``tagNames``) as proposed fields."""
-    return _compact({
-        "title": text(raw.get("name", raw.get("title"))),
-        "artist": text(raw.get("artist")),
-        "date": day(raw.get("date")),
-        "details": long_text(raw.get("details")),
-        "urls": urls(raw),
-        "tags": names(raw.get("tagNames", raw.get("tags"))),
-        "image": image(raw, "imageUrl", "image"),
-    })  # fmt: skip
+    return _compact({"title": text(raw.get("name", raw.get("title"))), **_audio_common(raw)})
 
 
 NORMALIZERS: dict[str, Callable[[Mapping[str, Any]], dict[str, Any]]] = {

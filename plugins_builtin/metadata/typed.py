@@ -10,7 +10,7 @@ and :func:`image_slots` says which images to download.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 from plugin_sdk.errors import ValidationError
@@ -239,6 +239,20 @@ def _mask(value: Any, default: Iterable[str]) -> set[str]:
     return set(default)
 
 
+def accepted_seasons(
+    body: Mapping[str, Any], options: Mapping[str, Any]
+) -> Iterator[tuple[int, Mapping[str, Any], Mapping[str, Any]]]:
+    """``(number, remote season, its override)`` of the seasons the cascade accepts: every one
+    unless ``acceptAllSeasons`` is false, each as its ``seasonOverrides[n].accepted`` says."""
+    all_seasons = options.get("acceptAllSeasons", True) is not False
+    overrides = _option(options, "seasonOverrides")
+    for remote in body.get("seasons") or []:
+        number = remote.get("seasonNumber", 0)
+        override = _option(overrides, str(number))
+        if override.get("accepted", all_seasons):
+            yield number, remote, override
+
+
 def accepted_fields(
     kind: str, body: Mapping[str, Any], fields: Iterable[str] | None, options: Mapping[str, Any]
 ) -> dict[str, Any]:
@@ -249,14 +263,8 @@ def accepted_fields(
     out = _fields(kind, body, mask)
     if kind != "series":
         return out
-    all_seasons = options.get("acceptAllSeasons", True) is not False
-    overrides = _option(options, "seasonOverrides")
     seasons = []
-    for remote in body.get("seasons") or []:
-        number = remote.get("seasonNumber", 0)
-        override = _option(overrides, str(number))
-        if not override.get("accepted", all_seasons):
-            continue
+    for number, remote, override in accepted_seasons(body, options):
         season_mask = _mask(override.get("fieldMask"), ("title", "overview", "airDate", "externalIds"))
         episodes = []
         for ep in remote.get("episodes") or []:
@@ -300,13 +308,7 @@ def image_slots(kind: str, body: Mapping[str, Any], options: Mapping[str, Any]) 
         if url:
             out[slot] = url
     if kind == "series":
-        overrides = _option(options, "seasonOverrides")
-        all_seasons = options.get("acceptAllSeasons", True) is not False
-        for remote in body.get("seasons") or []:
-            number = remote.get("seasonNumber", 0)
-            override = _option(overrides, str(number))
-            if not override.get("accepted", all_seasons):
-                continue
+        for number, remote, override in accepted_seasons(body, options):
             chosen = _option(override, "selectedImages").get("poster", _FIRST)
             url = _choose(remote.get("posterCandidates") or [], chosen, f"season {number} poster")
             if url:

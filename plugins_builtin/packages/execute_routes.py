@@ -23,8 +23,8 @@ from plugin_sdk.db import get_db
 from plugin_sdk.errors import NotFoundError, ValidationError
 from plugin_sdk.http import ApiModel, api_route, ok
 from plugin_sdk.metadata import metadata_store, metadata_targets
-from plugins_builtin.packages import actions, auth, install
-from plugins_builtin.packages.runtime import run
+from plugins_builtin.packages import actions
+from plugins_builtin.packages.source import execute as execute_request
 from plugins_builtin.packages.source import ready
 
 ENTITY_ALIASES = {"video_movie": "video", "video_episode": "video", "video_series": "series", "scene": "video"}
@@ -74,7 +74,8 @@ def make_blueprint() -> Blueprint:
     def execute(plugin_id: str, body: ExecuteIn) -> Any:
         """Run one action of an installed plugin; with ``saveResult``, keep its answer for review."""
         db = get_db()
-        row, manifest = ready(db, plugin_id)
+        package = ready(db, plugin_id)
+        row = package[0]
         lines: list[dict[str, str]] = []
 
         def log(level: str, message: str) -> None:
@@ -82,10 +83,8 @@ def make_blueprint() -> Blueprint:
                 lines.append({"level": level, "message": message[:2000]})
 
         request, tgt = _request(db, row.plugin_id, body, log)
-        action = actions.choose_action(manifest, request)
         started = time.perf_counter()
-        answer = run(install.installed_folder(row), manifest, action, actions.build_input(request),
-                     auth.values(db, row.plugin_id), log=log)  # fmt: skip
+        action, answer = execute_request(db, request, package)
         out: dict[str, Any] = {
             "pluginId": row.plugin_id, "action": action, "result": answer,
             "elapsedMs": round((time.perf_counter() - started) * 1000, 1), "log": lines,

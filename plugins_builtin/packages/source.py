@@ -57,12 +57,20 @@ def ready(db: Session, plugin_id: str) -> tuple[PluginPackage, Any]:
     return row, manifest
 
 
-def scrape(db: Session, request: ScrapeRequest) -> Sequence[ScrapeResult]:
-    """Run the chosen action for one entity; its answer as results."""
-    row, manifest = ready(db, request.source_id)
+def execute(db: Session, request: ScrapeRequest, package: tuple[PluginPackage, Any] | None = None) -> tuple[str, Any]:
+    """``(action, answer)``: the chosen action run for one entity (or for the request's input
+    alone), with the plugin's credentials; ``package``: :func:`ready`'s answer when the caller
+    has it already."""
+    row, manifest = package or ready(db, request.source_id)
     action = actions.choose_action(manifest, request)
     answer = run(install.installed_folder(row), manifest, action, actions.build_input(request),
                  auth.values(db, row.plugin_id), log=request.log)  # fmt: skip
+    return action, answer
+
+
+def scrape(db: Session, request: ScrapeRequest) -> Sequence[ScrapeResult]:
+    """Run the chosen action for one entity; its answer as results."""
+    action, answer = execute(db, request)
     return actions.to_results(answer, action, request.kind)
 
 

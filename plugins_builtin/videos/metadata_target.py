@@ -22,13 +22,13 @@ from plugin_sdk import AcceptedMetadata, MetadataTarget
 from plugin_sdk.edits import apply_patch
 from plugin_sdk.errors import NotFoundError, ValidationError
 from plugin_sdk.metadata import accepted_changes, scene_fragment
+from plugin_sdk.rows import get_row
 from plugins_builtin.videos.models import Video, VideoSeries
 from plugins_builtin.videos.typed_metadata import (
     apply_typed_series,
     apply_typed_video,
     describe_typed_series,
     describe_typed_videos,
-    get_series,
 )
 
 VIDEO_COLUMNS = {"title": "title", "details": "details", "date": "date", "code": "code", "director": "director"}
@@ -116,7 +116,7 @@ def describe_series(db: Session, ids: Sequence[str]) -> dict[str, dict[str, Any]
 
 
 def apply_series(db: Session, series_id: str, accepted: AcceptedMetadata) -> list[str]:
-    series = get_series(db, series_id)
+    series = get_row(db, VideoSeries, series_id, f"Series {series_id} not found.")
     if accepted.kind == "series":
         return apply_typed_series(db, series, accepted)
     changes, warnings = accepted_changes(accepted, SERIES_COLUMNS)

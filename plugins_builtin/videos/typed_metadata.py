@@ -25,8 +25,7 @@ from sqlalchemy.orm import Session
 from plugin_sdk import AcceptedMetadata
 from plugin_sdk.edits import apply_patch
 from plugin_sdk.errors import NotFoundError
-from plugin_sdk.links import links_for
-from plugin_sdk.metadata import accepted_changes
+from plugin_sdk.metadata import accepted_changes, with_current_names
 from plugin_sdk.storage import atomic_write, cache_path
 from plugins_builtin.videos.models import Video, VideoSeason, VideoSeries
 
@@ -168,16 +167,8 @@ def _changes(
 ) -> tuple[dict[str, Any], list[str]]:  # fmt: skip
     """The PATCH changes of typed fields: columns, links (added to the current ones when
     ``merge_names``), external ids merged into the row's."""
-    fields = dict(fields)
-    if merge_names and ("performers" in fields or "tags" in fields):
-        current = links_for(db, entity_type, [entity_id]).get(entity_id, {})
-        for key in ("performers", "tags"):
-            if key in fields:
-                merged: dict[str, str] = {}
-                for name in [*(c.get("name") for c in current.get(key) or [] if isinstance(c, Mapping)), *fields[key]]:
-                    if isinstance(name, str) and name:
-                        merged.setdefault(name.casefold(), name)
-                fields[key] = list(merged.values())
+    if merge_names:
+        fields = with_current_names(db, entity_type, entity_id, fields)
     changes, warnings = accepted_changes(AcceptedMetadata(kind="typed", fields=fields), columns)
     if isinstance(fields.get("externalIds"), Mapping):
         changes["external_ids"] = {**(external_ids or {}), **fields["externalIds"]}
@@ -273,10 +264,3 @@ def _apply_season(season: VideoSeason, fields: Mapping[str, Any], poster: tuple[
             warnings.append(f"season {season.season_number}: {problem}")
         else:
             season.poster_at = datetime.now(UTC)
-
-
-def get_series(db: Session, series_id: str) -> VideoSeries:
-    series = db.get(VideoSeries, series_id)
-    if series is None:
-        raise NotFoundError(f"Series {series_id} not found.")
-    return series

@@ -153,8 +153,8 @@ def _normalized(stash: str, scraped: Any) -> Any:
         scraped = scraped[0] if scraped else None
     if not isinstance(scraped, Mapping):
         return None
-    if stash.startswith("scene"):
-        return {
+    if stash.startswith(("scene", "gallery")):
+        common = {
             "title": _text(scraped.get("title")),
             "date": _text(scraped.get("date")),
             "details": _text(scraped.get("details")),
@@ -162,24 +162,11 @@ def _normalized(stash: str, scraped: Any) -> Any:
             "studioName": _studio(scraped),
             "performerNames": _names(scraped.get("performers")),
             "tagNames": _names(scraped.get("tags")),
-            "imageUrl": _text(scraped.get("image")),
-            "episodeNumber": None,
-            "series": None,
-            "code": _text(scraped.get("code")),
-            "director": _text(scraped.get("director")),
         }
-    if stash.startswith("gallery"):
-        return {
-            "title": _text(scraped.get("title")),
-            "date": _text(scraped.get("date")),
-            "details": _text(scraped.get("details")),
-            "urls": _urls(scraped),
-            "studioName": _studio(scraped),
-            "performerNames": _names(scraped.get("performers")),
-            "tagNames": _names(scraped.get("tags")),
-            "imageUrl": None,
-            "photographer": _text(scraped.get("photographer")),
-        }
+        if stash.startswith("gallery"):
+            return {**common, "imageUrl": None, "photographer": _text(scraped.get("photographer"))}
+        return {**common, "imageUrl": _text(scraped.get("image")), "episodeNumber": None, "series": None,
+                "code": _text(scraped.get("code")), "director": _text(scraped.get("director"))}  # fmt: skip
     return dict(scraped)
 
 
