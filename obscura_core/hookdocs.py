@@ -47,6 +47,8 @@ GROUPS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("Search and metadata", "Global search, metadata sources and the rows they describe.",
      ("obscura_search", "obscura_metadata_sources", "obscura_metadata_targets",
       "obscura_metadata_store")),
+    ("Imports", "Records another application's library brings, taken by the plugins that own them.",
+     ("obscura_importers",)),
     ("Status", "What the system status and Settings → System show.", ("obscura_system_status",)),
 )  # fmt: skip
 

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from sqlalchemy import ColumnElement
     from sqlalchemy.orm import Session
 
+    from plugin_sdk.imports import Importer
     from plugin_sdk.models import LibraryRoot
     from plugin_sdk.types import (
         JSON,
@@ -209,6 +210,27 @@ def obscura_metadata_store() -> Sequence[MetadataStore]:
     :return: one ``MetadataStore``; ``plugin_sdk.metadata.metadata_store()`` hands it out.
 
     Called in: web, worker.
+    """
+
+
+@hookspec
+def obscura_importers() -> Sequence[Importer]:
+    """Entities the plugin takes from bulk imports (a Stash database…) into its own tables.
+
+    An import source reads another application's data and hands each entity's records, in
+    batches, to the one plugin that imports that entity (``plugin_sdk.imports``); it never
+    writes another plugin's tables. ``apply`` runs in the caller's transaction, inside a
+    savepoint: an importer that raises or answers wrongly loses only its own batch.
+
+    :return: ``Importer`` records; each ``entity`` is taken by one plugin.
+
+    Called in: web, worker (when an import runs).
+
+    Example::
+
+        @hookimpl
+        def obscura_importers():
+            return [Importer("clips", "clip", apply=import_clips, label="Clips")]
     """
 
 

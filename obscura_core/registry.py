@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from plugin_sdk.imports import Importer
 from plugin_sdk.types import (
     AssetSource,
     CollectionSource,
@@ -61,6 +62,7 @@ class Registry:
     metadata_sources: Mapping[str, tuple[str, MetadataSource]]
     metadata_targets: Mapping[str, tuple[str, MetadataTarget]]
     metadata_store: tuple[str, MetadataStore] | None
+    importers: Mapping[str, tuple[str, Importer]]
     shell_parts: tuple[ShellPart, ...]
     stylesheets: tuple[tuple[str, Stylesheet], ...]
     asset_sources: tuple[AssetSource, ...]
@@ -149,6 +151,7 @@ class Registry:
         links = _link_kinds(hooks, errors)
         sources = _unique(hooks, "obscura_metadata_sources", MetadataSource, ("kind", "collection"), errors)
         targets = _unique(hooks, "obscura_metadata_targets", MetadataTarget, ("entity_type", "collections"), errors)
+        importers = _unique(hooks, "obscura_importers", Importer, ("entity",), errors)
         stores = hooks.each("obscura_metadata_store", items=MetadataStore)
         if len(stores) > 1:
             errors.append(f"obscura_metadata_store: answered by both '{stores[0][0]}' and '{stores[1][0]}'")
@@ -167,6 +170,7 @@ class Registry:
             metadata_sources=MappingProxyType(sources),
             metadata_targets=MappingProxyType(targets),
             metadata_store=stores[0] if stores else None,
+            importers=MappingProxyType(importers),
             shell_parts=tuple(
                 sorted((p for _, p in hooks.each("obscura_shell_parts", items=ShellPart)), key=_part_order)
             ),

@@ -7,7 +7,8 @@ so foreign keys across plugins resolve and Alembic autogenerate is stable.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -83,3 +84,18 @@ def get_db() -> Session:
     from obscura_core.db.session import request_session
 
     return request_session()
+
+
+@contextmanager
+def cli_session() -> Iterator[Session]:
+    """A session for a plugin's shell command (``obscura_cli_commands``), like ``obscura scan``'s:
+    the database of ``DATABASE_URL`` (``REDIS_URL`` too, for the jobs it enqueues); a click error
+    saying so when they are not set. The command commits what it changes."""
+    from obscura_core.cli.admin import cli_runtime
+
+    rt = cli_runtime()
+    try:
+        with rt.session() as db:
+            yield db
+    finally:
+        rt.close()

@@ -7,7 +7,9 @@ import click
 from obscura_core.runtime import Runtime, build_runtime, set_runtime
 
 
-def _runtime() -> Runtime:
+def cli_runtime() -> Runtime:
+    """The runtime of a command run from the shell: DATABASE_URL and REDIS_URL from the environment,
+    started (plugin start-up hooks run)."""
     from obscura_core.services.embedded import ensure_secret
     from obscura_core.settings import Settings
 
@@ -28,7 +30,7 @@ def migrate() -> None:
     """Apply the core's and every plugin's database migrations (safe to repeat)."""
     from obscura_core.migrate import upgrade_all
 
-    applied = upgrade_all(_runtime())
+    applied = upgrade_all(cli_runtime())
     click.echo("migrated: " + ", ".join(applied))
 
 
@@ -45,7 +47,7 @@ def db_revision(lineage: str, message: str, empty: bool) -> None:
     """Autogenerate a revision for one lineage from its models (the database must be at head)."""
     from obscura_core.migrate import revision
 
-    revision(_runtime(), lineage, message, autogenerate=not empty)
+    revision(cli_runtime(), lineage, message, autogenerate=not empty)
 
 
 @db.command("check")
@@ -53,7 +55,7 @@ def db_check() -> None:
     """Fail when any lineage's models differ from its migrations."""
     from obscura_core.migrate import check, ordered_model_sets
 
-    rt = _runtime()
+    rt = cli_runtime()
     for ms in ordered_model_sets(rt):
         check(rt, ms.plugin)
         click.echo(f"{ms.plugin}: up to date")
@@ -80,7 +82,7 @@ def library_add(path: str, label: str | None, nsfw: bool, off: tuple[str, ...]) 
     from obscura_core.api.libraries import add_root, root_models
     from plugin_sdk.errors import ObscuraError
 
-    rt = _runtime()
+    rt = cli_runtime()
     unknown = sorted(set(off) - set(rt.registry.root_options))
     if unknown:
         known = ", ".join(rt.registry.root_options) or "none"
@@ -101,7 +103,7 @@ def library_list() -> None:
 
     from plugin_sdk.models import LibraryRoot
 
-    rt = _runtime()
+    rt = cli_runtime()
     with rt.session() as db:
         for root in db.execute(select(LibraryRoot).order_by(LibraryRoot.path)).scalars():
             state = "enabled" if root.enabled else "disabled"
@@ -114,7 +116,7 @@ def scan(root_ids: tuple[str, ...]) -> None:
     """Enqueue scans of every enabled library root (workers do the work)."""
     from obscura_core.jobs.scheduler import scan_roots
 
-    rt = _runtime()
+    rt = cli_runtime()
     with rt.session() as db:
         count = scan_roots(rt, db, "cli", list(root_ids) or None)
     click.echo(f"enqueued {count} scan job(s)")

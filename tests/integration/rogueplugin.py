@@ -38,6 +38,7 @@ WRONG: dict[str, Any] = {
     "obscura_metadata_sources": [{"kind": "rogue", "collection": "rogue"}],
     "obscura_metadata_targets": "videos",
     "obscura_metadata_store": ["not a store"],
+    "obscura_importers": ["not an importer"],
 }
 
 
@@ -201,3 +202,8 @@ def obscura_metadata_targets():
 @hookimpl
 def obscura_metadata_store():
     return _answer("obscura_metadata_store")
+
+
+@hookimpl
+def obscura_importers():
+    return _answer("obscura_importers")

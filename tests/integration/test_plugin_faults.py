@@ -73,7 +73,7 @@ STARTUP_HOOKS = [
     "obscura_blueprints", "obscura_queues", "obscura_models", "obscura_cli_commands",
     "obscura_generated_assets", "obscura_collection_sources", "obscura_panels", "obscura_link_kinds",
     "obscura_settings_groups", "obscura_root_options", "obscura_metadata_sources", "obscura_metadata_targets",
-    "obscura_metadata_store",
+    "obscura_metadata_store", "obscura_importers",
 ]  # fmt: skip
 
 
