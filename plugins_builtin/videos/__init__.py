@@ -6,7 +6,7 @@ call on with ``plugin_sdk.hookimpls``, importing the module at the first call).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -35,7 +35,10 @@ def obscura_job_finished(run: JobRun, result: Any, ctx: JobContext) -> None:
     """media-probe → fingerprint, previews (when the file decodes) and subtitles (when it probes),
     each only when its switch is on (Fingerprints, Previews, Subtitles), one run per video, whether
     the probe covered one video or a scan's batch. Follow-ups are automatic work: the switches
-    decide them even after a probe run by hand."""
+    decide them even after a probe run by hand. A video whose hashes are known (an import brought
+    them) is not hashed again: only its pHash is made, when that switch wants it."""
+    from plugins_builtin.videos.generation import fingerprint_follow_ups
+
     probe = finished_result(run, result, queues.MEDIA_PROBE)
     if probe is None:
         return
@@ -46,16 +49,20 @@ def obscura_job_finished(run: JobRun, result: Any, ctx: JobContext) -> None:
         queues.EXTRACT_SUBTITLES: read_settings(ctx.db, settings.GENERATION).generate_subtitles,
     }
     follow: dict[str, list[FollowUp]] = {queue: [] for queue, on in wanted.items() if on}
-    for video in probe.get("videos") or [probe]:
+    videos = [v for v in probe.get("videos") or [probe] if isinstance(v, Mapping) and v.get("videoId")]
+    hashes = (
+        fingerprint_follow_ups(ctx.db, [str(v["videoId"]) for v in videos])
+        if queues.FINGERPRINT in follow and videos
+        else {}
+    )
+    for video in videos:
         if not follow:
             break
-        if not isinstance(video, Mapping) or not video.get("videoId"):
-            continue
         video_id = str(video["videoId"])
         label = video.get("title") or run_subject(run, video_id)
         item = ({"videoId": video_id}, "video", video_id)
-        if queues.FINGERPRINT in follow:
-            follow[queues.FINGERPRINT].append((*item, f"Fingerprint · {label}"))
+        if queues.FINGERPRINT in follow and (payload := hashes.get(video_id, {"videoId": video_id})) is not None:
+            follow[queues.FINGERPRINT].append((payload, "video", video_id, f"Fingerprint · {label}"))
         if queues.PREVIEW in follow and video.get("probed") and video.get("width"):
             follow[queues.PREVIEW].append((*item, f"Previews · {label}"))
         if queues.EXTRACT_SUBTITLES in follow and video.get("probed"):
@@ -89,3 +96,14 @@ obscura_search = hookimpls.deferred_search("plugins_builtin.videos.pages.search:
 obscura_collection_sources = hookimpls.deferred("plugins_builtin.videos.collection_source:sources")
 obscura_generated_assets = hookimpls.deferred("plugins_builtin.videos.asset_source:sources")
 obscura_metadata_targets = hookimpls.deferred("plugins_builtin.videos.metadata_target:targets")
+# video and video_marker records of an import source (a Stash database) into the plugin's tables
+obscura_importers = hookimpls.deferred("plugins_builtin.videos.importer:importers")
+
+
+@hookimpl
+def obscura_entities_deleted(db: Session, entity_type: str, entity_ids: Sequence[str]) -> None:
+    """Deleted tags leave the markers that named them."""
+    if entity_type == "tag" and entity_ids:
+        from plugins_builtin.videos.marker_tags import forget_tags
+
+        forget_tags(db, entity_ids)

@@ -60,12 +60,12 @@ def _merged_urls(current: Sequence[str], scraped: Any) -> list[str]:
 
 def store_thumbnail(video: Video, data: bytes) -> str | None:
     """Make ``data`` the video's custom thumbnail; a problem is returned as a warning."""
-    from plugins_builtin.videos.routes.assets import _store_custom
+    from plugins_builtin.videos.assets import store_custom_thumbnail
 
     try:
         with Image.open(io.BytesIO(data)) as img:
             img.load()
-            _store_custom(video.id, img)
+            store_custom_thumbnail(video.id, img)
     except (UnidentifiedImageError, OSError, ValueError) as exc:
         return f"image not applied: {exc}"
     video.custom_thumbnail = True

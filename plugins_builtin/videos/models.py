@@ -2,7 +2,10 @@
 
 Movies and episodes share one ``videos`` table (``kind``), so the unified list sorts and pages
 with one index instead of a UNION. Technical columns are filled by media-probe and fingerprint;
-``edited_fields`` lists what the user changed, which rescans never overwrite.
+``edited_fields`` lists what the user changed, which rescans never overwrite. ``missing_at`` marks
+a row whose file is known to be gone (an imported Stash scene whose file is not on disk): scans
+keep such a row, and clear the mark when the file is back. Plays and o's are events in
+``video_history`` besides the counters on the row.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ from typing import Any
 
 from sqlalchemy import (
     BigInteger,
+    CheckConstraint,
     ColumnElement,
     DateTime,
     Float,
@@ -28,7 +32,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
-from plugin_sdk.columns import EditableMixin, MarkerMixin, PlayableFileMixin, flag_column
+from plugin_sdk.columns import EditableMixin, MarkerMixin, PlayableFileMixin, count_column, flag_column
 from plugin_sdk.db import Base, TimestampMixin, new_id
 from plugin_sdk.librarytables import CatalogMixin, DimensionsMixin
 
@@ -139,6 +143,9 @@ class Video(PlayableFileMixin, CatalogMixin, DimensionsMixin, TimestampMixin, Ba
     preview_error: Mapped[str | None] = mapped_column(Text)
     subtitles_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     # play_count, play_duration, resume_time, last_played_at: PlaybackMixin
+    o_counter: Mapped[int] = count_column()
+    missing_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    """When the file was found gone (an import of a file not on disk); scans keep the row meanwhile."""
 
 
 class VideoMarker(MarkerMixin, TimestampMixin, Base):
@@ -146,6 +153,25 @@ class VideoMarker(MarkerMixin, TimestampMixin, Base):
     __table_args__ = (Index("ix_video_markers_video", "video_id", "seconds"),)
 
     video_id: Mapped[str] = mapped_column(ForeignKey("videos.id", ondelete="CASCADE"), nullable=False)
+    primary_tag_id: Mapped[str | None] = mapped_column(String(36))  # a taxonomy tag (no FK: taxonomy is optional)
+    tag_ids: Mapped[list[str]] = mapped_column(JSONB, nullable=False, default=list, server_default="[]")
+
+
+class VideoEvent(Base):
+    """One play or one o of a video, at a time: its history (the counters stay on the row).
+
+    The key is the whole event, so an event is there once: an import adds only the ones missing."""
+
+    __tablename__ = "video_history"
+    __table_args__ = (CheckConstraint("kind IN ('play', 'o')", name="kind"),)
+
+    video_id: Mapped[str] = mapped_column(ForeignKey("videos.id", ondelete="CASCADE"), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(4), primary_key=True)  # play | o
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), primary_key=True)
+
+
+PLAY_EVENT, O_EVENT = "play", "o"
+"""The kinds of :class:`VideoEvent`."""
 
 
 class VideoSubtitle(TimestampMixin, Base):
@@ -165,7 +191,7 @@ class VideoSubtitle(TimestampMixin, Base):
     forced: Mapped[bool] = flag_column()
 
 
-MODELS = (VideoSeries, VideoSeason, Video, VideoMarker, VideoSubtitle)
+MODELS = (VideoSeries, VideoSeason, Video, VideoMarker, VideoEvent, VideoSubtitle)
 
 
 def listed() -> ColumnElement[bool]:

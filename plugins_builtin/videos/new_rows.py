@@ -31,7 +31,7 @@ from plugin_sdk.models import LibraryRoot
 from plugins_builtin.videos.models import VideoSeries
 from plugins_builtin.videos.queues import MEDIA_PROBE, probe_batches
 from plugins_builtin.videos.scanning.filetypes import split_extension
-from plugins_builtin.videos.scanning.layout import LAYOUT_VERSION, Placement, place_relative
+from plugins_builtin.videos.scanning.layout import LAYOUT_VERSION, Placement, is_container_name, place_relative
 from plugins_builtin.videos.scanning.nfo import read_sidecar_metadata
 from plugins_builtin.videos.scanning.parsing import filename_to_title
 from plugins_builtin.videos.scanning.sidecar_metadata import SidecarMetadata
@@ -93,6 +93,23 @@ def top_folder(prefix: str, path: str) -> str:
     rest = path[len(prefix) :] if path.startswith(prefix) else path
     head, sep, _ = rest.partition(os.sep)
     return head if sep else ""
+
+
+def placement_unit(prefix: str, path: str) -> tuple[str, bool]:
+    """The files ``path`` is placed together with: ``(folder, direct)``. Like :func:`top_folder`,
+    through containers: below the root and the named containers in it (``Movies``, ``Videos``…,
+    which are containers whatever they hold), each sub-folder is placed on its own, and so are
+    the files directly in one. ``folder`` is relative to the root; ``direct``: the unit is the
+    files directly in ``folder`` (a container, or the root itself as ``""``), else everything
+    below ``folder``."""
+    rest = path[len(prefix) :] if path.startswith(prefix) else path
+    parts = rest.split(os.sep)
+    depth = 0
+    while depth < len(parts) - 1 and is_container_name(parts[depth]):
+        depth += 1
+    if depth == len(parts) - 1:
+        return os.sep.join(parts[:depth]), True
+    return os.sep.join(parts[: depth + 1]), False
 
 
 def series_path(prefix: str, p: Placement) -> str | None:
@@ -306,6 +323,17 @@ class Placer:
         return kept
 
 
+def skip_reason(path: str, p: Placement | None) -> str | None:
+    """Why :meth:`Placer.keep` leaves a file placed at ``p`` out (``None``: it is indexed)."""
+    if p is None:
+        return OUTSIDE
+    if p.kind == "skip":
+        return p.reason or "skipped"
+    if not (path.isascii() or _utf8(path)):
+        return NOT_UTF8
+    return None
+
+
 def _utf8(path: str) -> bool:
     if path.isascii():
         return True
@@ -398,12 +426,11 @@ class RowMaker:
         return "\n".join([line for line, _, _ in rows]) + "\n", [(vid, title) for _, vid, title in rows]
 
 
-LINK_GROUPS_SQL = text(
-    """
+_LINK_GROUPS = """
     WITH ranked AS (
         SELECT id, parent_id, group_key, first_value(id) OVER w AS first_id, first_value(kind) OVER w AS first_kind
         FROM videos
-        WHERE library_root_id = :root AND (group_key IS NOT NULL OR parent_id IS NOT NULL)
+        WHERE library_root_id = :root AND (group_key IS NOT NULL OR parent_id IS NOT NULL){rows}
         WINDOW w AS (
             PARTITION BY group_key
             ORDER BY kind <> 'movie', part_number NULLS FIRST, version_label IS NOT NULL, version_label, file_path
@@ -417,7 +444,7 @@ LINK_GROUPS_SQL = text(
     FROM wanted
     WHERE v.id = wanted.id AND wanted.parent_id IS DISTINCT FROM wanted.parent
     """
-)
+LINK_GROUPS_SQL = text(_LINK_GROUPS.format(rows=""))
 """Every grouped row of a root points at its group's main movie, the first by part, unlabelled
 before labelled version, label and path (none: the main one itself, and rows of a group without a
 movie). One read of the root's rows (there is no index by root) and a window per group: no join
@@ -425,10 +452,34 @@ whose plan could go wrong on a table not analysed yet; only the rows whose paren
 updated."""
 
 
-def link_groups(db: Session, root_id: str) -> None:
+LINK_SOME_GROUPS_SQL = (
+    _LINK_GROUPS.format(rows=" AND id = ANY(CAST(%(ids)s AS text[]))").replace(":root", "%(root)s").strip()
+)
+""":data:`LINK_GROUPS_SQL` for some rows of a root, every row of their groups among them (an import
+batch links the groups it placed, not the root's every group): psycopg's form, run unprepared."""
+
+
+def execute_unprepared(db: Session, sql: str, params: Mapping[str, Any]) -> list[tuple[Any, ...]]:
+    """Run ``sql`` (psycopg's ``%(name)s`` parameters) on ``db``'s connection, in its transaction,
+    planned for these very values: a statement run again and again would otherwise be prepared by
+    psycopg and get a generic plan, where a large ``= ANY(array)`` is searched row by row instead
+    of hashed, and a root's row count is a guess."""
+    raw = db.connection().connection.driver_connection
+    with raw.cursor() as cur:
+        cur.execute(sql, params, prepare=False)
+        return cur.fetchall() if cur.description else []
+
+
+def link_groups(db: Session, root_id: str, ids: Sequence[str] | None = None) -> None:
     """Point every file of a movie group but its main one (the first part, the unlabelled or
-    first version) at the main one; the extras of a movie too. The caller commits."""
-    db.execute(LINK_GROUPS_SQL, {"root": root_id})
+    first version) at the main one; the extras of a movie too. The caller commits.
+
+    ``ids``: only the groups of these rows, which must hold every row of those groups (the known
+    and new rows of the top-level folders an import placed, say)."""
+    if ids is None:
+        db.execute(LINK_GROUPS_SQL, {"root": root_id})
+    elif ids:
+        execute_unprepared(db, LINK_SOME_GROUPS_SQL, {"root": root_id, "ids": list(ids)})
 
 
 def insert_new_files(

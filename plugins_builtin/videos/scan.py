@@ -6,7 +6,9 @@ from sidecars or their file names, and COPYed in chunks while the walk goes on (
 each chunk committed with its videos' probe jobs. A file that moved or was renamed (same size and
 oshash) keeps its row and metadata: a new file as big as a known hashed one waits for the end of
 the walk to be told apart. A root that is missing, unreadable or suddenly empty is reported and
-never pruned.
+never pruned. A row marked missing (``missing_at``: an imported file that was not on disk) is
+kept when its file is not found, and loses the mark when the file is back (at its path, or moved)
+with what it still needs queued.
 """
 
 from __future__ import annotations
@@ -17,7 +19,8 @@ import os
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import delete, exists, func, select, text, update
+from sqlalchemy import Text, any_, cast, delete, exists, func, literal, select, text, update
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
 from plugin_sdk import JobContext, PermanentJobError
@@ -29,6 +32,7 @@ from plugin_sdk.links import entities_deleted
 from plugin_sdk.models import LibraryRoot, LibrarySettings
 from plugin_sdk.settings import read_settings
 from plugins_builtin.videos import assets
+from plugins_builtin.videos.generation import enqueue_generation
 from plugins_builtin.videos.models import Video, VideoSeason, VideoSeries, VideoSubtitle
 from plugins_builtin.videos.new_rows import (
     PLACED_COLUMNS,
@@ -94,10 +98,24 @@ def _follow_moves(
     return moved, followed, still_new
 
 
+def _found_again(db: Session, back: list[tuple[Any, FileEntry]]) -> list[tuple[str, FileEntry]]:
+    """Rows marked missing whose file is at their path again: the same file (its size, and its
+    mtime to the second, as an import recorded them) keeps its hashes and facts, its mtime taken
+    exactly from the disk; another file is returned, to be read again like a changed one."""
+    reread: list[tuple[str, FileEntry]] = []
+    for row, entry in back:
+        same_mtime = row.file_mtime is None or int(row.file_mtime) == int(entry.mtime)
+        if row.file_size not in (None, entry.size) or not same_mtime:
+            reread.append((row.id, entry))
+        elif row.file_size != entry.size or row.file_mtime != entry.mtime:
+            db.execute(update(Video).where(Video.id == row.id).values(file_size=entry.size, file_mtime=entry.mtime))
+    return reread
+
+
 _RECHECK_COLUMNS = tuple(getattr(Video, c) for c in PLACED_COLUMNS)
 
 
-def _replace_rows(db: Session, maker: RowMaker, recheck: list[tuple[str, FileEntry, Placement | None]]) -> int:
+def replace_rows(db: Session, maker: RowMaker, recheck: list[tuple[str, FileEntry, Placement | None]]) -> int:
     """Known rows go to their current placement (a sibling came or went, the file moved, or older
     rules placed them), keeping their metadata, markers, play history and hashes; fields the user
     edited are kept too, and the title and year change only for rows older rules named. A known
@@ -111,7 +129,7 @@ def _replace_rows(db: Session, maker: RowMaker, recheck: list[tuple[str, FileEnt
         for r in db.execute(
             select(
                 Video.id, *_RECHECK_COLUMNS, Video.title, Video.year, Video.layout_version, Video.edited_fields
-            ).where(Video.id.in_(ids))
+            ).where(Video.id == any_(cast(literal(ids, ARRAY(Text)), ARRAY(Text))))  # one parameter, not one per id
         )
     }
     maker.place.prepare_for((e, p) for _, e, p in wanted)
@@ -121,6 +139,9 @@ def _replace_rows(db: Session, maker: RowMaker, recheck: list[tuple[str, FileEnt
         row = rows.get(vid)
         if row is None:
             continue
+        placed = maker.place.placed_row(p)
+        if row.layout_version == LAYOUT_VERSION and placed == tuple(row[1 : 1 + len(PLACED_COLUMNS)]):
+            continue  # the usual case: still placed where it is
         values, _ = maker.values(entry, p)
         edited = set(row.edited_fields or ())
         change = {k: values[k] for k in PLACED_COLUMNS if k not in edited and getattr(row, k) != values[k]}
@@ -181,7 +202,7 @@ def scan_root(db: Session, root: LibraryRoot, progress: Any = None) -> dict[str,
 
 def _scan_root(db: Session, root: LibraryRoot, progress: Any = None) -> dict[str, Any]:
     report: dict[str, Any] = {"rootId": root.id, "path": root.path}
-    existing = root_file_rows(db, Video, root.id)
+    existing = root_file_rows(db, Video, root.id, Video.missing_at)
     problem = root_problem(root.path)
     if problem:
         return {**report, "rootProblem": problem, "known": len(existing)}
@@ -195,6 +216,7 @@ def _scan_root(db: Session, root: LibraryRoot, progress: Any = None) -> dict[str
     maker = RowMaker(root, walk, place)
     stream = NewRowStream(db, maker, progress, probe=LibrarySettings.get(db).auto_generate_metadata)
     changed: list[tuple[str, FileEntry]] = []
+    back: list[tuple[Any, FileEntry]] = []  # rows marked missing whose file is at its path again
     held: list[FileEntry] = []
     held_places: dict[str, Placement | None] = {}
     subtrees: dict[str, list[FileEntry]] = {}
@@ -250,21 +272,25 @@ def _scan_root(db: Session, root: LibraryRoot, progress: Any = None) -> dict[str
                 row = by_path.get(entry.path)
                 if row is None:
                     new_by_top.setdefault(top, []).append(entry)
+                elif row.missing_at is not None:
+                    back.append((row, entry))
                 elif row.file_size != entry.size or row.file_mtime != entry.mtime:
                     changed.append((row.id, entry))
         if current is not None:
             settle(current)
-        if not walk.files and existing:
+        present = [r for r in existing if r.missing_at is None]  # rows of files last seen on disk
+        if not walk.files and present:
             return {
                 **report,
-                "rootProblem": emptied_root_problem(root.path, len(existing), "videos"),
+                "rootProblem": emptied_root_problem(root.path, len(present), "videos"),
                 "known": len(existing),
             }
         if progress:
             progress(30, f"{len(walk.files)} files found")
         on_disk = {f.path for f in walk.files} if existing else set()
         missing = [r for r in existing if r.file_path not in on_disk]
-        for top in {top_folder(place.prefix, r.file_path) for r in missing} & subtrees.keys() - placed:
+        lost = {top_folder(place.prefix, r.file_path) for r in missing if r.missing_at is None}
+        for top in lost & subtrees.keys() - placed:
             settle(top, force=True)  # it lost files: the others may be placed differently now
         moved, followed, still_new = _follow_moves(db, missing, held)
         for video_id, entry in moved.items():
@@ -274,15 +300,21 @@ def _scan_root(db: Session, root: LibraryRoot, progress: Any = None) -> dict[str
     finally:
         stream.close()
     missing = [r for r in missing if r.id not in moved]
-    removed_ids = [r.id for r in missing]
+    removed_ids = [r.id for r in missing if r.missing_at is None]  # rows marked missing stay
+    # rows marked missing that are on disk again, at their path or moved: the mark goes
+    found_again = [row.id for row, _ in back] + [r.id for r in existing if r.id in moved and r.missing_at is not None]
     try:
-        replaced = _replace_rows(db, maker, recheck)
+        reread = _found_again(db, back)
+        changed.extend(reread)
+        replaced = replace_rows(db, maker, recheck)
         for video_id, entry in changed:
             db.execute(
                 update(Video)
                 .where(Video.id == video_id)
                 .values(file_size=entry.size, file_mtime=entry.mtime, probed_at=None, md5=None, oshash=None, phash=None)
             )
+        if found_again:
+            db.execute(update(Video).where(Video.id.in_(found_again)).values(missing_at=None))
         if removed_ids:
             db.execute(delete(Video).where(Video.id.in_(removed_ids)))
             entities_deleted(db, "video", removed_ids)
@@ -295,6 +327,8 @@ def _scan_root(db: Session, root: LibraryRoot, progress: Any = None) -> dict[str
         changed_runs = (
             enqueue_probes(db, [(vid, os.path.basename(e.path)) for vid, e in changed]) if stream.probe else 0
         )
+        changed_ids = {vid for vid, _ in changed}
+        enqueue_generation(db, [vid for vid in found_again if vid not in changed_ids])
         subtitles = _enqueue_changed_sidecars(db, root, walk, by_path, {vid for vid, _ in new})
         db.commit()
     except BaseException:
@@ -311,10 +345,12 @@ def _scan_root(db: Session, root: LibraryRoot, progress: Any = None) -> dict[str
         found=len(walk.files),
         new=len(new),
         changed=len(changed),
+        foundAgain=len(found_again),
+        keptMissing=sum(1 for r in missing if r.missing_at is not None),
         moved=len(moved),
         replaced=replaced,
         removed=len(removed_ids),
-        unchanged=len(walk.files) - len(new) - skipped - len(changed) - len(moved),
+        unchanged=len(walk.files) - len(new) - skipped - len(changed) - len(moved) - len(back) + len(reread),
         skipped=skipped,
         skippedReasons=dict(placer.skipped.most_common(REPORT_LIMIT)),
         walkErrors=walk.errors[:REPORT_LIMIT],

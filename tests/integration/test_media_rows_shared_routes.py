@@ -66,7 +66,8 @@ def _model(kind: str) -> Any:
 # ------------------------------------------------------------------------------------------ markers
 
 MARKER_KINDS = [  # (noun, URL of a row, maker, keys of a marker)
-    ("video", "/api/videos/{}", _video, {"id", "title", "seconds", "endSeconds", "createdAt"}),
+    ("video", "/api/videos/{}", _video,
+     {"id", "title", "seconds", "endSeconds", "createdAt", "primaryTagId", "tagIds"}),
     ("track", "/api/audio-tracks/{}", _track, {"id", "title", "seconds", "endSeconds"}),
 ]
 

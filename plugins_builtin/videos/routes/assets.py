@@ -47,13 +47,6 @@ def _existing(path: Path | None, what: str) -> Path:
     return path
 
 
-def _store_custom(video_id: str, image: Image.Image) -> None:
-    """Re-encode as JPEG (no metadata) into the custom thumbnail slot."""
-    target = assets.asset(video_id, assets.CUSTOM_THUMB)
-    with atomic_write(target) as tmp:
-        image.convert("RGB").save(tmp, "JPEG", quality=90)
-
-
 def _use_thumbnail(db: Session, video: Video, *, custom: bool) -> tuple[Response, int]:
     """Show the custom thumbnail (just stored: stamped now, for the URLs' cache busting) or the
     generated one; committed and answered."""
@@ -155,7 +148,7 @@ def make_blueprint() -> Blueprint:
             image.load()
         except (UnidentifiedImageError, OSError, Image.DecompressionBombError):
             raise ValidationError("That URL did not return an image Obscura can read.") from None
-        _store_custom(video.id, image)
+        assets.store_custom_thumbnail(video.id, image)
         return _use_thumbnail(db, video, custom=True)
 
     @api_route(bp, "/api/videos/<video_id>/thumbnail", methods=["DELETE"], response=VideoDetail)

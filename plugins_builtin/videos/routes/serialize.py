@@ -17,6 +17,8 @@ from plugins_builtin.videos.typed_metadata import artwork_urls
 
 class MarkerOut(markers.MarkerOut):
     created_at: datetime
+    primary_tag_id: str | None = Field(None, description="the marker's main tag (a taxonomy tag id)")
+    tag_ids: list[str] = Field(default_factory=list, description="the marker's other tags")
 
 
 class SubtitleOut(ApiModel):
@@ -54,11 +56,20 @@ class VideoListItem(ApiModel):
     organized: bool
     is_nsfw: bool
     play_count: int
+    o_counter: int
     resume_time: float | None
+    missing: bool = Field(False, description="the file is not on disk (imported so); scans keep the video")
     thumbnail_url: str | None
     preview_url: str | None
     created_at: datetime
     updated_at: datetime
+
+
+class VideoHistory(ApiModel):
+    """A video's plays and o's, newest first."""
+
+    plays: list[datetime]
+    os: list[datetime]
 
 
 class GroupMember(ApiModel):
@@ -126,6 +137,7 @@ def list_item(v: Video, series_title: str | None = None) -> VideoListItem:
         VideoListItem,
         v,
         series_title=series_title,
+        missing=v.missing_at is not None,
         thumbnail_url=thumbnail_url(v),
         preview_url=f"/api/videos/{v.id}/preview" if v.preview_at else None,
     )

@@ -1,10 +1,11 @@
-"""``/api/videos``: list (filters, sorts, keyset paging), detail, edit, delete, plays, markers."""
+"""``/api/videos``: list (filters, sorts, keyset paging), detail, edit, delete, plays, history, markers."""
 
 from __future__ import annotations
 
 from flask import Blueprint
 from pydantic import Field, field_validator
 from sqlalchemy import func, select
+from sqlalchemy.dialects.postgresql import insert
 
 from plugin_sdk.db import get_db
 from plugin_sdk.deletion import DeleteQuery, delete_media
@@ -15,10 +16,17 @@ from plugin_sdk.links import with_link_fields, with_links, with_links_many
 from plugin_sdk.markers import add_marker_routes
 from plugin_sdk.playback import ProgressIn, record_play, record_progress
 from plugins_builtin.videos import assets
-from plugins_builtin.videos.models import VideoMarker, VideoSeries
+from plugins_builtin.videos.models import PLAY_EVENT, VideoEvent, VideoMarker, VideoSeries
 from plugins_builtin.videos.routes.common import get_video
 from plugins_builtin.videos.routes.query import VideosQuery, fetch_page, videos_query
-from plugins_builtin.videos.routes.serialize import MarkerOut, VideoDetail, VideoListItem, detail, list_item
+from plugins_builtin.videos.routes.serialize import (
+    MarkerOut,
+    VideoDetail,
+    VideoHistory,
+    VideoListItem,
+    detail,
+    list_item,
+)
 
 EDITABLE = (
     "title", "details", "date", "rating", "organized", "is_nsfw", "urls", "episode_number", "season_number",
@@ -103,10 +111,25 @@ def make_blueprint() -> Blueprint:
 
     @api_route(bp, "/api/videos/<video_id>/play", methods=["POST"], response=VideoDetail)
     def play(video_id: str):
-        """Count a play."""
+        """Count a play (and keep it in the video's history)."""
         db = get_db()
-        video = record_play(db, "video", get_video(db, video_id))
+        video = get_video(db, video_id)
+        db.execute(
+            insert(VideoEvent).values(video_id=video.id, kind=PLAY_EVENT, at=func.now()).on_conflict_do_nothing()
+        )
+        video = record_play(db, "video", video)
         return ok(with_links(db, "video", detail(db, video)))
+
+    @api_route(bp, "/api/videos/<video_id>/history", response=VideoHistory)
+    def history(video_id: str):
+        """When the video was played, and its o's, newest first."""
+        db = get_db()
+        video = get_video(db, video_id)
+        events = db.execute(
+            select(VideoEvent.kind, VideoEvent.at).where(VideoEvent.video_id == video.id).order_by(VideoEvent.at.desc())
+        ).all()
+        plays = [at for kind, at in events if kind == PLAY_EVENT]
+        return ok(VideoHistory(plays=plays, os=[at for kind, at in events if kind != PLAY_EVENT]))
 
     @api_route(bp, "/api/videos/<video_id>/progress", methods=["POST"], body=ProgressIn)
     def progress(video_id: str, body: ProgressIn):

@@ -77,6 +77,7 @@ __all__ = [
     "PlacementKind",
     "clean_name",
     "forget_names",
+    "is_container_name",
     "place_relative",
     "place_tree",
 ]
@@ -641,6 +642,13 @@ def _folder_name(name: str) -> _FolderName:
             _FOLDER_CACHE.clear()
         _FOLDER_CACHE[name] = cached
     return cached
+
+
+def is_container_name(name: str) -> bool:
+    """Whether a folder of this name directly in the root (or in such a folder) is a container
+    (``Movies``, ``TV Shows``, ``Videos``…) whatever it holds: its sub-folders and the files
+    directly in it are then placed independently of one another."""
+    return _folder_name(name).container
 
 
 def _folder_name_uncached(name: str) -> _FolderName:
