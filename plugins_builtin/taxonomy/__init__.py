@@ -4,7 +4,8 @@ Media plugins reach it only through hooks (``plugin_sdk.links``): the link kinds
 (``obscura_link_kinds``), their PATCH bodies' link fields (``obscura_entity_patch``), the links in
 their answers (``obscura_entity_links``), their list filters (``obscura_entity_filter``) and their
 deletions (``obscura_entities_deleted``), so each media plugin works with or without this one.
-Hook implementations only.
+Bulk imports (a Stash library) hand it their tags, studios, performers and links
+(``obscura_importers``, :mod:`.importer`). Hook implementations only.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from sqlalchemy import ColumnElement
 from sqlalchemy.orm import Session
 
 from plugin_sdk import LinkKind, MetadataTarget, ModelSet, NavItem, Panel, ShellPart, Stylesheet, hookimpl
+from plugin_sdk.imports import Importer
 from plugins_builtin.taxonomy.models import MODELS
 
 
@@ -133,3 +135,11 @@ def obscura_metadata_targets() -> list[MetadataTarget]:
     from plugins_builtin.taxonomy.metadata_target import targets
 
     return targets()
+
+
+@hookimpl
+def obscura_importers() -> list[Importer]:
+    """Tags, studios, performers, their hierarchies and media links from bulk imports (Stash)."""
+    from plugins_builtin.taxonomy.importer import importers
+
+    return importers()

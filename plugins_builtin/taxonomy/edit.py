@@ -13,12 +13,14 @@ from plugin_sdk.errors import ConflictError, ValidationError
 from plugins_builtin.taxonomy.kinds import Kind
 from plugins_builtin.taxonomy.names import clean, clean_aliases
 
-NOT_NULL = ("name", "favorite", "is_nsfw")
+NOT_NULL = ("name", "favorite", "is_nsfw", "ignore_auto_tag", "custom_fields")
 LIST_FIELDS = ("aliases", "urls")
 VERBATIM = ("details", "description")  # long texts keep their line breaks; others are trimmed
 
 
-def _text(key: str, value: Any) -> Any:
+def clean_text(key: str, value: Any) -> Any:
+    """A field's text as stored: long texts (``VERBATIM``) trimmed, others whitespace-collapsed;
+    blank text is ``None``. Values that are not text come back as they are."""
     if not isinstance(value, str):
         return value
     value = value.strip() if key in VERBATIM else clean(value)
@@ -38,7 +40,7 @@ def apply_fields(db: Session, kind: Kind, row: Any, changes: Mapping[str, Any]) 
             if key == "urls":
                 value = list(dict.fromkeys(value))
         else:
-            value = _text(key, value)
+            value = clean_text(key, value)
         if key == "name" and not value:
             raise ValidationError("body.name: cannot be blank")
         setattr(row, key, value)

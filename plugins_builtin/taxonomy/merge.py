@@ -25,7 +25,7 @@ from plugins_builtin.taxonomy.names import merged_aliases
 
 MAX_SOURCES = 100
 KEEP = {"id", "name", "name_key", "disambiguation", "aliases", "alias_keys", "image_format", "image_at", "created_at",
-        "updated_at", "parent_id", "favorite", "is_nsfw"}  # fmt: skip
+        "updated_at", "parent_id", "favorite", "is_nsfw", "image_source", "ignore_auto_tag"}  # fmt: skip
 
 
 def _fill_blanks(kind: Kind, target: Any, sources: Sequence[Any]) -> None:
@@ -35,12 +35,16 @@ def _fill_blanks(kind: Kind, target: Any, sources: Sequence[Any]) -> None:
             continue
         if name == "urls":
             target.urls = list(dict.fromkeys([*(target.urls or []), *(u for s in sources for u in s.urls or [])]))
+        elif name == "custom_fields":
+            merged = {k: v for s in reversed(sources) for k, v in (s.custom_fields or {}).items()}
+            target.custom_fields = {**merged, **(target.custom_fields or {})}
         elif getattr(target, name) in (None, ""):
             value = next((getattr(s, name) for s in sources if getattr(s, name) not in (None, "")), None)
             if value is not None:
                 setattr(target, name, value)
     target.favorite = target.favorite or any(s.favorite for s in sources)
     target.is_nsfw = target.is_nsfw or any(s.is_nsfw for s in sources)
+    target.ignore_auto_tag = target.ignore_auto_tag or any(s.ignore_auto_tag for s in sources)
 
 
 def _move_links(db: Session, kind: Kind, target_id: str, ids: list[str]) -> int:
@@ -88,6 +92,7 @@ def _adopt_picture(kind: Kind, target: Any, sources: Sequence[Any]) -> None:
                 with atomic_write(pictures.picture_path(kind.plural, target.id, source.image_format)) as tmp:
                     shutil.copyfile(src, tmp)
                 target.image_format, target.image_at = source.image_format, source.image_at
+                target.image_source = source.image_source
                 return
 
 

@@ -74,6 +74,7 @@ def apply(db: Session, performer_id: str, accepted: AcceptedMetadata) -> list[st
         try:
             row.image_format = pictures.store(PERFORMERS.plural, row.id, accepted.image)
             row.image_at = datetime.now(UTC)
+            row.image_source = None  # chosen here: an import never replaces it
         except ObscuraError as exc:
             warnings.append(f"image not applied: {exc.message}")
     return warnings
@@ -103,6 +104,7 @@ def _apply_named(kind: Kind, columns: Mapping[str, str]) -> Callable[[Session, s
             changes["aliases"] = [*(row.aliases or []), *fields["aliases"]]
         if fields.get("urls") and hasattr(row, "url"):
             changes["url"] = row.url or fields["urls"][0]
+            changes["urls"] = [*(row.urls or []), *fields["urls"]]
         apply_fields(db, kind, row, changes)
         flush_unique(db, kind, row)
         warnings = [f"{k} not applied: {kind.plural} do not keep it" for k in ("parent",) if k in fields]
@@ -110,6 +112,7 @@ def _apply_named(kind: Kind, columns: Mapping[str, str]) -> Callable[[Session, s
             try:
                 row.image_format = pictures.store(kind.plural, row.id, accepted.image)
                 row.image_at = datetime.now(UTC)
+                row.image_source = None  # chosen here: an import never replaces it
             except ObscuraError as exc:
                 warnings.append(f"image not applied: {exc.message}")
         return warnings

@@ -9,8 +9,9 @@ announce deletions through ``obscura_entities_deleted`` and the links go with th
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Boolean, DateTime, ForeignKey, Index, Integer, String, Text, text
+from sqlalchemy import Boolean, DateTime, Float, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -33,6 +34,10 @@ class NamedMixin(TimestampMixin):
     is_nsfw: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False, server_default=text("false"))
     image_format: Mapped[str | None] = mapped_column(String(8))  # None | jpeg | png
     image_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    image_source: Mapped[str | None] = mapped_column(Text)  # "<source>:<key>:<sha256>" of an imported picture
+    ignore_auto_tag: Mapped[bool] = mapped_column(
+        Boolean, nullable=False, default=False, server_default=text("false")
+    )  # Stash's "ignore auto tag": kept for auto-tagging by name
 
 
 class Performer(NamedMixin, Base):
@@ -46,6 +51,7 @@ class Performer(NamedMixin, Base):
     disambiguation: Mapped[str | None] = mapped_column(Text)
     gender: Mapped[str | None] = mapped_column(String(32))
     birthdate: Mapped[str | None] = mapped_column(String(10))
+    death_date: Mapped[str | None] = mapped_column(String(10))  # YYYY, YYYY-MM or YYYY-MM-DD
     country: Mapped[str | None] = mapped_column(Text)
     ethnicity: Mapped[str | None] = mapped_column(Text)
     eye_color: Mapped[str | None] = mapped_column(Text)
@@ -53,12 +59,16 @@ class Performer(NamedMixin, Base):
     height: Mapped[int | None] = mapped_column(Integer)  # cm
     weight: Mapped[int | None] = mapped_column(Integer)  # kg
     measurements: Mapped[str | None] = mapped_column(Text)
+    fake_tits: Mapped[str | None] = mapped_column(Text)
+    penis_length: Mapped[float | None] = mapped_column(Float)  # cm
+    circumcised: Mapped[str | None] = mapped_column(Text)
     tattoos: Mapped[str | None] = mapped_column(Text)
     piercings: Mapped[str | None] = mapped_column(Text)
     career_start: Mapped[int | None] = mapped_column(Integer)  # year
     career_end: Mapped[int | None] = mapped_column(Integer)  # year
     details: Mapped[str | None] = mapped_column(Text)
     urls: Mapped[list[str]] = mapped_column(JSONB, nullable=False, default=list, server_default="[]")
+    custom_fields: Mapped[dict[str, Any]] = mapped_column(JSONB, nullable=False, default=dict, server_default="{}")
 
 
 class Studio(NamedMixin, Base):
@@ -70,7 +80,8 @@ class Studio(NamedMixin, Base):
     )
 
     parent_id: Mapped[str | None] = mapped_column(ForeignKey("studios.id", ondelete="SET NULL"))
-    url: Mapped[str | None] = mapped_column(Text)
+    url: Mapped[str | None] = mapped_column(Text)  # the first of ``urls``, for what reads one URL
+    urls: Mapped[list[str]] = mapped_column(JSONB, nullable=False, default=list, server_default="[]")
     details: Mapped[str | None] = mapped_column(Text)
 
 

@@ -2,7 +2,8 @@
 
 Whatever comes in (upload or URL) is decoded with Pillow and written again — JPEG, or PNG when it
 has transparency (studio logos) — at most 2000 px on its long side, EXIF orientation applied and
-metadata dropped. Files: ``<cache>/<plural>/<shard>/<id>/image.{jpg,png}``.
+metadata dropped (bulk imports keep a JPEG that needs none of that as it is, metadata dropped).
+Files: ``<cache>/<plural>/<shard>/<id>/image.{jpg,png}``.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 from plugin_sdk.errors import UnsupportedMediaTypeError, ValidationError
 from plugin_sdk.storage import atomic_write, cache_path, delete_cache
+from plugins_builtin.taxonomy.jpeg_passthrough import kept_as_is
 
 MAX_BYTES = 20 * 1024 * 1024
 MAX_PIXELS = 80_000_000
@@ -37,8 +39,9 @@ def _has_alpha(img: Image.Image) -> bool:
     return img.mode == "P" and "transparency" in img.info
 
 
-def store(plural: str, entity_id: str, data: bytes) -> str:
-    """Decode ``data`` and write the entity's picture; returns its format (``jpeg`` or ``png``)."""
+def _decode(data: bytes) -> tuple[Image.Image, bool]:
+    """Decode ``data`` as a picture: oriented, at most ``MAX_SIDE`` px, RGB or RGBA; and whether
+    it has transparency. Raises 400/415 for data that is not a picture Obscura takes."""
     if not data:
         raise ValidationError("The picture is empty.")
     if len(data) > MAX_BYTES:
@@ -59,16 +62,48 @@ def store(plural: str, entity_id: str, data: bytes) -> str:
         raise UnsupportedMediaTypeError(
             "That file is not a picture Obscura can read (JPEG, PNG, WebP, GIF…)."
         ) from None
-    fmt = "png" if alpha else "jpeg"
-    target = picture_path(plural, entity_id, fmt)
-    with atomic_write(target) as tmp:
-        if alpha:
-            img.save(tmp, "PNG", optimize=True)
-        else:
-            img.save(tmp, "JPEG", quality=90, optimize=True)
+    return img, alpha
+
+
+def check(data: bytes, fast: bool = False) -> None:
+    """Check ``data`` as :func:`encode` would, writing nothing (a dry run's check)."""
+    if not (fast and len(data) <= MAX_BYTES and kept_as_is(data, MAX_SIDE, MAX_PIXELS) is not None):
+        _decode(data)
+
+
+def encode(data: bytes, fast: bool = False) -> tuple[str, bytes]:
+    """Decode ``data`` and encode the picture as kept: ``(format, bytes)``. Pure CPU work (no
+    settings, no files), so imports run it on several threads.
+
+    ``fast`` (bulk imports): a JPEG that needs no change is kept as it is, metadata dropped
+    (:mod:`.jpeg_passthrough`), and others are encoded without the slow optimisation pass.
+    """
+    if fast:
+        kept = kept_as_is(data, MAX_SIDE, MAX_PIXELS) if len(data) <= MAX_BYTES else None
+        if kept is not None:
+            return "jpeg", kept
+    img, alpha = _decode(data)
+    out = io.BytesIO()
+    if alpha:
+        img.save(out, "PNG", optimize=not fast)
+        return "png", out.getvalue()
+    img.save(out, "JPEG", quality=90, optimize=not fast)
+    return "jpeg", out.getvalue()
+
+
+def write(plural: str, entity_id: str, fmt: str, payload: bytes) -> None:
+    """Write an encoded picture (:func:`encode`) as the entity's, removing one in the other format."""
+    with atomic_write(picture_path(plural, entity_id, fmt)) as tmp:
+        tmp.write_bytes(payload)
     for other in FILES:
         if other != fmt:
             picture_path(plural, entity_id, other).unlink(missing_ok=True)
+
+
+def store(plural: str, entity_id: str, data: bytes) -> str:
+    """Decode ``data`` and write the entity's picture; returns its format (``jpeg`` or ``png``)."""
+    fmt, payload = encode(data)
+    write(plural, entity_id, fmt, payload)
     return fmt
 
 

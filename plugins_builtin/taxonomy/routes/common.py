@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from plugin_sdk.db import get_db
 from plugin_sdk.errors import NotFoundError, ValidationError
 from plugin_sdk.http import ApiModel, Pagination, api_route, ok
+from plugin_sdk.links import entities_deleted
 from plugin_sdk.search import LIKE_ESCAPE, contains_pattern, ilike_contains
 from plugins_builtin.taxonomy import pictures
 from plugins_builtin.taxonomy.counts import SCENES, counts_by_type, link_totals
@@ -150,6 +151,7 @@ def register_shared(bp: Blueprint, kind: Kind, detail: Callable[[Session, Any], 
         db = get_db()
         row = kind.get(db, entity_id)
         db.delete(row)
+        entities_deleted(db, kind.key, [entity_id])  # markers' tags, stash ids… go with it
         db.commit()
         pictures.remove(kind.plural, entity_id)
         return ok({"id": entity_id, "deleted": True})
@@ -187,6 +189,7 @@ def register_shared(bp: Blueprint, kind: Kind, detail: Callable[[Session, Any], 
     def _picture(db: Session, row: Any, data: bytes) -> Any:
         row.image_format = pictures.store(kind.plural, row.id, data)
         row.image_at = datetime.now(UTC)
+        row.image_source = None  # chosen here: an import never replaces it
         db.commit()
         return ok(detail(db, row))
 
@@ -228,6 +231,7 @@ def register_shared(bp: Blueprint, kind: Kind, detail: Callable[[Session, Any], 
         row = kind.get(db, entity_id)
         row.image_format = None
         row.image_at = datetime.now(UTC)
+        row.image_source = None
         db.commit()
         pictures.remove(kind.plural, row.id)
         return ok(detail(db, row))

@@ -10,7 +10,7 @@ from pydantic import AfterValidator, BeforeValidator, Field
 from plugins_builtin.taxonomy.names import NAME_MAX
 
 
-def _partial_date(value: str | None) -> str | None:
+def partial_date(value: str | None) -> str | None:
     """``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD`` (Stash's partial dates), and a real date."""
     if value is None:
         return None
@@ -39,7 +39,7 @@ Alias = Annotated[str, Field(max_length=NAME_MAX)]
 Aliases = Annotated[list[Alias], Field(max_length=200)]
 ShortText = Annotated[str, Field(max_length=200)]
 LongText = Annotated[str, Field(max_length=20000)]
-PartialDate = Annotated[str, Field(pattern=r"^\d{4}(-\d{2}(-\d{2})?)?$"), AfterValidator(_partial_date)]
+PartialDate = Annotated[str, Field(pattern=r"^\d{4}(-\d{2}(-\d{2})?)?$"), AfterValidator(partial_date)]
 HttpUrl = Annotated[str, Field(max_length=2000), AfterValidator(_http_url)]
 Rating = Annotated[int, Field(ge=0, le=100)]
 Year = Annotated[int, Field(ge=1900, le=2200)]

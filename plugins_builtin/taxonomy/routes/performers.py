@@ -70,6 +70,12 @@ class PerformerDetail(PerformerOut):
     career_end: int | None
     details: str | None
     urls: list[str]
+    death_date: str | None
+    fake_tits: str | None
+    penis_length: float | None = Field(description="cm")
+    circumcised: str | None
+    ignore_auto_tag: bool = Field(description='Stash\'s "ignore auto tag": not auto-tagged by name')
+    custom_fields: dict[str, Any] = Field(description="free-form fields (Stash's custom fields)")
 
 
 class PerformerPatch(ApiModel):
@@ -78,6 +84,7 @@ class PerformerPatch(ApiModel):
     aliases: Aliases | None = None
     gender: Gender | None = None
     birthdate: PartialDate | None = None
+    death_date: PartialDate | None = None
     country: ShortText | None = None
     ethnicity: ShortText | None = None
     eye_color: ShortText | None = None
@@ -85,6 +92,9 @@ class PerformerPatch(ApiModel):
     height: int | None = Field(None, ge=30, le=300, description="cm")
     weight: int | None = Field(None, ge=10, le=600, description="kg")
     measurements: ShortText | None = None
+    fake_tits: ShortText | None = None
+    penis_length: float | None = Field(None, ge=0, le=100, description="cm")
+    circumcised: ShortText | None = None
     tattoos: LongText | None = None
     piercings: LongText | None = None
     career_start: Year | None = None
@@ -94,6 +104,8 @@ class PerformerPatch(ApiModel):
     favorite: bool | None = None
     rating: Rating | None = None
     is_nsfw: bool | None = None
+    ignore_auto_tag: bool | None = None
+    custom_fields: dict[str, Any] | None = Field(None, max_length=200, description="replaces every custom field")
 
 
 class PerformerIn(PerformerPatch):
@@ -123,6 +135,7 @@ def detail(db: Session, p: Performer) -> PerformerDetail:
     counts = counts_by_type(db, PERFORMERS, [p.id])[p.id]
     extra = {f: getattr(p, f) for f in PerformerDetail.model_fields if f not in PerformerOut.model_fields}
     extra["urls"] = list(p.urls or [])
+    extra["custom_fields"] = dict(p.custom_fields or {})
     return PerformerDetail(**performer_out(p, counts), **extra)
 
 
@@ -146,7 +159,7 @@ def make_blueprint() -> Blueprint:
     def create(body: PerformerIn):
         """Create a performer (409 when one with that name and disambiguation exists)."""
         db = get_db()
-        performer = Performer(name="", name_key="", aliases=[], alias_keys=[], urls=[])
+        performer = Performer(name="", name_key="", aliases=[], alias_keys=[], urls=[], custom_fields={})
         apply_fields(db, PERFORMERS, performer, body.model_dump(exclude_unset=True))
         db.add(performer)
         flush_unique(db, PERFORMERS, performer)

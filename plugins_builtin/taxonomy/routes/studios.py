@@ -44,6 +44,8 @@ class StudioOut(ApiModel):
 
 class StudioDetail(StudioOut):
     details: str | None
+    urls: list[str] = Field(description="every URL; ``url`` is the first")
+    ignore_auto_tag: bool = Field(description='Stash\'s "ignore auto tag": not auto-tagged by name')
     children: list[Ref]
 
 
@@ -51,11 +53,13 @@ class StudioPatch(ApiModel):
     name: Name | None = None
     aliases: Aliases | None = None
     parent_id: str | None = Field(None, max_length=64)
-    url: HttpUrl | None = None
+    url: HttpUrl | None = Field(None, description="the main URL (first of ``urls``)")
+    urls: list[HttpUrl] | None = Field(None, max_length=50)
     details: LongText | None = None
     favorite: bool | None = None
     rating: Rating | None = None
     is_nsfw: bool | None = None
+    ignore_auto_tag: bool | None = None
 
 
 class StudioIn(StudioPatch):
@@ -83,6 +87,8 @@ def detail(db: Session, s: Studio) -> StudioDetail:
     return StudioDetail(
         **studio_out(s, _parents(db, [s]).get(s.parent_id or ""), counts),
         details=s.details,
+        urls=list(s.urls or []),
+        ignore_auto_tag=s.ignore_auto_tag,
         children=[Ref(id=i, name=n) for i, n in children],
     )
 
@@ -96,6 +102,19 @@ def _set_parent(db: Session, studio: Studio, changes: dict[str, Any]) -> None:
         below = studio_descendants(db, studio.id) if studio.id else set()
         check_parents("studio", studio.id or "", [parent_id], below)
     studio.parent_id = parent_id or None
+
+
+def _sync_urls(studio: Studio, changes: dict[str, Any]) -> None:
+    """Keep ``url`` the first of ``urls``: a new ``url`` goes first, new ``urls`` give the ``url``."""
+    if "urls" in changes:
+        urls = [u for u in changes["urls"] or [] if u]
+        if changes.get("url"):
+            urls = [changes["url"], *(u for u in urls if u != changes["url"])]
+        changes["urls"], changes["url"] = urls, urls[0] if urls else None
+    elif "url" in changes:
+        rest = [u for u in (studio.urls or [])[1 if studio.url else 0 :] if u != changes["url"]]
+        changes["urls"] = [changes["url"], *rest] if changes["url"] else rest
+        changes["url"] = changes["urls"][0] if changes["urls"] else None
 
 
 def make_blueprint() -> Blueprint:
@@ -120,9 +139,10 @@ def make_blueprint() -> Blueprint:
     def create(body: StudioIn):
         """Create a studio, optionally under a parent studio (409 when the name is taken)."""
         db = get_db()
-        studio = Studio(name="", name_key="", aliases=[], alias_keys=[])
+        studio = Studio(name="", name_key="", aliases=[], alias_keys=[], urls=[])
         changes = body.model_dump(exclude_unset=True)
         _set_parent(db, studio, changes)
+        _sync_urls(studio, changes)
         apply_fields(db, STUDIOS, studio, changes)
         db.add(studio)
         flush_unique(db, STUDIOS, studio)
@@ -142,6 +162,7 @@ def make_blueprint() -> Blueprint:
         studio = STUDIOS.get(db, studio_id)
         changes = body.model_dump(exclude_unset=True)
         _set_parent(db, studio, changes)
+        _sync_urls(studio, changes)
         apply_fields(db, STUDIOS, studio, changes)
         flush_unique(db, STUDIOS, studio)
         db.commit()

@@ -44,6 +44,7 @@ class TagOut(ApiModel):
 
 
 class TagDetail(TagOut):
+    ignore_auto_tag: bool = Field(description='Stash\'s "ignore auto tag": not auto-tagged by name')
     children: list[Ref]
 
 
@@ -55,6 +56,7 @@ class TagPatch(ApiModel):
     favorite: bool | None = None
     rating: Rating | None = None
     is_nsfw: bool | None = None
+    ignore_auto_tag: bool | None = None
 
 
 class TagIn(TagPatch):
@@ -90,7 +92,8 @@ def detail(db: Session, t: Tag) -> TagDetail:
         .order_by(Tag.name_key)
     )  # fmt: skip
     parents = _parents(db, [t.id])[t.id]
-    return TagDetail(**tag_out(t, parents, counts), children=[Ref(id=i, name=n) for i, n in children])
+    kids = [Ref(id=i, name=n) for i, n in children]
+    return TagDetail(**tag_out(t, parents, counts), ignore_auto_tag=t.ignore_auto_tag, children=kids)
 
 
 def _set_parents(db: Session, tag: Tag, parent_ids: list[str] | None) -> None:
