@@ -47,14 +47,23 @@ obscura_entity_deleted = hookimpls.root_rows_deleted(
 
 @hookimpl
 def obscura_job_finished(run: JobRun, result: Any, ctx: JobContext) -> None:
-    """A thumbnail is made → fingerprint the image (its perceptual hash comes from the thumbnail)."""
+    """A thumbnail is made → fingerprint the image (its perceptual hash comes from the thumbnail),
+    unless it has every fingerprint already (imported ones are never computed again)."""
     thumbnail = finished_result(run, result, queues.IMAGE_THUMBNAIL)
     image_id = thumbnail.get("imageId") if thumbnail and not thumbnail.get("error") else None
-    if image_id and LibrarySettings.get(ctx.db).auto_generate_fingerprints:
+    if image_id and LibrarySettings.get(ctx.db).auto_generate_fingerprints and not fingerprinted(ctx.db, image_id):
         label = f"Fingerprint · {run_subject(run, image_id)}"
         ctx.enqueue(
             queues.IMAGE_FINGERPRINT, {"imageId": image_id}, target_type="image", target_id=image_id, target_label=label
         )
+
+
+def fingerprinted(db: Any, image_id: str) -> bool:
+    """Whether the image has its md5, oshash and perceptual hash (nothing for a fingerprint job)."""
+    from sqlalchemy import select
+
+    row = db.execute(select(Image.md5, Image.oshash, Image.phash).where(Image.id == image_id)).first()
+    return row is not None and all(value is not None for value in row)
 
 
 obscura_blueprints = hookimpls.deferred_blueprints(
@@ -79,3 +88,5 @@ obscura_search = hookimpls.deferred_search("plugins_builtin.images.pages.search:
 obscura_collection_sources = hookimpls.deferred("plugins_builtin.images.collection_source:sources")
 obscura_generated_assets = hookimpls.deferred("plugins_builtin.images.asset_source:sources")
 obscura_metadata_targets = hookimpls.deferred("plugins_builtin.images.metadata_target:targets")
+# galleries and images brought over by an import (Stash's database)
+obscura_importers = hookimpls.deferred("plugins_builtin.images.importer:importers")

@@ -3,6 +3,11 @@
 An image is a file, or a member of a zip/cbz archive (``member`` names it; ``''`` for files).
 ``phash`` is the 64-bit perceptual hash as a signed BIGINT, so duplicate search can work on
 integers; ``phash_hex`` is its 16-digit text form for the API.
+
+``missing_at`` marks a row whose file (or folder/archive) is known to be gone (an imported Stash
+image whose file was missing, say): scans keep such rows instead of pruning them, and clear the
+mark when the file is found again. ``code``, ``photographer`` and ``urls`` come from imports and
+edits (Stash keeps them on images and galleries).
 """
 
 from __future__ import annotations
@@ -10,6 +15,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import BigInteger, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
 from plugin_sdk.columns import EditableMixin, FingerprintMixin, SourceFileMixin, count_column, flag_column
@@ -32,6 +38,10 @@ class Gallery(FolderMixin, LibraryRowMixin, CatalogMixin, EditableMixin, Timesta
     cover_image_id: Mapped[str | None] = mapped_column(String(36))
     image_count: Mapped[int] = count_column()
     scan_error: Mapped[str | None] = mapped_column(Text)
+    code: Mapped[str | None] = mapped_column(Text)
+    photographer: Mapped[str | None] = mapped_column(Text)
+    urls: Mapped[list[str]] = mapped_column(JSONB, nullable=False, default=list, server_default="[]")
+    missing_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))  # folder/archive gone; kept
 
 
 class Image(LibraryRowMixin, EditableMixin, SourceFileMixin, FingerprintMixin, DimensionsMixin, TimestampMixin, Base):
@@ -59,6 +69,10 @@ class Image(LibraryRowMixin, EditableMixin, SourceFileMixin, FingerprintMixin, D
     phash: Mapped[int | None] = mapped_column(BigInteger)
     thumbnail_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     thumbnail_error: Mapped[str | None] = mapped_column(Text)
+    code: Mapped[str | None] = mapped_column(Text)
+    photographer: Mapped[str | None] = mapped_column(Text)
+    urls: Mapped[list[str]] = mapped_column(JSONB, nullable=False, default=list, server_default="[]")
+    missing_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))  # file gone; scans keep the row
 
 
 class GalleryChapter(TimestampMixin, Base):

@@ -52,7 +52,8 @@ def process_image_thumbnail(payload: Mapping[str, Any], ctx: JobContext) -> dict
         return {"imageId": image.id, "error": image.thumbnail_error}
     image.width, image.height = info.width, info.height
     image.format, image.animated = info.format, info.animated
-    image.phash = info.phash
+    if image.phash is None:  # a known hash (an import's, or one reset when the file changed) stays
+        image.phash = info.phash
     image.thumbnail_at = datetime.now(UTC)
     image.thumbnail_error = None
     ctx.db.commit()

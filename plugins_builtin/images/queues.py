@@ -30,7 +30,17 @@ def missing_scans(db: Session) -> int:
 
 
 def _per_image(db: Session, queue: str, label: str, *conditions: object) -> int:
-    return enqueue_where(db, queue, Image, *conditions, target_type="image", payload_key="imageId", label=label)
+    """Enqueue ``queue`` for the images matching ``conditions`` (never those whose file is missing)."""
+    return enqueue_where(
+        db,
+        queue,
+        Image,
+        *conditions,
+        Image.missing_at.is_(None),
+        target_type="image",
+        payload_key="imageId",
+        label=label,
+    )
 
 
 @QUEUES.add(

@@ -4,7 +4,8 @@ One gallery per folder that holds images (nested galleries follow the folder tre
 archive (its image members in natural order). One walk, one query of what is known, comparison in
 memory, COPY for new images. Moved or renamed images (same size and oshash) keep their rows.
 Missing, unreadable or suddenly empty roots are reported and never pruned; broken archives are
-reported and the scan goes on.
+reported and the scan goes on. Images and galleries marked missing (``missing_at``, set by an
+import whose files were gone) are kept while their file is not found, and unmarked when it is.
 """
 
 from __future__ import annotations
@@ -135,7 +136,7 @@ def _upsert_galleries(db: Session, root: LibraryRoot, wanted: dict[str, tuple[st
 def scan_root(db: Session, root: LibraryRoot, progress: Any = None) -> dict[str, Any]:
     """Scan one root for image galleries and commit. Returns the job result."""
     report: dict[str, Any] = {"rootId": root.id, "path": root.path}
-    known = root_file_rows(db, Image, root.id, Image.member)
+    known = root_file_rows(db, Image, root.id, Image.member, Image.missing_at, Image.thumbnail_at)
     if stopped := library.unreadable_root_report(root, len(known)):
         return stopped
     walk = walk_images(root.path, root.recursive)
@@ -154,6 +155,12 @@ def scan_root(db: Session, root: LibraryRoot, progress: Any = None) -> dict[str,
         parent = folder if folder in folder_set else library.nearest_folder(archive, root.path, folder_set)
         wanted[archive] = ("zip", parent)
     gallery_ids = _upsert_galleries(db, root, wanted)
+    if wanted:  # galleries marked missing whose folder or archive is back
+        db.execute(
+            update(Gallery)
+            .where(Gallery.path.in_(list(wanted)), Gallery.missing_at.is_not(None))
+            .values(missing_at=None)
+        )
 
     by_key = {(r.file_path, r.member): r for r in known}
     on_disk = {(f.file_path, f.member) for f in found}
@@ -163,15 +170,20 @@ def scan_root(db: Session, root: LibraryRoot, progress: Any = None) -> dict[str,
     new_rows: list[dict[str, Any]] = []
     to_thumb: list[tuple[str, str]] = []
     placement: list[tuple[str, str, int]] = []  # (image id, gallery id, sort order) for known images
+    found_again: list[str] = []  # known images marked missing whose file is back
     for container, group in (*walk.folders.items(), *walk.archives.items()):
         gallery_id = gallery_ids[container]
         for order, item in enumerate(group):
             row = by_key.get((item.file_path, item.member))
             if row is None and not item.member and (match := moved.claim(item.file_path, item.size)) is not None:
                 db.execute(
-                    update(Image).where(Image.id == match.id).values(file_path=item.file_path, file_mtime=item.mtime)
+                    update(Image)
+                    .where(Image.id == match.id)
+                    .values(file_path=item.file_path, file_mtime=item.mtime, missing_at=None)
                 )
                 placement.append((match.id, gallery_id, order))
+                if match.thumbnail_at is None:  # an imported image whose file was missing until now
+                    to_thumb.append((match.id, title_from_name(item.file_path)))
                 continue
             if row is None:
                 image_id = new_id()
@@ -186,15 +198,21 @@ def scan_root(db: Session, root: LibraryRoot, progress: Any = None) -> dict[str,
                 to_thumb.append((image_id, title))
                 continue
             placement.append((row.id, gallery_id, order))
-            if library.refresh_changed_file(db, Image, row, item.size, item.mtime, **CHANGED_RESETS):
+            changed = library.refresh_changed_file(db, Image, row, item.size, item.mtime, **CHANGED_RESETS)
+            if row.missing_at is not None:
+                found_again.append(row.id)
+            if changed or (row.missing_at is not None and row.thumbnail_at is None):
                 to_thumb.append((row.id, title_from_name(item.member or item.file_path)))
     if new_rows:
         copy_rows(db, "images", COPY_COLUMNS, new_rows)
     place_children(db, "images", "gallery_id", placement)
-    removed = [r.id for r in missing if r.id not in moved.ids]
+    if found_again:
+        db.execute(update(Image).where(Image.id.in_(found_again)).values(missing_at=None))
+    removed = [r.id for r in missing if r.id not in moved.ids and r.missing_at is None]
+    kept_missing = sum(1 for r in missing if r.id not in moved.ids and r.missing_at is not None)
     delete_rows(db, "image", Image, removed)
     scanned_galleries = select(Gallery.id, Gallery.path).where(
-        Gallery.library_root_id == root.id, Gallery.kind.in_(("folder", "zip"))
+        Gallery.library_root_id == root.id, Gallery.kind.in_(("folder", "zip")), Gallery.missing_at.is_(None)
     )
     stale_galleries = [gid for gid, path in db.execute(scanned_galleries).all() if path not in wanted]
     delete_rows(db, "gallery", Gallery, stale_galleries)
@@ -221,6 +239,7 @@ def scan_root(db: Session, root: LibraryRoot, progress: Any = None) -> dict[str,
         new=len(new_rows),
         moved=len(moved.ids),
         removed=len(removed),
+        keptMissing=kept_missing,
         removedGalleries=len(stale_galleries),
         thumbnailsEnqueued=thumbs,
         fingerprintsEnqueued=fingerprints,

@@ -73,6 +73,11 @@ def detail(db: Session, image: Image) -> dict[str, Any]:
     if image.file_size is not None:
         facts.append(("Size", fmt_bytes(image.file_size)))
     facts.append(("Added", fmt_date(image.created_at)))
+    if image.missing_at:
+        facts.append(("Missing", f"the file was not found (since {fmt_date(image.missing_at)})"))
+    credits = (("Code", image.code), ("Photographer", image.photographer))
+    facts.extend((label, value) for label, value in credits if value)
+    facts.extend(("Link", url) for url in image.urls or [])
     files: list[tuple[str, str]] = [("Path", image.file_path)]
     if image.member:
         files.append(("In archive", image.member))

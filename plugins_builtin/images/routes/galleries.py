@@ -10,6 +10,7 @@ from pydantic import Field
 from sqlalchemy import func, select
 
 from plugin_sdk.db import get_db, new_id
+from plugin_sdk.edits import NOT_NULL as EDIT_NOT_NULL
 from plugin_sdk.edits import EditableFields, patch_row
 from plugin_sdk.errors import ConflictError, NotFoundError, UnsupportedMediaTypeError, ValidationError
 from plugin_sdk.http import ApiModel, Page, Pagination, api_route, ok
@@ -42,6 +43,7 @@ SORTS: dict[str, Any] = {
     "rating": Gallery.rating,
     "images": Gallery.image_count,
 }
+NOT_NULL = (*EDIT_NOT_NULL, "urls")
 GALLERIES = Listing(
     "gallery", Gallery, SORTS, descending=("recent", "rating", "images"), search=[Gallery.title],
     equals={"kind": Gallery.kind, "root": Gallery.library_root_id},
@@ -59,6 +61,9 @@ class GalleriesQuery(Pagination):
 
 class GalleryDetail(GalleryOut):
     details: str | None
+    code: str | None
+    photographer: str | None
+    urls: list[str]
     parent_title: str | None
     chapters: list[ChapterOut]
     children: list[GalleryOut]
@@ -73,6 +78,10 @@ class GalleryIn(ApiModel):
 
 class GalleryPatch(EditableFields):
     """The editable fields of a gallery."""
+
+    code: str | None = Field(None, max_length=500)
+    photographer: str | None = Field(None, max_length=500)
+    urls: list[str] | None = Field(None, max_length=50)
 
 
 class CoverIn(ApiModel):
@@ -167,6 +176,9 @@ def make_blueprint() -> Blueprint:
         detail = GalleryDetail(
             **one_gallery_out(db, gallery).model_dump(),
             details=gallery.details,
+            code=gallery.code,
+            photographer=gallery.photographer,
+            urls=list(gallery.urls or []),
             parent_title=title_of(db, Gallery, gallery.parent_id),
             chapters=[chapter_out(c) for c in chapters],
             children=galleries_out(db, children_of(db, Gallery, gallery.id)),
@@ -183,10 +195,10 @@ def make_blueprint() -> Blueprint:
         bp, "/api/galleries/<gallery_id>", methods=["PATCH"], body=with_link_fields(GalleryPatch), response=GalleryOut
     )
     def patch_one(gallery_id: str, body: GalleryPatch):
-        """Edit a gallery's title, details, date, rating, organized or NSFW flag."""
+        """Edit a gallery's title, details, date, rating, organized or NSFW flag, code, photographer or URLs."""
         db = get_db()
         gallery = get_gallery(db, gallery_id)
-        return patch_row(db, "gallery", gallery, body, lambda: one_gallery_out(db, gallery))
+        return patch_row(db, "gallery", gallery, body, lambda: one_gallery_out(db, gallery), not_null=NOT_NULL)
 
     @api_route(bp, "/api/galleries/<gallery_id>", methods=["DELETE"])
     def delete_one(gallery_id: str):

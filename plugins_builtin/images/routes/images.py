@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from plugin_sdk.db import get_db
 from plugin_sdk.deletion import DeleteQuery, delete_media
+from plugin_sdk.edits import NOT_NULL as EDIT_NOT_NULL
 from plugin_sdk.edits import EditableFields, apply_patch, patch_row
 from plugin_sdk.errors import ConflictError, NotFoundError, ValidationError
 from plugin_sdk.files import source_path
@@ -41,7 +42,8 @@ IMAGES = Listing(
     "image", Image, SORTS, descending=("recent", "rating", "size"), search=[Image.title],
     equals={"gallery": Image.gallery_id, "organized": Image.organized, "animated": Image.animated},
 )  # fmt: skip
-EDITABLE = ("title", "details", "date", "rating", "organized", "is_nsfw")
+EDITABLE = ("title", "details", "date", "rating", "organized", "is_nsfw", "code", "photographer", "urls")
+NOT_NULL = (*EDIT_NOT_NULL, "urls")
 
 
 class ImagesQuery(Pagination):
@@ -56,6 +58,10 @@ class ImagesQuery(Pagination):
 
 class ImagePatch(EditableFields):
     """The editable fields of an image."""
+
+    code: str | None = Field(None, max_length=500)
+    photographer: str | None = Field(None, max_length=500)
+    urls: list[str] | None = Field(None, max_length=50)
 
 
 class BulkPatch(ApiModel):
@@ -122,7 +128,7 @@ def make_blueprint() -> Blueprint:
         missing = set(body.ids) - {r.id for r in rows}
         if missing:
             raise NotFoundError(f"No image with id '{sorted(missing)[0]}'.")
-        apply_patch(db, "image", rows, changes, editable=EDITABLE)
+        apply_patch(db, "image", rows, changes, editable=EDITABLE, not_null=NOT_NULL)
         db.commit()
         return ok({"updated": len(rows)})
 
@@ -137,7 +143,7 @@ def make_blueprint() -> Blueprint:
         """Edit an image; edited fields are kept by later scans."""
         db = get_db()
         image = get_image(db, image_id)
-        return patch_row(db, "image", image, body, lambda: _detail(db, image), editable=EDITABLE)
+        return patch_row(db, "image", image, body, lambda: _detail(db, image), editable=EDITABLE, not_null=NOT_NULL)
 
     @api_route(bp, "/api/images/<image_id>", methods=["DELETE"], query=DeleteQuery)
     def delete_one(image_id: str, query: DeleteQuery):

@@ -30,12 +30,16 @@ class ImageOut(ApiModel):
     thumbnail_url: str | None
     preview_url: str | None
     file_url: str
+    missing: bool
     created_at: datetime
 
 
 class ImageDetail(ImageOut):
     details: str | None
     date: str | None
+    code: str | None
+    photographer: str | None
+    urls: list[str]
     file_path: str
     member: str | None
     md5: str | None
@@ -65,6 +69,7 @@ class GalleryOut(ApiModel):
     organized: bool
     is_nsfw: bool
     scan_error: str | None
+    missing: bool
     created_at: datetime
 
 
@@ -76,6 +81,7 @@ def image_out(image: Image) -> ImageOut:
         thumbnail_url=f"/api/images/{image.id}/thumbnail?v={stamp}" if image.thumbnail_at else None,
         preview_url=f"/api/images/{image.id}/thumbnail?size=preview&v={stamp}" if image.thumbnail_at else None,
         file_url=f"/api/images/{image.id}/file",
+        missing=image.missing_at is not None,
     )
 
 
@@ -86,6 +92,7 @@ def image_detail(image: Image, gallery_title: str | None) -> ImageDetail:
         **image_out(image).model_dump(),
         member=image.member or None,
         phash=phash_hex(image.phash),
+        urls=list(image.urls or []),
         gallery_title=gallery_title,
         edited_fields=list(image.edited_fields or []),
     )
@@ -97,7 +104,9 @@ def gallery_out(gallery: Gallery, image_count: int | None = None) -> GalleryOut:
         image_count = gallery.image_count
     has_cover = image_count > 0 or gallery.cover_image_id
     cover_url = f"/api/galleries/{gallery.id}/cover" if has_cover else None
-    return model_from(GalleryOut, gallery, image_count=image_count, cover_url=cover_url)
+    return model_from(
+        GalleryOut, gallery, image_count=image_count, cover_url=cover_url, missing=gallery.missing_at is not None
+    )
 
 
 def chapter_out(chapter: GalleryChapter) -> ChapterOut:
