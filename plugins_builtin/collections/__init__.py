@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from plugin_sdk import JobContext, JobRun, ModelSet, NavItem, Processor, QueueDefinition, hookimpl, hookimpls
 from plugin_sdk.blueprint import plugin_stylesheets
+from plugin_sdk.imports import Importer
 from plugins_builtin.collections.models import MODELS
 
 QUEUE = "collection-refresh"
@@ -48,6 +49,14 @@ def obscura_job_finished(run: JobRun, result: Any, ctx: JobContext) -> None:
     from plugins_builtin.collections.jobs import after_job
 
     after_job(run, ctx)
+
+
+@hookimpl
+def obscura_importers() -> list[Importer]:
+    """Collections from bulk imports (Stash's groups and saved filters): ``importer.FIELDS``."""
+    from plugins_builtin.collections.importer import FIELDS, import_collections
+
+    return [Importer("collections", "collection", apply=import_collections, label="Collections", fields=FIELDS)]
 
 
 @hookimpl

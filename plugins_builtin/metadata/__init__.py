@@ -16,6 +16,7 @@ from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
 from plugin_sdk import MetadataStore, ModelSet, Processor, QueueDefinition, hookimpl
+from plugin_sdk.imports import Importer
 from plugins_builtin.metadata import queues
 from plugins_builtin.metadata.models import MODELS, ScrapeResultRow, StashIdRow
 
@@ -55,6 +56,14 @@ def obscura_metadata_store() -> list[MetadataStore]:
     from plugins_builtin.metadata.stash_links import linked, stash_ids
 
     return [MetadataStore("metadata", propose=propose, stash_ids=stash_ids, linked=linked)]
+
+
+@hookimpl
+def obscura_importers() -> list[Importer]:
+    """Links to StashBox ids from bulk imports (Stash's stash ids): ``importer.FIELDS``."""
+    from plugins_builtin.metadata.importer import FIELDS, import_stash_ids
+
+    return [Importer("metadata", "stash_id", apply=import_stash_ids, label="StashBox ids", fields=FIELDS)]
 
 
 @hookimpl
