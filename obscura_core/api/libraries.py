@@ -99,6 +99,8 @@ def root_out(root: LibraryRoot, registry: Any = None) -> ApiModel:
 
 class BrowseQuery(ApiModel):
     path: str | None = None
+    files: str | None = Field(None, max_length=500)
+    """A comma list of file extensions (``sqlite,db``): also list the folder's files that have one."""
 
 
 class BrowseEntry(ApiModel):
@@ -106,10 +108,49 @@ class BrowseEntry(ApiModel):
     path: str
 
 
+class BrowseFile(ApiModel):
+    name: str
+    path: str
+    size: int
+
+
 class BrowseOut(ApiModel):
     path: str
     parent_path: str | None
     directories: list[BrowseEntry]
+    files: list[BrowseFile] = Field(default_factory=list)
+    """The files with one of the asked extensions (none unless ``files`` was given)."""
+
+
+def browse_extensions(raw: str | None) -> tuple[str, ...]:
+    """``"sqlite, .DB"`` → ``(".sqlite", ".db")``: the extensions of the browser's ``files`` parameter."""
+    if not raw:
+        return ()
+    out: list[str] = []
+    for part in raw.split(","):
+        ext = part.strip().lower().lstrip(".")
+        if not ext:
+            continue
+        if "/" in ext or "\\" in ext or "\x00" in ext:
+            raise ValidationError(f"'{part.strip()}' is not a file extension.", code="bad_extension")
+        out.append("." + ext)
+    return tuple(dict.fromkeys(out))
+
+
+def browse_files(entries: list[os.DirEntry[str]], extensions: tuple[str, ...]) -> list[BrowseFile]:
+    """The visible regular files among ``entries`` whose name ends with one of ``extensions``."""
+    files: list[BrowseFile] = []
+    for e in entries:
+        if e.name.startswith(".") or not e.name.lower().endswith(extensions):
+            continue
+        try:
+            if not e.is_file(follow_symlinks=True):
+                continue
+            size = e.stat(follow_symlinks=True).st_size
+        except OSError:  # vanished or unreadable meanwhile: not offered
+            continue
+        files.append(BrowseFile(name=e.name, path=e.path, size=size))
+    return sorted(files, key=lambda f: f.name.lower())
 
 
 def validate_root_path(db: Session, raw: str, exclude_id: str | None = None) -> str:
@@ -251,8 +292,10 @@ def make_blueprint() -> Blueprint:
 
     @api_route(bp, "/api/libraries/browse", query=BrowseQuery, response=BrowseOut)
     def browse(query: BrowseQuery):
-        """List the sub-folders of a server folder, to pick a library root (names only)."""
+        """List the sub-folders of a server folder, to pick a library root (names only); with
+        ``files=ext1,ext2`` also its files with those extensions, to pick a file."""
         raw = query.path or "/"
+        extensions = browse_extensions(query.files)
         path = Path(raw).expanduser()
         if not path.is_absolute():
             raise ValidationError(f"Use an absolute path (got '{raw}').")
@@ -260,8 +303,9 @@ def make_blueprint() -> Blueprint:
         if not path.is_dir():
             raise NotFoundError(f"The folder '{raw}' does not exist.", code="path_not_found")
         try:
+            listed = list(os.scandir(path))
             entries = sorted(
-                (e for e in os.scandir(path) if not e.name.startswith(".") and e.is_dir(follow_symlinks=True)),
+                (e for e in listed if not e.name.startswith(".") and e.is_dir(follow_symlinks=True)),
                 key=lambda e: e.name.lower(),
             )
         except PermissionError:
@@ -271,6 +315,7 @@ def make_blueprint() -> Blueprint:
                 path=str(path),
                 parent_path=str(path.parent) if path.parent != path else None,
                 directories=[BrowseEntry(name=e.name, path=str(path / e.name)) for e in entries],
+                files=browse_files(listed, extensions) if extensions else [],
             )
         )
 
