@@ -32,6 +32,10 @@ def _rss_mb() -> float:
 def build(path: Path, scenes: int, files: int, performers: int, tags: int, wal: bool) -> StashDB:
     rnd = random.Random(19)
     db = StashDB.create(path, wal=wal)
+    db.folder("/data")  # Stash keeps every folder from its library path down
+    db.folder("/data/videos")
+    for k in range(min(scenes, 500)):
+        db.folder(f"/data/videos/{k:03d}")
     tag_ids = [db.tag(f"Tag {i}", aliases=[f"t{i}"]) for i in range(tags)]
     for i in range(1, tags):
         if i % 10:
