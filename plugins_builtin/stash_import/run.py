@@ -32,6 +32,7 @@ from plugins_builtin.stash_import.paths import PathMap, parse_mappings
 from plugins_builtin.stash_import.reader import StashReader, open_stash_db
 from plugins_builtin.stash_import.report import Report
 from plugins_builtin.stash_import.saved_filters import rule_tree_from_saved_filter
+from plugins_builtin.stash_import.spool import PathSpool
 
 log = logging.getLogger("obscura.stash_import")
 
@@ -41,6 +42,10 @@ BLOB_FIELDS = {"cover_blob": "cover", "image_blob": "image"}
 """Record fields naming a Stash blob → the field its bytes are handed over in."""
 
 Progress = Callable[[int, str], None]
+Pending = tuple[str, dict[str, Any], str, str, str | None]
+"""A record to hand over: ``(key, fields, what, digest, target id)``."""
+LINK_KEYS = ("id", "tag_ids", "performer_ids", "studio_id", "stash_ids")
+"""What the links and stash-ids steps read of a Stash row."""
 
 
 @dataclass
@@ -139,38 +144,44 @@ class Importing:
         entity: str,
         report_as: tuple[str, str],
         records: list[tuple[str, dict[str, Any], str]],
-        *,
-        count_read: bool = True,
-    ) -> dict[str, ImportOutcome | None]:
-        """Give ``records`` (key, fields, what) to ``entity``'s importer, skipping unchanged ones;
-        commits the batch (unless a dry run). ``{key: outcome}``; ``None`` for an unchanged record."""
-        name, label = report_as
-        counts = self.report.entity(name, label)
-        if count_read:
-            counts.read += len(records)
-        out: dict[str, ImportOutcome | None] = {}
-        if not records:
-            return out
-        imp = self.importers.get(entity)
-        if imp is None:
-            reason = f"no loaded plugin imports {entity} rows"
-            for key, _, what in records:
-                self.report.record(name, label, ImportOutcome(key, SKIPPED, reason=reason), what)
-            return out
-        todo: list[ImportRecord] = []
-        digests: dict[str, str] = {}
-        whats: dict[str, str] = {}
+    ) -> dict[str, ImportOutcome]:
+        """Give ``records`` (key, fields, what) to ``entity``'s importer, leaving out the unchanged
+        ones; commits the batch (unless a dry run). ``{key: outcome}`` of the records handed over."""
+        return self.give(entity, report_as, self.pending(entity, report_as, records))
+
+    def pending(
+        self, entity: str, report_as: tuple[str, str], records: list[tuple[str, dict[str, Any], str]]
+    ) -> list[Pending]:
+        """Count ``records`` as read; the ones to hand over (new, or changed since the last run)."""
+        counts = self.report.entity(*report_as)
+        counts.read += len(records)
+        out: list[Pending] = []
         for key, fields, what in records:
             dig = digest(fields)
             known = self.keys.get(entity, key)
             if known is not None and known[1] == dig:
                 counts.statuses["unchanged"] += 1
-                out[key] = None
                 continue
-            digests[key], whats[key] = dig, what
-            todo.append(ImportRecord(key, self._blobs(fields, what), target_id=known[0] if known else None))
-        if not todo:
+            out.append((key, fields, what, dig, known[0] if known else None))
+        return out
+
+    def give(self, entity: str, report_as: tuple[str, str], pending: list[Pending]) -> dict[str, ImportOutcome]:
+        """Hand ``pending`` records over in one batch and keep their keys (see :meth:`hand_over`)."""
+        name, label = report_as
+        out: dict[str, ImportOutcome] = {}
+        if not pending:
             return out
+        imp = self.importers.get(entity)
+        if imp is None:
+            reason = f"no loaded plugin imports {entity} rows"
+            for key, _, what, _, _ in pending:
+                self.report.record(name, label, ImportOutcome(key, SKIPPED, reason=reason), what)
+            return out
+        whats = {key: what for key, _, what, _, _ in pending}
+        digests = {key: dig for key, _, _, dig, _ in pending}
+        todo = [
+            ImportRecord(key, self._blobs(fields, what), target_id=target) for key, fields, what, _, target in pending
+        ]
         batch = ImportBatch(SOURCE, entity, todo, dry_run=self.options.dry_run)
         for outcome in run_import(self.db, imp, batch):
             out[outcome.key] = outcome
@@ -307,29 +318,45 @@ class Importing:
         self.hand_over("stash_id", ("stash_ids", "Stash IDs"), records)
 
     def scenes(self) -> None:
+        """Scenes → videos: read in id order, handed over in path order (:mod:`.spool`); the links
+        and stash ids of a scene follow its video."""
         extra_files = 0
-        for chunk in self.batched(self.reader.scenes()):
-            records = []
-            counts = self.report.entity("scenes", "Scenes")
-            for s in chunk:
-                fields = convert.scene_video(s, self.paths)
-                if fields is None:
-                    counts.read += 1
-                    counts.statuses[SKIPPED] += 1
-                    counts.reasons["the scene has no file"] += 1
-                    continue
-                extra_files += len(s["files"]) - 1
-                if fields["missing"]:
-                    self.report.missing_files += 1
-                records.append((str(s["id"]), fields, f"scene {s['id']} ({s['files'][0]['path']})"))
-            outcomes = self.hand_over("video", ("scenes", "Scenes"), records)
-            for key, outcome in outcomes.items():
-                if outcome is not None and outcome.status == SKIPPED and "root" in (outcome.reason or ""):
-                    path = next(f for k, f, _ in records if k == key)["path"]
-                    self.report.unmapped_paths[os.path.dirname(path)] += 1
-            self.links("scene", "video", chunk)
-            self.stash_ids("scene", "video", chunk)
-            self.progress(len(chunk), "scenes")
+        report_as = ("scenes", "Scenes")
+        with PathSpool() as spool:
+            for chunk in self.batched(self.reader.scenes()):
+                records = []
+                counts = self.report.entity(*report_as)
+                by_key = {}
+                for s in chunk:
+                    fields = convert.scene_video(s, self.paths)
+                    if fields is None:
+                        counts.read += 1
+                        counts.statuses[SKIPPED] += 1
+                        counts.reasons["the scene has no file"] += 1
+                        continue
+                    extra_files += len(s["files"]) - 1
+                    if fields["missing"]:
+                        self.report.missing_files += 1
+                    key = str(s["id"])
+                    by_key[key] = {k: s[k] for k in LINK_KEYS}
+                    records.append((key, fields, f"scene {s['id']} ({s['files'][0]['path']})"))
+                pending = self.pending("video", report_as, records)
+                spool.add([(p[1]["path"], (p, by_key.pop(p[0]))) for p in pending])
+                known = list(by_key.values())  # unchanged videos: their links and stash ids now
+                self.links("scene", "video", known)
+                self.stash_ids("scene", "video", known)
+                self.progress(len(chunk) - len(pending), "scenes")
+            for batch in spool.sorted_batches(self.options.batch_size):
+                pending = [p for p, _ in batch]
+                outcomes = self.give("video", report_as, pending)
+                for key, fields, _, _, _ in pending:
+                    outcome = outcomes.get(key)
+                    if outcome is not None and outcome.status == SKIPPED and "root" in (outcome.reason or ""):
+                        self.report.unmapped_paths[os.path.dirname(fields["path"])] += 1
+                rows = [row for _, row in batch]
+                self.links("scene", "video", rows)
+                self.stash_ids("scene", "video", rows)
+                self.progress(len(batch), "scenes")
         if extra_files:
             self.report.notes.append(
                 f"{extra_files} extra files of multi-file scenes: each scene kept its primary file; "
