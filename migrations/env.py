@@ -17,6 +17,10 @@ config = context.config
 SEARCH_INDEX_SUFFIXES = ("_trgm", "_fts")
 """Indexes named ``…_trgm`` / ``…_fts`` are created by migrations only (``pg_trgm`` GIN indexes are
 skipped on a server without the extension), so they are left out of the models/migrations drift check."""
+BYTE_ORDER_INDEX_SUFFIX = "_bytes"
+"""Indexes named ``…_bytes`` are on a column ``COLLATE "C"`` (its values in byte order, whatever the
+database's collation); reflection reads them back as plain column indexes, so the drift check
+would always see a difference: they are compared by their migration only."""
 
 
 def _attributes() -> dict:
@@ -40,6 +44,8 @@ def run_migrations() -> None:
             return name in tables
         if type_ == "index" and name and name.endswith(SEARCH_INDEX_SUFFIXES):
             return False  # search indexes exist only where the extension does (plugin_sdk.search)
+        if type_ == "index" and name and name.endswith(BYTE_ORDER_INDEX_SUFFIX):
+            return False
         table = getattr(obj, "table", None)
         return table is None or table.name in tables
 

@@ -19,13 +19,12 @@ from datetime import UTC, datetime
 from typing import Any
 
 from pydantic import ValidationError as PydanticError
-from sqlalchemy import Text, any_, cast, literal, select, tuple_, update
-from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy import Text, cast, select, tuple_, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Session
 
 from plugin_sdk.collections import collection_sources
-from plugin_sdk.db import copy_rows, new_ids
+from plugin_sdk.db import copy_rows, in_array, new_ids
 from plugin_sdk.errors import ValidationError
 from plugin_sdk.imports import CREATED, MERGED, SKIPPED, UNCHANGED, UPDATED, ImportBatch, ImportOutcome
 from plugin_sdk.jobs import enqueue_jobs
@@ -229,12 +228,6 @@ def _parse(db: Session, rec: Any) -> _Record | ImportOutcome:
 # ----------------------------------------------------------------------------------------- lookups
 
 
-def _any(column: Any, values: Any) -> Any:
-    """``column = ANY(:values)``: one array parameter, however many values (an ``IN`` list of
-    thousands is slow to send and to plan)."""
-    return column == any_(cast(literal(list(values), ARRAY(Text)), ARRAY(Text)))
-
-
 def _existing_refs(db: Session, records: list[_Record]) -> set[Ref]:
     """The ``(kind, id)`` of every item that names a row here: one query per kind; items of
     unknown kinds or missing rows are named in their record's warnings."""
@@ -248,7 +241,8 @@ def _existing_refs(db: Session, records: list[_Record]) -> set[Ref]:
         if kind not in sources:
             continue
         col = cast(sources[kind].id_column, Text)
-        found.update((kind, i) for i in db.connection().execute(select(col).where(_any(col, sorted(ids)))).scalars())
+        rows = db.connection().execute(select(col).where(in_array(col, sorted(ids))))
+        found.update((kind, i) for i in rows.scalars())
     for rec in records:
         missing: dict[str, list[str]] = {}
         for ref in rec.items:
@@ -275,13 +269,13 @@ def _load_rows(db: Session, records: list[_Record]) -> tuple[dict[str, _Row], di
     targets = sorted({r.target_id for r in records if r.target_id})
     by_id: dict[str, _Row] = {}
     if targets:
-        by_id = {c.id: _row(c) for c in db.connection().execute(select(*cols).where(_any(Collection.id, targets)))}
+        by_id = {c.id: _row(c) for c in db.connection().execute(select(*cols).where(in_array(Collection.id, targets)))}
     keys = {(r.name, r.mode) for r in records if r.target_id not in by_id}
     by_key: dict[tuple[str, str], _Row] = {}
     if keys:
         names = sorted({name for name, _ in keys})
         rows = db.connection().execute(
-            select(*cols).where(_any(Collection.name, names)).order_by(Collection.created_at, Collection.id)
+            select(*cols).where(in_array(Collection.name, names)).order_by(Collection.created_at, Collection.id)
         )
         for c in rows:
             if (c.name, c.mode) in keys:
@@ -298,7 +292,7 @@ def _load_members(db: Session, rows: list[_Row]) -> None:
         select(
             CollectionItem.collection_id, CollectionItem.entity_type, CollectionItem.entity_id,
             CollectionItem.source, CollectionItem.sort_order,
-        ).where(_any(CollectionItem.collection_id, sorted(index)))
+        ).where(in_array(CollectionItem.collection_id, sorted(index)))
     ):  # fmt: skip
         row = index[cid]
         row.members[(kind, entity_id)] = source

@@ -18,13 +18,12 @@ from typing import Any
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
-from plugin_sdk.db import new_id
+from plugin_sdk.db import in_array, new_id
 from plugin_sdk.imports import CREATED, MERGED, SKIPPED, UNCHANGED, UPDATED, ImportBatch, ImportOutcome, ImportRecord
 from plugin_sdk.nesting import link_parents
 from plugins_builtin.images.import_roots import Root, Roots, load_roots
 from plugins_builtin.images.import_values import (
     Notes,
-    any_of,
     changes_for,
     clean_path,
     count_value,
@@ -134,7 +133,7 @@ def _match(db: Session, recs: list[GalleryRecord]) -> None:
     by_id = {}
     target_ids = [r.record.target_id for r in recs if r.record.target_id]
     if target_ids:
-        by_id = {row.id: row for row in db.execute(select(*KNOWN_COLUMNS).where(any_of(Gallery.id, target_ids)))}
+        by_id = {row.id: row for row in db.execute(select(*KNOWN_COLUMNS).where(in_array(Gallery.id, target_ids)))}
     claimed: set[str] = set()
     for rec in recs:
         row = by_id.get(rec.record.target_id or "")
@@ -144,13 +143,13 @@ def _match(db: Session, recs: list[GalleryRecord]) -> None:
     paths = [r.path for r in recs if r.row is None and r.path]
     by_path = {}
     if paths:
-        by_path = {row.path: row for row in db.execute(select(*KNOWN_COLUMNS).where(any_of(Gallery.path, paths)))}
+        by_path = {row.path: row for row in db.execute(select(*KNOWN_COLUMNS).where(in_array(Gallery.path, paths)))}
     titles = [r.values["title"] or UNTITLED for r in recs if r.row is None and r.kind == "virtual"]
     by_title: dict[str, list[Any]] = {}
     if titles:
         rows = db.execute(
             select(*KNOWN_COLUMNS)
-            .where(Gallery.kind == "virtual", any_of(Gallery.title, titles))
+            .where(Gallery.kind == "virtual", in_array(Gallery.title, titles))
             .order_by(Gallery.created_at, Gallery.id)
         )
         for row in rows:
@@ -248,7 +247,7 @@ def _nest(db: Session, created: Sequence[Mapping[str, Any]], roots: Roots) -> No
         path: (gid, root_id)
         for gid, path, root_id in db.execute(
             select(Gallery.id, Gallery.path, Gallery.library_root_id).where(
-                Gallery.kind == "folder", any_of(Gallery.path, wanted)
+                Gallery.kind == "folder", in_array(Gallery.path, wanted)
             )
         ).all()
     }
@@ -270,7 +269,7 @@ def _add_chapters(db: Session, recs: list[GalleryRecord]) -> set[str]:
         tuple(row)
         for row in db.execute(
             select(GalleryChapter.gallery_id, GalleryChapter.title, GalleryChapter.image_index).where(
-                any_of(GalleryChapter.gallery_id, ids)
+                in_array(GalleryChapter.gallery_id, ids)
             )
         )
     }

@@ -23,7 +23,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Session
 
 from plugin_sdk import library
-from plugin_sdk.db import copy_rows, new_id
+from plugin_sdk.db import copy_rows, in_array, new_id
 from plugin_sdk.imports import CREATED, MERGED, SKIPPED, UNCHANGED, UPDATED, ImportBatch, ImportOutcome, ImportRecord
 from plugin_sdk.jobs import enqueue_each
 from plugin_sdk.models import LibrarySettings
@@ -32,7 +32,6 @@ from plugins_builtin.images import archives, queues
 from plugins_builtin.images.import_roots import Root, load_roots
 from plugins_builtin.images.import_values import (
     Notes,
-    any_of,
     changes_for,
     clean_path,
     count_value,
@@ -156,7 +155,7 @@ def _match(db: Session, recs: list[ImageRecord]) -> None:
     claimed: set[str] = set()
     target_ids = [r.record.target_id for r in recs if r.record.target_id]
     if target_ids:
-        by_id = {row.id: row for row in db.execute(select(*KNOWN_COLUMNS).where(any_of(Image.id, target_ids)))}
+        by_id = {row.id: row for row in db.execute(select(*KNOWN_COLUMNS).where(in_array(Image.id, target_ids)))}
         for rec in recs:
             row = by_id.get(rec.record.target_id or "")
             if row is not None and row.id not in claimed:
@@ -165,7 +164,7 @@ def _match(db: Session, recs: list[ImageRecord]) -> None:
     paths = list({r.path for r in recs if r.row is None})
     by_key = {}
     if paths:
-        rows = db.execute(select(*KNOWN_COLUMNS).where(any_of(Image.file_path, paths)))
+        rows = db.execute(select(*KNOWN_COLUMNS).where(in_array(Image.file_path, paths)))
         by_key = {(row.file_path, row.member): row for row in rows}
     for rec in recs:
         row = by_key.get(rec.key) if rec.row is None else None
@@ -180,7 +179,7 @@ def _match(db: Session, recs: list[ImageRecord]) -> None:
     if not hashes:
         return
     by_hash: dict[str, list[Any]] = defaultdict(list)
-    for row in db.execute(select(*KNOWN_COLUMNS).where(any_of(Image.oshash, hashes)).order_by(Image.id)):
+    for row in db.execute(select(*KNOWN_COLUMNS).where(in_array(Image.oshash, hashes)).order_by(Image.id)):
         by_hash[row.oshash].append(row)
     for rec in recs:
         if rec.row is None and rec.skip is None and rec.values["oshash"]:
@@ -204,11 +203,11 @@ def _galleries(db: Session, recs: list[ImageRecord]) -> tuple[dict[str, _Gallery
     ids = {gid for rec in recs for gid in (*rec.gallery_ids, *rec.cover_of)}
     containers = {_container(rec) for rec in recs}
     columns = (Gallery.id, Gallery.kind, Gallery.path, Gallery.cover_image_id)
-    by_id = {r.id: _Gallery(*r) for r in db.execute(select(*columns).where(any_of(Gallery.id, ids)))} if ids else {}
+    by_id = {r.id: _Gallery(*r) for r in db.execute(select(*columns).where(in_array(Gallery.id, ids)))} if ids else {}
     by_path = {
         r.path: _Gallery(*r)
         for r in db.execute(
-            select(*columns).where(any_of(Gallery.path, containers), Gallery.kind.in_(("folder", "zip")))
+            select(*columns).where(in_array(Gallery.path, containers), Gallery.kind.in_(("folder", "zip")))
         )
     }
     return by_id, by_path
@@ -309,7 +308,7 @@ def _add_to_virtual(db: Session, recs: list[ImageRecord], by_id: dict[str, _Gall
         tuple(row)
         for row in db.execute(
             select(GalleryItem.gallery_id, GalleryItem.image_id).where(
-                any_of(GalleryItem.gallery_id, gallery_ids), any_of(GalleryItem.image_id, {i for _, i in pairs})
+                in_array(GalleryItem.gallery_id, gallery_ids), in_array(GalleryItem.image_id, {i for _, i in pairs})
             )
         )
     }
@@ -319,7 +318,7 @@ def _add_to_virtual(db: Session, recs: list[ImageRecord], by_id: dict[str, _Gall
     last = dict(
         db.execute(
             select(GalleryItem.gallery_id, func.max(GalleryItem.position))
-            .where(any_of(GalleryItem.gallery_id, gallery_ids))
+            .where(in_array(GalleryItem.gallery_id, gallery_ids))
             .group_by(GalleryItem.gallery_id)
         ).all()
     )
@@ -362,7 +361,7 @@ def _order(db: Session, arriving: Mapping[str, list[tuple[str, str, str]]]) -> t
         return {}, []
     there: dict[str, list[tuple[str, str, str, int | None]]] = defaultdict(list)
     columns = (Image.id, Image.gallery_id, Image.file_path, Image.member, Image.sort_order)
-    for row in db.execute(select(*columns).where(any_of(Image.gallery_id, arriving))):
+    for row in db.execute(select(*columns).where(in_array(Image.gallery_id, arriving))):
         there[row.gallery_id].append((row.id, row.file_path, row.member, row.sort_order))
     orders: dict[str, int] = {}
     moves: list[tuple[str, str, int]] = []

@@ -7,15 +7,26 @@ each handed-over batch are written with an ``INSERT … ON CONFLICT`` in the bat
 from __future__ import annotations
 
 import hashlib
+import json
+import threading
 from collections import defaultdict
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import func, select
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from plugins_builtin.stash_import.models import StashImportKey
+Key = tuple[str, str, str, str]
+"""A key row: ``(entity, key, target id, digest)``."""
+
+_UPSERT = text(
+    """
+    INSERT INTO stash_import_keys (source, entity, key, target_id, digest)
+    SELECT :source, r->>0, r->>1, r->>2, r->>3 FROM json_array_elements(CAST(:rows AS json)) AS r
+    ON CONFLICT (source, entity, key) DO UPDATE
+    SET target_id = excluded.target_id, digest = excluded.digest, updated_at = now()
+    """
+)
 
 
 def digest(fields: Mapping[str, Any]) -> str:
@@ -26,20 +37,19 @@ def digest(fields: Mapping[str, Any]) -> str:
 
 
 class KeyStore:
-    """``(entity, key) → (target id, digest)`` of one Stash database."""
+    """``(entity, key) → (target id, digest)`` of one Stash database. Safe to share between the
+    run's threads: each batch writes the keys it :meth:`put` in its own transaction (:meth:`write`)."""
 
     def __init__(self, db: Session, source: str) -> None:
-        self.db = db
         self.source = source
         self.known: dict[str, dict[str, tuple[str, str]]] = defaultdict(dict)
-        rows = db.execute(
-            select(StashImportKey.entity, StashImportKey.key, StashImportKey.target_id, StashImportKey.digest).where(
-                StashImportKey.source == source
-            )
-        )
-        for entity, key, target, dig in rows:
-            self.known[entity][key] = (target, dig)
-        self._pending: list[dict[str, Any]] = []
+        self._lock = threading.Lock()
+        raw = db.connection().connection.driver_connection  # a few hundred thousand rows: no ORM rows on the way
+        with raw.cursor() as cur:
+            cur.execute("SELECT entity, key, target_id, digest FROM stash_import_keys WHERE source = %s", (source,))
+            known = self.known
+            for entity, key, target, dig in cur:
+                known[entity][key] = (target, dig)
 
     def get(self, entity: str, key: str) -> tuple[str, str] | None:
         return self.known[entity].get(key)
@@ -48,25 +58,16 @@ class KeyStore:
         found = self.known[entity].get(key)
         return found[0] if found else None
 
-    def put(self, entity: str, key: str, target: str, dig: str) -> None:
-        if self.known[entity].get(key) == (target, dig):
-            return
-        self.known[entity][key] = (target, dig)
-        self._pending.append({"source": self.source, "entity": entity, "key": key, "target_id": target, "digest": dig})
+    def put(self, entity: str, key: str, target: str, dig: str) -> Key | None:
+        """Remember a handed-over record's row; the key row to :meth:`write` (``None``: as known)."""
+        with self._lock:
+            if self.known[entity].get(key) == (target, dig):
+                return None
+            self.known[entity][key] = (target, dig)
+        return (entity, key, target, dig)
 
-    def flush(self) -> None:
-        """Write the keys put since the last flush (in the caller's transaction)."""
-        if not self._pending:
-            return
-        stmt = insert(StashImportKey)
-        stmt = stmt.on_conflict_do_update(
-            index_elements=["source", "entity", "key"],
-            set_={"target_id": stmt.excluded.target_id, "digest": stmt.excluded.digest, "updated_at": func.now()},
-        )
-        for i in range(0, len(self._pending), 2000):
-            self.db.execute(stmt, self._pending[i : i + 2000])
-        self._pending.clear()
-
-    def forget_pending(self) -> None:
-        """Drop keys not written (their batch was rolled back): reload those entities on resume."""
-        self._pending.clear()
+    def write(self, db: Session, keys: list[Key]) -> None:
+        """Write ``keys`` in ``db``'s transaction: one statement per few thousand, their rows in
+        one JSON document (an ORM executemany costs more in Python than the insert in PostgreSQL)."""
+        for i in range(0, len(keys), 5000):
+            db.execute(_UPSERT, {"source": self.source, "rows": json.dumps(keys[i : i + 5000])})

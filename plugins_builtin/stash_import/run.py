@@ -13,9 +13,11 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import threading
 import time
-from collections import defaultdict
+from collections import defaultdict, deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -98,6 +100,8 @@ class Importing:
         self.keys = KeyStore(db, str(Path(options.path).resolve()))
         self.report = Report(path=str(options.path), dry_run=options.dry_run, schema_version=reader.version)
         self.importers = importers()
+        self.lock = threading.Lock()
+        """Guards the report: the scenes' links are handed over on a thread of their own (:class:`FollowUps`)."""
         self._progress = progress
         self._total = max(1, sum(reader.counts().values()))
         self._done = 0
@@ -144,29 +148,37 @@ class Importing:
         entity: str,
         report_as: tuple[str, str],
         records: list[tuple[str, dict[str, Any], str]],
+        db: Session | None = None,
     ) -> dict[str, ImportOutcome]:
         """Give ``records`` (key, fields, what) to ``entity``'s importer, leaving out the unchanged
-        ones; commits the batch (unless a dry run). ``{key: outcome}`` of the records handed over."""
-        return self.give(entity, report_as, self.pending(entity, report_as, records))
+        ones; commits the batch (unless a dry run) on ``db`` (the run's session when ``None``).
+        ``{key: outcome}`` of the records handed over."""
+        return self.give(entity, report_as, self.pending(entity, report_as, records), db)
 
     def pending(
         self, entity: str, report_as: tuple[str, str], records: list[tuple[str, dict[str, Any], str]]
     ) -> list[Pending]:
         """Count ``records`` as read; the ones to hand over (new, or changed since the last run)."""
-        counts = self.report.entity(*report_as)
-        counts.read += len(records)
         out: list[Pending] = []
+        unchanged = 0
         for key, fields, what in records:
             dig = digest(fields)
             known = self.keys.get(entity, key)
             if known is not None and known[1] == dig:
-                counts.statuses["unchanged"] += 1
+                unchanged += 1
                 continue
             out.append((key, fields, what, dig, known[0] if known else None))
+        with self.lock:
+            counts = self.report.entity(*report_as)
+            counts.read += len(records)
+            counts.statuses["unchanged"] += unchanged
         return out
 
-    def give(self, entity: str, report_as: tuple[str, str], pending: list[Pending]) -> dict[str, ImportOutcome]:
+    def give(
+        self, entity: str, report_as: tuple[str, str], pending: list[Pending], db: Session | None = None
+    ) -> dict[str, ImportOutcome]:
         """Hand ``pending`` records over in one batch and keep their keys (see :meth:`hand_over`)."""
+        db = self.db if db is None else db
         name, label = report_as
         out: dict[str, ImportOutcome] = {}
         if not pending:
@@ -174,8 +186,9 @@ class Importing:
         imp = self.importers.get(entity)
         if imp is None:
             reason = f"no loaded plugin imports {entity} rows"
-            for key, _, what, _, _ in pending:
-                self.report.record(name, label, ImportOutcome(key, SKIPPED, reason=reason), what)
+            with self.lock:
+                for key, _, what, _, _ in pending:
+                    self.report.record(name, label, ImportOutcome(key, SKIPPED, reason=reason), what)
             return out
         whats = {key: what for key, _, what, _, _ in pending}
         digests = {key: dig for key, _, _, dig, _ in pending}
@@ -183,14 +196,18 @@ class Importing:
             ImportRecord(key, self._blobs(fields, what), target_id=target) for key, fields, what, _, target in pending
         ]
         batch = ImportBatch(SOURCE, entity, todo, dry_run=self.options.dry_run)
-        for outcome in run_import(self.db, imp, batch):
-            out[outcome.key] = outcome
-            self.report.record(name, label, outcome, whats[outcome.key])
-            if outcome.id:
-                self.keys.put(entity, outcome.key, outcome.id, digests[outcome.key])
-        self.keys.flush()
+        outcomes = run_import(db, imp, batch)
+        keys = []
+        with self.lock:
+            for outcome in outcomes:
+                out[outcome.key] = outcome
+                self.report.record(name, label, outcome, whats[outcome.key])
+        for outcome in outcomes:
+            if outcome.id and (row := self.keys.put(entity, outcome.key, outcome.id, digests[outcome.key])):
+                keys.append(row)
+        self.keys.write(db, keys)
         if not self.options.dry_run:
-            self.db.commit()
+            db.commit()
         return out
 
     def batched(self, rows: Iterator[dict[str, Any]]) -> Iterator[list[dict[str, Any]]]:
@@ -279,7 +296,7 @@ class Importing:
             self.stash_ids("performer", "performer", chunk)
             self.progress(len(chunk), "performers")
 
-    def links(self, stash_entity: str, entity: str, chunk: list[dict[str, Any]]) -> None:
+    def links(self, stash_entity: str, entity: str, chunk: list[dict[str, Any]], db: Session | None = None) -> None:
         """The tags, performers and studio of each row of ``chunk`` (already handed over)."""
         tags, performers = self.ids("tag"), self.ids("performer")
         records = []
@@ -295,9 +312,9 @@ class Importing:
                     entity, target, tag_ids=tag_ids, performer_ids=performer_ids, studio_id=studio_id
                 )
                 records.append((f"{stash_entity}:{row['id']}", fields, f"{stash_entity} {row['id']}'s links"))
-        self.hand_over("entity_links", ("links", "Links"), records)
+        self.hand_over("entity_links", ("links", "Links"), records, db)
 
-    def stash_ids(self, stash_entity: str, entity: str, chunk: list[dict[str, Any]]) -> None:
+    def stash_ids(self, stash_entity: str, entity: str, chunk: list[dict[str, Any]], db: Session | None = None) -> None:
         records = []
         for row in chunk:
             target = self.one(entity, row["id"])
@@ -315,7 +332,7 @@ class Importing:
                 records.append(
                     (f"{stash_entity}:{row['id']}:{short}", fields, f"{stash_entity} {row['id']}'s stash id")
                 )
-        self.hand_over("stash_id", ("stash_ids", "Stash IDs"), records)
+        self.hand_over("stash_id", ("stash_ids", "Stash IDs"), records, db)
 
     def scenes(self) -> None:
         """Scenes → videos: read in id order, handed over in path order (:mod:`.spool`); the links
@@ -346,17 +363,16 @@ class Importing:
                 self.links("scene", "video", known)
                 self.stash_ids("scene", "video", known)
                 self.progress(len(chunk) - len(pending), "scenes")
-            for batch in spool.sorted_batches(self.options.batch_size):
-                pending = [p for p, _ in batch]
-                outcomes = self.give("video", report_as, pending)
-                for key, fields, _, _, _ in pending:
-                    outcome = outcomes.get(key)
-                    if outcome is not None and outcome.status == SKIPPED and "root" in (outcome.reason or ""):
-                        self.report.unmapped_paths[os.path.dirname(fields["path"])] += 1
-                rows = [row for _, row in batch]
-                self.links("scene", "video", rows)
-                self.stash_ids("scene", "video", rows)
-                self.progress(len(batch), "scenes")
+            with FollowUps(self) as follow:
+                for batch in spool.sorted_batches(self.options.batch_size):
+                    pending = [p for p, _ in batch]
+                    outcomes = self.give("video", report_as, pending)
+                    for key, fields, _, _, _ in pending:
+                        outcome = outcomes.get(key)
+                        if outcome is not None and outcome.status == SKIPPED and "root" in (outcome.reason or ""):
+                            self.report.unmapped_paths[os.path.dirname(fields["path"])] += 1
+                    follow.submit([row for _, row in batch])
+                    self.progress(len(batch), "scenes")
         if extra_files:
             self.report.notes.append(
                 f"{extra_files} extra files of multi-file scenes: each scene kept its primary file; "
@@ -496,6 +512,56 @@ class Importing:
         self.saved_filters()
         self.report.seconds = time.monotonic() - started
         return self.report
+
+
+class FollowUps:
+    """The links and stash ids of each scene batch, handed over on a second connection by a thread
+    of its own while the next batch of videos is placed and written (they only need their
+    videos committed). Batches go in order, at most one waiting behind the running one; a
+    failure is raised in the run's thread at the next :meth:`submit` or at the end. A dry run,
+    which is one transaction, hands them over in place."""
+
+    def __init__(self, run: Importing) -> None:
+        self.run = run
+        self.inline = run.options.dry_run
+        self.session = None if self.inline else Session(bind=run.db.get_bind(), expire_on_commit=False)
+        self.pool = None if self.inline else ThreadPoolExecutor(1, thread_name_prefix="stash-import-links")
+        self.waiting: deque[Future[None]] = deque()
+
+    def _hand_over(self, rows: list[dict[str, Any]]) -> None:
+        try:
+            self.run.links("scene", "video", rows, self.session)
+            self.run.stash_ids("scene", "video", rows, self.session)
+        except BaseException:
+            if self.session is not None:
+                self.session.rollback()
+            raise
+
+    def submit(self, rows: list[dict[str, Any]]) -> None:
+        if self.pool is None:
+            self._hand_over(rows)
+            return
+        while len(self.waiting) > 1:
+            self.waiting.popleft().result()
+        self.waiting.append(self.pool.submit(self._hand_over, rows))
+
+    def __enter__(self) -> FollowUps:
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, *_: object) -> None:
+        try:
+            while self.waiting:
+                future = self.waiting.popleft()
+                if exc_type is None:
+                    future.result()
+                else:  # the run is failing already: let the batch in hand finish, skip the rest
+                    future.cancel()
+                    wait([future])
+        finally:
+            if self.pool is not None:
+                self.pool.shutdown(wait=True, cancel_futures=True)
+            if self.session is not None:
+                self.session.close()
 
 
 def import_stash(db: Session, options: ImportOptions, progress: Progress | None = None) -> dict[str, Any]:

@@ -8,9 +8,9 @@ from typing import Any
 from sqlalchemy import Subquery, func, select
 from sqlalchemy.orm import Session
 
+from plugin_sdk.db import in_array
 from plugin_sdk.sfw import visible_links
 from plugins_builtin.taxonomy.kinds import Kind
-from plugins_builtin.taxonomy.sqlarrays import in_array
 
 SCENES = "video"
 """The entity type counted by the ``scenes`` sort (Stash's scene count)."""

@@ -21,6 +21,7 @@ from typing import Any
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
+from plugin_sdk.db import in_array
 from plugin_sdk.imports import CREATED, SKIPPED, UNCHANGED, ImportBatch, ImportOutcome
 from plugin_sdk.sfw import entity_model
 from plugins_builtin.taxonomy.models import (
@@ -31,7 +32,6 @@ from plugins_builtin.taxonomy.models import (
     Studio,
     Tag,
 )
-from plugins_builtin.taxonomy.sqlarrays import in_array
 
 DOC = """\
 entity_type: str ("video", "image", "gallery", "series", "performer", "studio"…, at most 32
@@ -111,6 +111,23 @@ def _missing_entities(db: Session, wanted: Sequence[_Wanted]) -> set[tuple[str, 
     return missing
 
 
+def _studios_of(db: Session, entities: Iterable[tuple[str, str]]) -> dict[tuple[str, str], str]:
+    """The studio each ``(type, id)`` already has: one query per entity type, so that the primary
+    key ``(entity_type, entity_id)`` finds each row (on ``entity_id`` alone it is a full scan)."""
+    by_type: dict[str, set[str]] = defaultdict(set)
+    for entity_type, entity_id in entities:
+        by_type[entity_type].add(entity_id)
+    found: dict[tuple[str, str], str] = {}
+    for entity_type, ids in sorted(by_type.items()):
+        rows = db.execute(
+            select(EntityStudio.entity_id, EntityStudio.studio_id).where(
+                EntityStudio.entity_type == entity_type, in_array(EntityStudio.entity_id, sorted(ids))
+            )
+        )
+        found.update(((entity_type, i), s) for i, s in rows)
+    return found
+
+
 def _insert(db: Session, table: str, fk: str, rows: list[tuple[str, str, str]]) -> set[tuple[str, str]]:
     """Insert link rows; the ``(type, id)`` of the entities that gained one."""
     if not rows:
@@ -127,15 +144,7 @@ def import_entity_links(db: Session, batch: ImportBatch) -> list[ImportOutcome]:
     tags = _existing(db, Tag, (t for w in wanted for t in w.tags))
     performers = _existing(db, Performer, (p for w in wanted for p in w.performers))
     studios = _existing(db, Studio, (w.studio for w in wanted if w.studio))
-    entity_ids = sorted({w.entity_id for w in wanted if w.studio})
-    has_studio: dict[tuple[str, str], str] = {}
-    if entity_ids:
-        rows = db.execute(
-            select(EntityStudio.entity_type, EntityStudio.entity_id, EntityStudio.studio_id).where(
-                in_array(EntityStudio.entity_id, entity_ids)
-            )
-        )
-        has_studio = {(t, i): s for t, i, s in rows}
+    has_studio = _studios_of(db, [(w.entity_type, w.entity_id) for w in wanted if w.studio])
     tag_rows: dict[tuple[str, str, str], None] = {}
     performer_rows: dict[tuple[str, str, str], None] = {}
     studio_rows: dict[tuple[str, str], str] = {}

@@ -23,7 +23,7 @@ from typing import Any
 from sqlalchemy import Table, or_, select
 from sqlalchemy.orm import Session
 
-from plugin_sdk.db import new_id
+from plugin_sdk.db import in_array, new_id
 from plugin_sdk.imports import CREATED, MERGED, SKIPPED, UNCHANGED, UPDATED, ImportBatch, ImportOutcome, ImportRecord
 from plugins_builtin.taxonomy.bulk_rows import insert_new, update_by_id
 from plugins_builtin.taxonomy.import_pictures import PictureWish, place_pictures
@@ -31,7 +31,6 @@ from plugins_builtin.taxonomy.import_shapes import Parsed, Shape, parse
 from plugins_builtin.taxonomy.import_values import RecordValues
 from plugins_builtin.taxonomy.kinds import STUDIOS
 from plugins_builtin.taxonomy.names import clean_aliases, merged_aliases
-from plugins_builtin.taxonomy.sqlarrays import in_array
 
 MAX_PASSES = 3
 """A new row whose name another transaction created meanwhile is merged on the next pass."""

@@ -20,11 +20,11 @@ from typing import Any
 from sqlalchemy import or_, select, text
 from sqlalchemy.orm import Session
 
+from plugin_sdk.db import in_array
 from plugin_sdk.imports import CREATED, SKIPPED, UNCHANGED, UPDATED, ImportBatch, ImportOutcome
 from plugins_builtin.taxonomy.bulk_rows import update_by_id
 from plugins_builtin.taxonomy.hierarchy import cycle_parents, studio_tree, tag_tree
 from plugins_builtin.taxonomy.models import ENTITY_ID_MAX, Studio, Tag, TagParent
-from plugins_builtin.taxonomy.sqlarrays import in_array
 
 TAG_PARENT_DOC = """\
 tag_id: str (a tag here), parent_ids: list[str] (tags here). Adds the links the tag lacks, never

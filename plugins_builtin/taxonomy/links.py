@@ -11,6 +11,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Session
 
 from plugin_sdk import LinkKind
+from plugin_sdk.db import in_array
 from plugin_sdk.errors import ValidationError
 from plugins_builtin.taxonomy.hierarchy import studio_tree, tag_tree
 from plugins_builtin.taxonomy.kinds import PERFORMERS, STUDIOS, TAGS, Kind
@@ -23,7 +24,6 @@ from plugins_builtin.taxonomy.models import (
     Performer,
 )
 from plugins_builtin.taxonomy.resolve import find_or_create, matches
-from plugins_builtin.taxonomy.sqlarrays import in_array
 
 PATCH_FIELDS: dict[str, Kind] = {"performer_names": PERFORMERS, "tag_names": TAGS, "studio_name": STUDIOS}
 FILTER_KEYS: dict[str, Kind] = {"performers": PERFORMERS, "tags": TAGS, "studio": STUDIOS, "studios": STUDIOS}

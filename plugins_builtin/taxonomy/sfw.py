@@ -8,8 +8,8 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, exists, select
 from sqlalchemy.orm import Session
 
+from plugin_sdk.db import in_array
 from plugins_builtin.taxonomy.kinds import KINDS, Kind
-from plugins_builtin.taxonomy.sqlarrays import in_array
 
 
 def sfw_clause(db: Session, entity_type: str, id_column: ColumnElement[Any]) -> ColumnElement[bool] | None:

@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from plugin_sdk.db import in_array
 from plugin_sdk.jobs import enqueue_jobs
 from plugin_sdk.models import LibrarySettings
 from plugin_sdk.settings import read_settings
@@ -57,7 +58,7 @@ def enqueue_generation(db: Session, video_ids: Collection[str]) -> int:
         select(
             Video.id, Video.title, Video.probed_at, Video.duration, Video.width, Video.md5, Video.oshash,
             Video.phash, Video.thumbnail_at, Video.preview_at, Video.trickplay_at, Video.subtitles_at,
-        ).where(Video.id.in_(list(video_ids)), Video.missing_at.is_(None))
+        ).where(in_array(Video.id, video_ids), Video.missing_at.is_(None))
         .order_by(Video.created_at, Video.id)
     ).all()  # fmt: skip
     if not rows:
@@ -88,5 +89,5 @@ def fingerprint_follow_ups(db: Session, video_ids: Sequence[str]) -> dict[str, d
     """The ``fingerprint`` payload each probed video of ``video_ids`` needs after its probe
     (``None``: its hashes came with it, an import's), for ``obscura_job_finished``."""
     generate_phash = read_settings(db, GENERATION).generate_phash
-    rows = db.execute(select(Video.id, Video.md5, Video.oshash, Video.phash).where(Video.id.in_(list(video_ids)))).all()
+    rows = db.execute(select(Video.id, Video.md5, Video.oshash, Video.phash).where(in_array(Video.id, video_ids))).all()
     return {r.id: fingerprint_payload(r.id, r.md5, r.oshash, r.phash, generate_phash) for r in rows}

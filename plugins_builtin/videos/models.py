@@ -89,6 +89,8 @@ class Video(PlayableFileMixin, CatalogMixin, DimensionsMixin, TimestampMixin, Ba
         Index("ix_videos_phash", "phash", postgresql_where=text("phash IS NOT NULL")),
         Index("ix_videos_parent", "parent_id", postgresql_where=text("parent_id IS NOT NULL")),
         Index("ix_videos_root", "library_root_id"),
+        # byte order, whatever the database's collation: a folder's files are one range of it
+        Index("ix_videos_path_bytes", text('file_path COLLATE "C"')),
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)

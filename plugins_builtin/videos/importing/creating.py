@@ -84,29 +84,35 @@ def file_entry(rec: VideoRecord) -> FileEntry | str:
     return FileEntry(rec.path, rec.size or 0, rec.mtime or 0.0)
 
 
+_KNOWN_SQL = """
+    SELECT v.id, v.file_path, v.file_size, v.file_mtime
+    FROM unnest(CAST(%(lo)s AS text[]), CAST(%(hi)s AS text[]), CAST(%(direct)s AS boolean[])) AS u(lo, hi, direct)
+    JOIN videos v ON v.file_path COLLATE "C" >= u.lo AND v.file_path COLLATE "C" < u.hi
+    WHERE v.library_root_id = %(root)s AND (NOT u.direct OR strpos(substr(v.file_path, length(u.lo) + 1), %(sep)s) = 0)
+"""
+"""The rows under each unit's folder: a range of ``ix_videos_path_bytes`` per unit (byte order, where a
+folder's paths are exactly those from ``folder/`` up to ``folder0``), so a batch reads its units'
+rows, not its root's."""
+
+
+def _above(head: str) -> str:
+    """The least string above every string starting with ``head`` in byte (code point) order."""
+    return head[:-1] + chr(ord(head[-1]) + 1)
+
+
 def known_rows(db: Session, root_id: str, prefix: str, units: set[tuple[str, bool]]) -> list[Known]:
     """The rows of a root whose files are in the placement ``units`` (``placement_unit``), with
-    ``id``, ``file_path``, ``file_size`` and ``file_mtime``: one pass over the root's rows, each
-    compared by a substring (units grouped by the length of their folder's path)."""
-    by_length: dict[tuple[int, bool], list[str]] = {}
-    for folder, direct in units:
-        head = folder + os.sep if folder else ""
-        by_length.setdefault((len(head), direct), []).append(head)
-    conditions = []
-    params: dict[str, Any] = {"root": root_id, "prefix": prefix, "start": len(prefix) + 1, "sep": os.sep}
-    for n, ((length, direct), heads) in enumerate(sorted(by_length.items())):
-        test = []
-        if length:
-            test.append(f"substr(file_path, %(start)s, {length}) = ANY(CAST(%(h{n})s AS text[]))")
-            params[f"h{n}"] = heads
-        if direct:  # the files directly in that folder, none deeper
-            test.append(f"strpos(substr(file_path, %(start)s + {length}), %(sep)s) = 0")
-        conditions.append(f"({' AND '.join(test)})")
-    sql = f"""
-        SELECT id, file_path, file_size, file_mtime FROM videos
-        WHERE library_root_id = %(root)s AND starts_with(file_path, %(prefix)s) AND ({" OR ".join(conditions)})
-    """  # only numbers and parameter names are formatted in
-    return [Known(*row) for row in execute_unprepared(db, sql, params)]
+    ``id``, ``file_path``, ``file_size`` and ``file_mtime``."""
+    heads = sorted((prefix + (folder + os.sep if folder else ""), direct) for folder, direct in units)
+    params = {
+        "lo": [h for h, _ in heads],
+        "hi": [_above(h) for h, _ in heads],
+        "direct": [d for _, d in heads],
+        "root": root_id,
+        "sep": os.sep,
+    }
+    rows = execute_unprepared(db, _KNOWN_SQL, params)
+    return [Known(*row) for row in dict.fromkeys(rows)]  # a row in two units (a folder and a file of it) once
 
 
 class Known(NamedTuple):

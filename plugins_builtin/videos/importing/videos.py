@@ -15,10 +15,10 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Text, any_, cast, literal, or_, select, update
-from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
+from plugin_sdk.db import in_array, refresh_statistics
 from plugin_sdk.edits import entity_changed
 from plugin_sdk.imports import CREATED, MERGED, SKIPPED, UNCHANGED, UPDATED, ImportBatch, ImportOutcome
 from plugins_builtin.videos.generation import enqueue_generation
@@ -30,11 +30,6 @@ from plugins_builtin.videos.importing.records import VideoRecord, read_video
 from plugins_builtin.videos.models import Video
 
 _COLUMNS = tuple(getattr(Video, c) for c in MERGE_COLUMNS)
-
-
-def _any(values: set[str]) -> Any:
-    """``= ANY(array)``: one parameter however many values (an IN list binds one per value)."""
-    return any_(cast(literal(list(values), ARRAY(Text)), ARRAY(Text)))
 
 
 class _Batch:
@@ -50,6 +45,7 @@ class _Batch:
         self.touched: set[str] = set()  # rows created or changed: what they need is queued
         self.changed_fields: set[str] = set()
         self.merged_ids: list[str] = []
+        self.created = 0
 
     def cover(self, rec: VideoRecord) -> bytes | None:
         """The record's cover as JPEG (read once; a cover that is no image is a warning)."""
@@ -74,11 +70,11 @@ class _Batch:
         ids = {r.target_id for r in recs if r.target_id}
         paths = {r.path for r in recs}
         oshashes = {r.hashes["oshash"] for r in recs if r.missing and "oshash" in r.hashes}
-        wanted = [Video.file_path == _any(paths)]
+        wanted = [in_array(Video.file_path, paths)]
         if ids:
-            wanted.append(Video.id == _any(ids))
+            wanted.append(in_array(Video.id, ids))
         if oshashes:
-            wanted.append(Video.oshash == _any(oshashes))
+            wanted.append(in_array(Video.oshash, oshashes))
         rows = self.db.execute(select(*_COLUMNS).where(or_(*wanted)).order_by(Video.created_at, Video.id)).all()
         by_oshash: dict[str, list[Any]] = {}
         for row in rows:
@@ -173,6 +169,7 @@ class _Batch:
             if (jpeg := self.cover(f.rec)) is not None:
                 self.covers.write(f.id, jpeg)
             self.touched.add(f.id)
+            self.created += 1
             events.append((f.id, f.rec.plays, f.rec.os))
             self.done(i, CREATED, f.id)
         return events
@@ -194,6 +191,8 @@ def import_videos(db: Session, batch: ImportBatch) -> list[ImportOutcome]:
             entity_changed(db, "video", [i for i in work.merged_ids if i in work.touched], work.changed_fields)
         if not batch.dry_run:
             enqueue_generation(db, work.touched)
+        if work.created:
+            refresh_statistics(db, Video)  # the next batch's lookups plan on the rows this one added
     except BaseException:
         work.covers.undo()
         raise
