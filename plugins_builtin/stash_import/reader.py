@@ -770,18 +770,52 @@ class StashReader:
 
     # ------------------------------------------------------------------ entities
 
-    def scenes(self) -> Iterator[dict[str, Any]]:
-        """Every scene, by id, with files (primary first) + fingerprints, URLs, history and links."""
-        return self._built_in_batches(self._scenes())
+    def scenes(self, ids: tuple[int, int] | None = None) -> Iterator[dict[str, Any]]:
+        """Every scene (with an id in ``ids``, inclusive, when given), by id, with files (primary
+        first) + fingerprints, URLs, history and links."""
+        return self._built_in_batches(self._scenes(ids))
 
-    def _scenes(self) -> Generator[dict[str, Any], None, None]:
+    def scene_id_parts(self, parts: int) -> list[tuple[int, int]]:
+        """The scenes' ids cut into at most ``parts`` ranges of about as many scenes each."""
+        (count,) = self.conn.execute("SELECT count(*) FROM scenes").fetchone()
+        if not count:
+            return []
+        size = -(-count // max(1, parts))
+        bounds = [
+            self.conn.execute("SELECT id FROM scenes ORDER BY id LIMIT 1 OFFSET ?", (start,)).fetchone()[0]
+            for start in range(0, count, size)
+        ]
+        (last,) = self.conn.execute("SELECT max(id) FROM scenes").fetchone()
+        return [(lo, (bounds[i + 1] - 1) if i + 1 < len(bounds) else last) for i, lo in enumerate(bounds)]
+
+    def reopen(self) -> StashReader:
+        """Another connection to the file this reader opened (its private copy, if any), for a
+        process forked from this one: an SQLite connection must not cross a fork. The copy stays
+        this reader's to delete."""
+        mode = "rw" if self.copied else "ro"
+        uri = f"file:{quote(self.opened_path.resolve().as_posix(), safe='/')}?mode={mode}"
+        conn = sqlite3.connect(uri, uri=True, check_same_thread=False)
+        conn.row_factory = sqlite3.Row
+        conn.execute("PRAGMA query_only=ON")
+        return StashReader(
+            conn,
+            path=self.path,
+            opened_path=self.opened_path,
+            version=self.version,
+            tmp_dir=None,
+            blobs_path=self.blobs_path,
+            batch_size=self.batch_size,
+        )
+
+    def _scenes(self, ids: tuple[int, int] | None = None) -> Generator[dict[str, Any], None, None]:
         g = self._g
         keys = ("id", "title", "code", "details", "director", "date", "date_precision", "rating", "organized",
                 "studio_id", "resume_time", "play_duration", "cover_blob", "created_at", "updated_at")  # fmt: skip
         cols = self._select("scenes", keys, optional=("date_precision",))
         template = dict.fromkeys((*keys, "urls", "o_counter", "o_history", "play_count", "play_history", "files",
                                   "tag_ids", "performer_ids", "gallery_ids", "groups", "stash_ids"))  # fmt: skip
-        for batch in self._batches(f"SELECT {cols} FROM scenes ORDER BY id"):
+        where, params = ("WHERE id BETWEEN ? AND ? ", ids) if ids is not None else ("", ())
+        for batch in self._batches(f"SELECT {cols} FROM scenes {where}ORDER BY id", params):
             lo, hi = batch[0][0], batch[-1][0]
             files = self._files("scenes_files", "scene_id", lo, hi, "video")
             urls = self._urls("scene_urls", "scene_id", lo, hi)

@@ -54,6 +54,21 @@ class Report:
     notes: list[str] = field(default_factory=list)
     seconds: float = 0.0
 
+    def merge(self, other: Report) -> None:
+        """Add the counts, warnings and notes of ``other`` (a part of the run made elsewhere)."""
+        for name, theirs in other.entities.items():
+            ours = self.entity(name, theirs.label)
+            ours.read += theirs.read
+            ours.statuses.update(theirs.statuses)
+            ours.reasons.update(theirs.reasons)
+            ours.unmapped.update(theirs.unmapped)
+        self.unmapped_paths.update(other.unmapped_paths)
+        self.missing_files += other.missing_files
+        for message in other.warnings:
+            self.warn(message)
+        self.warning_count += other.warning_count - len(other.warnings)
+        self.notes.extend(other.notes)
+
     def entity(self, name: str, label: str) -> EntityCounts:
         found = self.entities.get(name)
         if found is None:

@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import multiprocessing
 import os
+import pickle
 import threading
 import time
 from collections import defaultdict, deque
@@ -47,6 +49,14 @@ Progress = Callable[[int, str], None]
 Pending = tuple[str, dict[str, Any], str, str, str | None]
 """A record to hand over: ``(key, fields, what, digest, target id)``."""
 LINK_KEYS = ("id", "tag_ids", "performer_ids", "studio_id", "stash_ids")
+LINKS = ("links", "Links")
+STASH_IDS = ("stash_ids", "Stash IDs")
+FORK_FROM_SCENES = 20_000
+"""Libraries with this many scenes are read by two processes (when there are two cores)."""
+Record = tuple[str, dict[str, Any], str]
+"""A record to hand over: ``(key, fields, what)``."""
+Later = tuple[str, tuple[str, str], list[Any]]
+"""Records to :meth:`Importing.give`: ``(entity, report as, pending records)``."""
 """What the links and stash-ids steps read of a Stash row."""
 
 
@@ -67,6 +77,8 @@ class ImportOptions:
     create_roots: bool = True
     blobs_path: str | None = None
     batch_size: int = BATCH
+    read_processes: int = 0
+    """Processes reading the scenes (0: two for a big library, see :meth:`Importing.read_processes`)."""
 
 
 class ImportCancelled(Exception):
@@ -298,6 +310,10 @@ class Importing:
 
     def links(self, stash_entity: str, entity: str, chunk: list[dict[str, Any]], db: Session | None = None) -> None:
         """The tags, performers and studio of each row of ``chunk`` (already handed over)."""
+        self.hand_over("entity_links", LINKS, self.link_records(stash_entity, entity, chunk), db)
+
+    def link_records(self, stash_entity: str, entity: str, chunk: list[dict[str, Any]]) -> list[Record]:
+        """The ``entity_links`` records of ``chunk``'s rows that have links."""
         tags, performers = self.ids("tag"), self.ids("performer")
         records = []
         for row in chunk:
@@ -312,9 +328,14 @@ class Importing:
                     entity, target, tag_ids=tag_ids, performer_ids=performer_ids, studio_id=studio_id
                 )
                 records.append((f"{stash_entity}:{row['id']}", fields, f"{stash_entity} {row['id']}'s links"))
-        self.hand_over("entity_links", ("links", "Links"), records, db)
+        return records
 
     def stash_ids(self, stash_entity: str, entity: str, chunk: list[dict[str, Any]], db: Session | None = None) -> None:
+        """The StashBox ids of each row of ``chunk`` (already handed over)."""
+        self.hand_over("stash_id", STASH_IDS, self.stash_id_records(stash_entity, entity, chunk), db)
+
+    def stash_id_records(self, stash_entity: str, entity: str, chunk: list[dict[str, Any]]) -> list[Record]:
+        """The ``stash_id`` records of ``chunk``'s rows."""
         records = []
         for row in chunk:
             target = self.one(entity, row["id"])
@@ -332,37 +353,19 @@ class Importing:
                 records.append(
                     (f"{stash_entity}:{row['id']}:{short}", fields, f"{stash_entity} {row['id']}'s stash id")
                 )
-        self.hand_over("stash_id", ("stash_ids", "Stash IDs"), records, db)
+        return records
 
     def scenes(self) -> None:
-        """Scenes → videos: read in id order, handed over in path order (:mod:`.spool`); the links
-        and stash ids of a scene follow its video."""
-        extra_files = 0
+        """Scenes → videos: read in id order (by several processes for a big library,
+        :meth:`read_scenes_forked`), handed over in path order (:mod:`.spool`); the links and stash
+        ids of a scene follow its video."""
         report_as = ("scenes", "Scenes")
         with PathSpool() as spool:
-            for chunk in self.batched(self.reader.scenes()):
-                records = []
-                counts = self.report.entity(*report_as)
-                by_key = {}
-                for s in chunk:
-                    fields = convert.scene_video(s, self.paths)
-                    if fields is None:
-                        counts.read += 1
-                        counts.statuses[SKIPPED] += 1
-                        counts.reasons["the scene has no file"] += 1
-                        continue
-                    extra_files += len(s["files"]) - 1
-                    if fields["missing"]:
-                        self.report.missing_files += 1
-                    key = str(s["id"])
-                    by_key[key] = {k: s[k] for k in LINK_KEYS}
-                    records.append((key, fields, f"scene {s['id']} ({s['files'][0]['path']})"))
-                pending = self.pending("video", report_as, records)
-                spool.add([(p[1]["path"], (p, by_key.pop(p[0]))) for p in pending])
-                known = list(by_key.values())  # unchanged videos: their links and stash ids now
-                self.links("scene", "video", known)
-                self.stash_ids("scene", "video", known)
-                self.progress(len(chunk) - len(pending), "scenes")
+            parts = self.reader.scene_id_parts(self.read_processes())
+            if len(parts) > 1:
+                extra_files = self.read_scenes_forked(spool, parts)
+            else:
+                extra_files = self.read_scenes(self.reader, None, spool, self.give_later)
             with FollowUps(self) as follow:
                 for batch in spool.sorted_batches(self.options.batch_size):
                     pending = [p for p, _ in batch]
@@ -378,6 +381,102 @@ class Importing:
                 f"{extra_files} extra files of multi-file scenes: each scene kept its primary file; "
                 "a scan adds the others as videos of their own."
             )
+
+    def give_later(self, work: Later) -> None:
+        """Hand over records :meth:`read_scenes` found to be new or changed (in this process)."""
+        self.give(*work)
+
+    def read_scenes(
+        self, reader: StashReader, ids: tuple[int, int] | None, spool: PathSpool, later: Callable[[Later], None]
+    ) -> int:
+        """Read the scenes (``ids``: a range of them), spool the videos to hand over and pass the
+        links and stash ids of unchanged videos to ``later``; the number of extra files."""
+        extra_files = 0
+        report_as = ("scenes", "Scenes")
+        for chunk in self.batched(reader.scenes(ids)):
+            records = []
+            counts = self.report.entity(*report_as)
+            by_key = {}
+            for s in chunk:
+                fields = convert.scene_video(s, self.paths)
+                if fields is None:
+                    counts.read += 1
+                    counts.statuses[SKIPPED] += 1
+                    counts.reasons["the scene has no file"] += 1
+                    continue
+                extra_files += len(s["files"]) - 1
+                if fields["missing"]:
+                    self.report.missing_files += 1
+                key = str(s["id"])
+                by_key[key] = {k: s[k] for k in LINK_KEYS}
+                records.append((key, fields, f"scene {s['id']} ({s['files'][0]['path']})"))
+            pending = self.pending("video", report_as, records)
+            spool.add([(p[1]["path"], (p, by_key.pop(p[0]))) for p in pending])
+            known = list(by_key.values())  # unchanged videos: their links and stash ids now
+            for entity, as_, follow_ups in (
+                ("entity_links", LINKS, self.link_records("scene", "video", known)),
+                ("stash_id", STASH_IDS, self.stash_id_records("scene", "video", known)),
+            ):
+                later((entity, as_, self.pending(entity, as_, follow_ups)))
+            self.progress(len(chunk) - len(pending), "scenes")
+        return extra_files
+
+    def read_processes(self) -> int:
+        """How many processes read the scenes: the option, else two for a big library where fork
+        is available (reading, converting and comparing is pure Python: one core each)."""
+        if self.options.read_processes:
+            return self.options.read_processes
+        if "fork" not in multiprocessing.get_all_start_methods() or (os.cpu_count() or 1) < 2:
+            return 1
+        return 2 if self.reader.counts().get("scenes", 0) >= FORK_FROM_SCENES else 1
+
+    def read_scenes_forked(self, spool: PathSpool, parts: list[tuple[int, int]]) -> int:
+        """:meth:`read_scenes` of each id range in a forked process, into a part of ``spool``;
+        their reports are merged here, and the records they left for later handed over."""
+        context = multiprocessing.get_context("fork")
+        work = []
+        for i, ids in enumerate(parts):
+            part = spool.part(f"scenes{i}")
+            proc = context.Process(target=self._read_part, args=(ids, part), daemon=True)
+            proc.start()
+            work.append((proc, part))
+        extra_files = 0
+        results = []
+        for proc, part in work:
+            proc.join()
+            result = part.with_suffix(".result")
+            if not result.exists():
+                raise RuntimeError(f"reading the scenes stopped (the reading process exited with {proc.exitcode})")
+            results.append(pickle.loads(result.read_bytes()))
+        for report, extra, later, error in results:
+            if error is not None:
+                raise RuntimeError(f"reading the scenes failed: {error}")
+            self.report.merge(report)
+            extra_files += extra
+            for item in later:
+                self.give(*item)
+        self.progress(sum(r[0].entities["scenes"].read for r in results if r[0] is not None), "scenes")
+        return extra_files
+
+    def _read_part(self, ids: tuple[int, int], part: Path) -> None:
+        """In a forked process: read the scenes of ``ids`` into the spool ``part``, and leave the
+        report, the extra files and the records to hand over in ``part.result``. Touches no
+        database connection of the parent's (nothing here writes; ``later`` only collects)."""
+        payload: tuple[Any, ...]
+        try:
+            self._progress = None
+            self.report = Report(path=self.report.path, dry_run=self.report.dry_run, schema_version=self.reader.version)
+            later: list[Later] = []
+            with self.reader.reopen() as reader:
+                spool = PathSpool(part)
+                try:
+                    extra = self.read_scenes(reader, ids, spool, later.append)
+                finally:
+                    spool.finish()
+            payload = (self.report, extra, [item for item in later if item[2]], None)
+        except BaseException as exc:
+            payload = (None, 0, [], f"{type(exc).__name__}: {exc}")
+        part.with_suffix(".result").write_bytes(pickle.dumps(payload, protocol=pickle.HIGHEST_PROTOCOL))
 
     def markers(self) -> None:
         tags = self.ids("tag")

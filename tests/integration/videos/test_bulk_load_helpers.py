@@ -40,7 +40,7 @@ def test_in_array_takes_one_parameter_for_thousands_of_values(runtime: Any) -> N
     _, ids = _videos(runtime, [f"{ROOT}/a/{i:05d}.mp4" for i in range(70_000)])
     wanted = list(ids.values())[::2]  # 35,000 values: one IN (…) parameter each would pass PostgreSQL's 65,535 cap
     with runtime.session() as db:
-        found = set(db.execute(select(Video.id).where(in_array(Video.id, wanted + ["not-an-id"]))).scalars())
+        found = set(db.execute(select(Video.id).where(in_array(Video.id, [*wanted, "not-an-id"]))).scalars())
         assert found == set(wanted)
         assert db.execute(select(Video.id).where(in_array(Video.id, []))).all() == []
 
