@@ -50,6 +50,7 @@ GROUPS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("Imports", "Records another application's library brings, taken by the plugins that own them.",
      ("obscura_importers",)),
     ("Status", "What the system status and Settings → System show.", ("obscura_system_status",)),
+    ("Database", "Acting before migrations change the database (backups).", ("obscura_before_migrate",)),
 )  # fmt: skip
 
 

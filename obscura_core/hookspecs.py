@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from sqlalchemy import ColumnElement
     from sqlalchemy.orm import Session
 
+    from plugin_sdk.database import MigrationPlan
     from plugin_sdk.imports import Importer
     from plugin_sdk.models import LibraryRoot
     from plugin_sdk.types import (
@@ -437,6 +438,35 @@ def obscura_cli_commands() -> Sequence[click.Command]:
     :return: click commands; names must not clash with the core's or another plugin's.
 
     Called in: cli.
+    """
+
+
+@hookspec
+def obscura_before_migrate(plan: MigrationPlan) -> str | None:
+    """Migrations are about to be applied to a database that holds data: act first (take a backup).
+
+    Called once per migration run (``obscura migrate``, ``obscura serve``'s start-up migration,
+    the breaking-gate's accept), under the migration lock, before any revision is applied, and
+    only when revisions of lineages that already hold data are pending (a new install, or a newly
+    added plugin creating its empty tables, calls nobody). An implementation that raises stops the
+    migration: nothing is applied, and the operator sees the message of a
+    ``plugin_sdk.errors.ObscuraError`` (or "see the log" for anything else).
+
+    :param plan: what will be applied (``plan.pending``, ``plan.breaking``), why
+        (``plan.reason``), the database (``plan.database_url``, a libpq URL) and the data folder.
+        Use these, not the process's settings: the migrating runtime may not be the current one.
+    :return: a short description of what was done (the backup file written), recorded with the
+        consent to breaking migrations, or ``None``.
+
+    Called in: cli, worker (``obscura serve``), web (the breaking-gate's accept route).
+
+    Example::
+
+        @hookimpl
+        def obscura_before_migrate(plan):
+            path = plan.data_dir / "before-migrate.txt"
+            path.write_text("\\n".join(f"{m.lineage} {m.revision}" for m in plan.pending))
+            return str(path)
     """
 
 

@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from flask import Blueprint, current_app, jsonify, request
+from flask import Blueprint, current_app, jsonify, render_template, request
 from pydantic import Field
 from rq import Worker
 from sqlalchemy import text
@@ -18,7 +18,9 @@ from sqlalchemy import text
 from obscura_core import __version__
 from obscura_core.runtime import Runtime
 from plugin_sdk import hookimpl
+from plugin_sdk.database import PendingMigration
 from plugin_sdk.db import get_db
+from plugin_sdk.errors import ConflictError, ObscuraError
 from plugin_sdk.http import ApiModel, api_route, ok
 
 HEARTBEAT_STALE_S = 90
@@ -44,9 +46,24 @@ class WorkerInfo(ApiModel):
     current_job: str | None = None
 
 
+class BreakingMigrationOut(ApiModel):
+    """A migration that reshapes or drops data, waiting for the operator's consent."""
+
+    plugin: str
+    revision: str
+    message: str
+    description: str = Field(description="what it does to the data, in the migration's own words")
+
+
 class SystemStatus(ApiModel):
     ok: bool
     version: str
+    awaiting_breaking_consent: bool = Field(
+        False,
+        description="breaking migrations wait for consent (POST /api/system/breaking-gate/accept); until then "
+        "pages show the notice and the other API routes answer 503",
+    )
+    breaking_migrations: list[BreakingMigrationOut] = Field(default_factory=list)
     database: ServiceInfo
     redis: ServiceInfo
     ffmpeg: ToolInfo
@@ -97,7 +114,16 @@ def _workers(rt: Runtime) -> list[WorkerInfo]:
     return out
 
 
+def breaking_out(waiting: list[PendingMigration]) -> list[BreakingMigrationOut]:
+    return [
+        BreakingMigrationOut(plugin=m.lineage, revision=m.revision, message=m.message, description=m.breaking or "")
+        for m in waiting
+    ]
+
+
 def system_status(rt: Runtime) -> SystemStatus:
+    from obscura_core.migrate import gate_state
+
     db_info = ServiceInfo(reachable=False)
     plugins: dict[str, Any] = {}
     try:
@@ -116,9 +142,12 @@ def system_status(rt: Runtime) -> SystemStatus:
         workers = _workers(rt)
     except Exception as exc:
         redis_info = ServiceInfo(reachable=False, error=str(exc).splitlines()[0])
+    waiting = gate_state(rt) if db_info.reachable else []
     return SystemStatus(
         ok=db_info.reachable and redis_info.reachable,
         version=__version__,
+        awaiting_breaking_consent=bool(waiting),
+        breaking_migrations=breaking_out(waiting),
         database=db_info,
         redis=redis_info,
         ffmpeg=tool_info(rt.settings.ffmpeg_bin),
@@ -159,8 +188,84 @@ def changelog_path(rt: Runtime) -> Path:
     return here if here.exists() else packaged
 
 
+class AcceptBreakingIn(ApiModel):
+    revisions: list[str] | None = Field(
+        None, max_length=1000, description="the revisions the operator saw; refused (409) when others wait now"
+    )
+
+
+class AcceptedOut(ApiModel):
+    applied: list[BreakingMigrationOut]
+    migrated: int = Field(description="revisions applied in all, breaking or not")
+    backup: str | None = Field(description="what the obscura_before_migrate plugins answered (the backup file)")
+
+
+class AwaitingConsentError(ObscuraError):
+    """503 while breaking migrations wait for consent: the schema is not the one the code expects."""
+
+    status = 503
+    code = "awaiting_breaking_consent"
+
+
+GATE_OPEN_PREFIXES = ("/static/", "/assets/", "/api/system/")
+GATE_OPEN_PATHS = frozenset({"/api/health", "/api/openapi.json", "/api/changelog", "/api/client-info"})
+"""What still answers while breaking migrations wait: the notice, its assets and the system routes."""
+
+
+def gate_open(path: str) -> bool:
+    return path in GATE_OPEN_PATHS or path.startswith(GATE_OPEN_PREFIXES)
+
+
+def accept_breaking(rt: Runtime, revisions: list[str] | None) -> AcceptedOut:
+    """Back up, apply the waiting breaking migrations (and what they held back), record the consent."""
+    from obscura_core.migrate import migrate, pending_breaking
+
+    waiting = pending_breaking(rt)
+    if not waiting:
+        raise ConflictError("No breaking migration is waiting for consent.", code="nothing_to_accept")
+    if revisions is not None and sorted(revisions) != sorted(m.revision for m in waiting):
+        raise ConflictError(
+            "The migrations waiting are not the ones shown; reload the page to see them.", code="gate_changed"
+        )
+    result = migrate(rt, accept_breaking=True, reason="breaking-gate")
+    return AcceptedOut(
+        applied=breaking_out([m for m in result.applied if m.breaking]),
+        migrated=len(result.applied),
+        backup="; ".join(answer for _, answer in result.before_migrate) or None,
+    )
+
+
 def make_blueprint() -> Blueprint:
     bp = Blueprint("core_system", __name__)
+
+    @bp.before_app_request
+    def _breaking_gate():
+        """While breaking migrations wait, pages show the notice and the API answers 503."""
+        if gate_open(request.path):
+            return None
+        from obscura_core.migrate import gate_state
+
+        waiting = gate_state(current_app.extensions["obscura"])
+        if not waiting:
+            return None
+        if request.path.startswith("/api/"):
+            raise AwaitingConsentError(
+                "An upgrade waits for your consent before Obscura can run: open Obscura in a browser, or "
+                "POST /api/system/breaking-gate/accept.",
+            )
+        return render_template("system/breaking_gate_page.html"), 503
+
+    @bp.app_context_processor
+    def _gate_context() -> dict[str, Any]:
+        from obscura_core.migrate import gate_state
+
+        waiting = gate_state(current_app.extensions["obscura"])
+        return {"breaking_gate": breaking_out(waiting) if waiting else None}
+
+    @api_route(bp, "/api/system/breaking-gate/accept", methods=["POST"], body=AcceptBreakingIn, response=AcceptedOut)
+    def accept_gate(body: AcceptBreakingIn):
+        """Consent to the waiting breaking migrations: a backup is taken, they are applied, the consent recorded."""
+        return ok(accept_breaking(current_app.extensions["obscura"], body.revisions))
 
     @api_route(bp, "/api/system/status", response=SystemStatus)
     def status():

@@ -26,12 +26,39 @@ def cli_runtime() -> Runtime:
 
 
 @click.command()
-def migrate() -> None:
-    """Apply the core's and every plugin's database migrations (safe to repeat)."""
-    from obscura_core.migrate import upgrade_all
+@click.option(
+    "--accept-breaking",
+    is_flag=True,
+    help="Also apply migrations marked breaking (they reshape or drop data); a backup is taken first.",
+)
+def migrate(accept_breaking: bool) -> None:
+    """Apply the core's and every plugin's database migrations (safe to repeat).
 
-    applied = upgrade_all(cli_runtime())
-    click.echo("migrated: " + ", ".join(applied))
+    Migrations marked breaking are left for last and applied only with --accept-breaking; without
+    it, everything before them is applied and what they would do is printed.
+    """
+    from obscura_core.migrate import migrate as run_migrations
+    from plugin_sdk.errors import ObscuraError
+
+    try:
+        result = run_migrations(cli_runtime(), accept_breaking=accept_breaking, reason="migrate")
+    except ObscuraError as exc:
+        raise click.ClickException(exc.message) from None
+    for plugin, answer in result.before_migrate:
+        click.echo(f"before migrating ({plugin}): {answer}")
+    click.echo("migrated: " + ", ".join(result.lineages))
+    if result.waiting:
+        lines = [f"  {m.lineage} {m.revision}: {m.breaking}" for m in result.waiting]
+        held = len(result.held) - len(result.waiting)
+        after = f" ({held} more revision(s) after them wait too)" if held else ""
+        raise click.ClickException(
+            "breaking migrations were not applied"
+            + after
+            + ":\n"
+            + "\n".join(lines)
+            + "\nRun `obscura migrate --accept-breaking` to apply them (a backup is taken first), "
+            "or accept them on the notice `obscura serve` shows."
+        )
 
 
 @click.group()

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from obscura_core.db.consents import BreakingConsent
 from plugin_sdk import ModelSet, hookimpl
 from plugin_sdk.models import CORE_MODELS
 
 
 @hookimpl
 def obscura_models() -> list[ModelSet]:
-    return [ModelSet(plugin="core", models=list(CORE_MODELS), versions_dir=None, requires=())]
+    return [ModelSet(plugin="core", models=[*CORE_MODELS, BreakingConsent], versions_dir=None, requires=())]
