@@ -10,6 +10,8 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
+from plugin_sdk.processes import die_with_parent
+
 STDERR_TAIL = 2000
 
 
@@ -76,8 +78,8 @@ class ProbeResult:
 def run(args: Sequence[str], *, timeout: float = 600, binary: str | None = None) -> subprocess.CompletedProcess[bytes]:
     """Run ffmpeg (``binary`` defaults to the configured one) and raise ``MediaError`` on failure."""
     cmd = [binary or ffmpeg_bin(), "-hide_banner", "-nostdin", *args]
-    try:
-        result = subprocess.run(cmd, capture_output=True, timeout=timeout, check=False)
+    try:  # ffmpeg dies with the process that runs it: a killed work horse leaves no encoder writing on
+        result = subprocess.run(cmd, capture_output=True, timeout=timeout, check=False, preexec_fn=die_with_parent())
     except FileNotFoundError:
         raise MediaError(f"{cmd[0]} was not found; install ffmpeg") from None
     except subprocess.TimeoutExpired:

@@ -71,29 +71,50 @@ class _Stopper:
         self.event.set()
 
 
+def _wait_for_consent(rt: object, stopper: _Stopper, web: subprocess.Popen[bytes] | None = None) -> bool:
+    """While a breaking migration waits for consent (the UI's notice, or ``obscura migrate
+    --accept-breaking``), workers would run against a half-migrated schema: wait. False when
+    stopped meanwhile."""
+    from obscura_core.migrate import gate_state
+
+    click.echo("An upgrade waits for your consent: open Obscura, or run `obscura migrate --accept-breaking`.", err=True)
+    while gate_state(rt, max_age=2.0):  # type: ignore[arg-type]
+        if stopper.event.wait(2.0):
+            return False
+        if web is not None and web.poll() is not None:
+            raise click.ClickException(f"the web server exited with code {web.returncode}")
+    click.echo("The upgrade was accepted and applied: starting the workers.", err=True)
+    return True
+
+
 @click.command()
 @click.option("--workers", "worker_count", type=int, default=None, help="Worker processes (OBSCURA_WORKERS, 2).")
 @click.option("--embedded/--no-embedded", default=True, help="Start PostgreSQL/Redis when their URLs are unset.")
 def serve(worker_count: int | None, embedded: bool) -> None:
     """Migrate, then run the web server, the workers and the scheduler until Ctrl-C."""
     from obscura_core.jobs.scheduler import SchedulerThread
-    from obscura_core.jobs.worker import RetryScheduler, fork_workers, stop_children
-    from obscura_core.migrate import upgrade_all
+    from obscura_core.jobs.worker import RetryScheduler, WorkerSupervisor
+    from obscura_core.migrate import MigrationAborted, migrate
     from obscura_core.runtime import build_runtime, set_runtime
 
     settings, services = _prepare(embedded)
     stopper = _Stopper()
     web: subprocess.Popen[bytes] | None = None
-    pids: list[int] = []
+    workers: WorkerSupervisor | None = None
     scheduler = None
     retries = None
-    rt = None
     try:
         rt = build_runtime("worker", settings)
         set_runtime(rt)
-        upgrade_all(rt)
-        pids = fork_workers(rt, worker_count or settings.worker_processes)
-        web = subprocess.Popen(_gunicorn_cmd(settings), env=os.environ.copy())
+        try:
+            result = migrate(rt)
+        except MigrationAborted as exc:
+            raise click.ClickException(exc.message) from None
+        web = subprocess.Popen(_gunicorn_cmd(settings), env=os.environ.copy())  # first: it shows the notice
+        if result.waiting and not _wait_for_consent(rt, stopper, web):
+            return
+        workers = WorkerSupervisor(rt, worker_count or settings.worker_processes)
+        workers.start()
         retries = RetryScheduler(rt)
         retries.start()
         scheduler = SchedulerThread(rt)
@@ -103,6 +124,8 @@ def serve(worker_count: int | None, embedded: bool) -> None:
         while not stopper.event.wait(1.0):
             if web.poll() is not None:
                 raise click.ClickException(f"the web server exited with code {web.returncode}")
+            if workers.check():  # a worker died (crash, kill -9): it is replaced, its runs reconciled
+                scheduler.tick_soon()
     finally:
         click.echo("Stopping Obscura…", err=True)
         if scheduler is not None:
@@ -116,7 +139,8 @@ def serve(worker_count: int | None, embedded: bool) -> None:
             except subprocess.TimeoutExpired:
                 web.kill()
                 web.wait()
-        stop_children(pids, redis=rt.redis if rt is not None else None)
+        if workers is not None:
+            workers.stop()
         if scheduler is not None:
             scheduler.join(5)
         if services is not None:
@@ -139,42 +163,41 @@ def worker(processes: int | None, burst: bool) -> None:
     from obscura_core.jobs.feed import feed_all
     from obscura_core.jobs.reconcile import reconcile
     from obscura_core.jobs.scheduler import SchedulerThread
-    from obscura_core.jobs.worker import RetryScheduler, fork_workers, stop_children
+    from obscura_core.jobs.worker import RetryScheduler, WorkerSupervisor, fork_workers, stop_children
+    from obscura_core.migrate import gate_state
     from obscura_core.runtime import build_runtime, set_runtime
 
     settings, _ = _prepare(embedded=False)
     rt = build_runtime("worker", settings)
     set_runtime(rt)
+    stopper = _Stopper()
+    if gate_state(rt) and not _wait_for_consent(rt, stopper):
+        return
     reconcile(rt)
     feed_all(rt)
-    stopper = _Stopper()
-    pids = fork_workers(rt, processes or settings.worker_processes, burst=burst)
-    scheduler = None if burst else SchedulerThread(rt)
-    retries = None if burst else RetryScheduler(rt)
-    for thread in (scheduler, retries):
-        if thread is not None:
-            thread.start()
-    try:
-        if burst:
+    count = processes or settings.worker_processes
+    if burst:
+        pids = fork_workers(rt, count, burst=True)
+        try:
             for pid in pids:
                 os.waitpid(pid, 0)
-            return
+        finally:
+            stop_children(pids, redis=rt.redis)
+        return
+    workers = WorkerSupervisor(rt, count)
+    workers.start()
+    scheduler = SchedulerThread(rt)
+    retries = RetryScheduler(rt)
+    for thread in (scheduler, retries):
+        thread.start()
+    try:
         while not stopper.event.wait(1.0):
-            if all(_exited(pid) for pid in pids):
-                raise click.ClickException("every worker process exited")
+            if workers.check():  # a worker died (crash, kill -9): it is replaced, its runs reconciled
+                scheduler.tick_soon()
     finally:
         for thread in (scheduler, retries):
-            if thread is not None:
-                thread.stop()
-        stop_children(pids, redis=rt.redis)
-
-
-def _exited(pid: int) -> bool:
-    try:
-        done, _ = os.waitpid(pid, os.WNOHANG)
-        return done != 0
-    except ChildProcessError:
-        return True
+            thread.stop()
+        workers.stop()
 
 
 __all__ = ["serve", "web", "worker"]

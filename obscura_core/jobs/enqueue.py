@@ -116,6 +116,10 @@ def _insert(db: Session, queue: str, items: Iterable[Item]) -> list[str]:
 
 @event.listens_for(Session, "after_commit")
 def _feed_after_commit(session: Session) -> None:
+    if session.in_nested_transaction():
+        # SQLAlchemy reports a released SAVEPOINT (each hook call with ``savepoint=db``) as a
+        # commit too; the rows are not committed yet, so the feed waits for the real commit
+        return
     to_feed = session.info.pop(_FEED, None)
     if not to_feed:
         return

@@ -2,16 +2,24 @@
 
 A job may run only while it holds one of ``concurrency × background_worker_concurrency`` slots
 of its queue. Slots are session-level advisory locks on a dedicated connection, so they are
-released when the job ends or its process dies.
+released when the job ends or its process dies. Workers look at the held slots
+(:func:`saturated`) before they take a job, so they pass over queues that are full.
 """
 
 from __future__ import annotations
 
 import zlib
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 import psycopg
+from sqlalchemy import text
 
 from obscura_core.settings import Settings
+from plugin_sdk.models import LibrarySettings
+
+if TYPE_CHECKING:
+    from obscura_core.runtime import Runtime
 
 
 def _queue_key(queue: str) -> int:
@@ -50,3 +58,28 @@ def acquire(settings: Settings, queue: str, limit: int) -> Slot | None:
         raise
     conn.close()
     return None
+
+
+_HELD = text(
+    """
+    SELECT classid::bigint, count(*) FROM pg_locks
+    WHERE locktype = 'advisory' AND objsubid = 2 AND granted
+      AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
+    GROUP BY classid
+    """
+)
+
+
+def saturated(rt: Runtime, queues: Iterable[str]) -> set[str]:
+    """The ``queues`` whose slots are all taken right now (by any worker process): a worker does
+    not take their jobs until one is free, and takes other queues' work meanwhile."""
+    with rt.session() as db:
+        bwc = LibrarySettings.get(db).background_worker_concurrency
+        held = {int(key): int(count) for key, count in db.execute(_HELD)}
+        db.commit()
+    full = set()
+    for name in queues:
+        qd = rt.registry.queues.get(name)
+        if qd is not None and held.get(_queue_key(name) & 0xFFFFFFFF, 0) >= qd.concurrency * bwc:
+            full.add(name)
+    return full
