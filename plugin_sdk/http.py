@@ -22,7 +22,9 @@ from flask import jsonify, request
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic import ValidationError as PydanticValidationError
 from pydantic.alias_generators import to_camel
+from werkzeug.exceptions import RequestEntityTooLarge
 
+from plugin_sdk.bodylimit import json_too_large, limit_json_body, receive_multipart
 from plugin_sdk.errors import ValidationError
 
 if TYPE_CHECKING:
@@ -142,8 +144,13 @@ def format_validation_error(exc: PydanticValidationError, where: str) -> str:
 
 
 def parse_body(model: type[BaseModel]) -> BaseModel:
-    """Validate the request's JSON body against ``model`` (an empty body counts as ``{}``)."""
-    raw = request.get_data(cache=True)
+    """Validate the request's JSON body against ``model`` (an empty body counts as ``{}``), read
+    up to :data:`~plugin_sdk.bodylimit.JSON_MAX_BYTES` (``413`` beyond)."""
+    limit_json_body()
+    try:
+        raw = request.get_data(cache=True)
+    except RequestEntityTooLarge:
+        raise json_too_large() from None
     if not raw.strip():
         data: Any = {}
     else:
@@ -203,6 +210,7 @@ def api_route(
     summary: str = "",
     status: int = 200,
     multipart: bool = False,
+    max_upload: int | None = None,
 ) -> Callable[[F], F]:
     """Register a JSON route on ``bp`` whose inputs are validated from typed models.
 
@@ -210,11 +218,19 @@ def api_route(
     plus Flask's URL variables. ``response`` (a model, ``list[Model]`` or ``Page[Model]``) documents the
     ``data`` of the envelope in the OpenAPI document. ``body``, ``query`` and ``response`` may
     also be functions returning the model, called when needed (models built from the loaded plugins).
+
+    A ``multipart`` route (an upload) has its body read before the view runs, under the library's
+    upload cap or, when smaller, ``max_upload`` (its largest file, in bytes) plus the multipart
+    framing: a larger body is answered ``413`` without being read (:mod:`plugin_sdk.bodylimit`).
     """
 
     def decorator(view: F) -> F:
         @functools.wraps(view)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
+            if multipart:
+                from plugin_sdk.db import get_db
+
+                receive_multipart(get_db(), max_upload)
             if query is not None:
                 kwargs["query"] = parse_query(resolve_model(query))
             if body is not None:

@@ -11,6 +11,11 @@ The upload route of a kind of media kept in folders (the built-in audio librarie
         # saved: the files written, each under its name or "name (2)"…; s.columns() for the new rows
 
 A request's pictures (covers, thumbnails) are read whole with :func:`read_limited`.
+
+The request's body was read under the library's upload cap before the view ran (multipart routes
+of :func:`~plugin_sdk.http.api_route`, :mod:`plugin_sdk.bodylimit`); :func:`receive_uploads` then
+checks the folder's disk can take the files and keep ``minFreeDiskMb`` free
+(:mod:`plugin_sdk.diskspace`) before writing any.
 """
 
 from __future__ import annotations
@@ -25,6 +30,8 @@ from typing import IO, TYPE_CHECKING, Any
 
 from flask import request
 
+from plugin_sdk.bodylimit import PayloadTooLargeError
+from plugin_sdk.diskspace import ensure_free_space, raise_if_disk_full
 from plugin_sdk.errors import NotFoundError, UnsupportedMediaTypeError, ValidationError
 from plugin_sdk.http import api_route
 from plugin_sdk.models import LibraryRoot
@@ -50,6 +57,7 @@ __all__ = [
     "upload_folder",
     "upload_name",
     "upload_route",
+    "upload_size",
     "uploaded_files",
 ]
 
@@ -118,14 +126,30 @@ def claim_name(folder: Path, name: str, tmp: Path) -> Path:
             n += 1
 
 
+def upload_size(file: FileStorage) -> int:
+    """The size in bytes of an uploaded ``file`` (its part was read whole into a temporary file)."""
+    stream = file.stream
+    here = stream.tell()
+    size = stream.seek(0, os.SEEK_END)
+    stream.seek(here)
+    return size
+
+
 def save_upload(file: FileStorage, folder: Path, name: str, suffix: str = "") -> Path:
     """Write an uploaded ``file`` into ``folder`` under ``name`` (a :func:`safe_file_name`) or the
     first free ``name (n)`` (:func:`claim_name`), through a hidden temporary file (named with
-    ``suffix``) that is always removed; answers the file's path."""
+    ``suffix``) that is always removed; answers the file's path. Check the disk first
+    (:func:`~plugin_sdk.diskspace.ensure_free_space` with :func:`upload_size`).
+
+    :raises InsufficientStorageError: the disk filled up while writing (nothing is left).
+    """
     tmp = folder / f".obscura-upload-{secrets.token_hex(8)}{suffix}"
     try:
         file.save(tmp)
         return claim_name(folder, name, tmp)
+    except OSError as exc:
+        raise_if_disk_full(exc, folder)
+        raise
     finally:
         tmp.unlink(missing_ok=True)
 
@@ -172,13 +196,16 @@ def receive_uploads(
     root ``root_id`` (:func:`upload_folder`, ``missing`` its message), each under the name
     ``name_of(file)`` answers (e.g. :func:`upload_name`), or the first free ``name (n)``
     (:func:`save_upload`, its temporary file named with ``suffix(name)``). Every file's name is
-    checked before anything is written: ``name_of`` raises for a file that may not be uploaded.
+    checked before anything is written: ``name_of`` raises for a file that may not be uploaded,
+    and so is the disk (:func:`~plugin_sdk.diskspace.ensure_free_space` for them all).
 
     :return: the root and the files written, in the order sent.
+    :raises InsufficientStorageError: the folder's disk cannot take them and keep its free space.
     """
     root, target = upload_folder(db, root_id, folder, missing)
     files = uploaded_files(what)
     names = [name_of(file) for file in files]
+    ensure_free_space(db, target, sum(upload_size(file) for file in files))
     saved = []
     for file, name in zip(files, names, strict=True):
         path = save_upload(file, target, name, suffix(name) if suffix else "")
@@ -189,16 +216,17 @@ def receive_uploads(
 
 def upload_route(bp: Blueprint, rule: str, response: Any) -> Callable[[F], F]:
     """:func:`~plugin_sdk.http.api_route` for an upload of files into a folder: a multipart
-    ``POST`` (``file``, repeatable) answering the rows it created (``list[response]``, ``201``)."""
+    ``POST`` (``file``, repeatable, the whole body under the library's upload cap) answering the
+    rows it created (``list[response]``, ``201``)."""
     return api_route(bp, rule, methods=["POST"], multipart=True, response=list[response], status=201)
 
 
 def read_limited(stream: IO[bytes], max_bytes: int, too_big: str) -> bytes:
-    """All of ``stream`` (an upload, a download), reading at most one byte more than ``max_bytes``.
+    """All of ``stream`` (an upload), reading at most one byte more than ``max_bytes``.
 
-    :raises ValidationError: it holds more than ``max_bytes`` (``too_big``).
+    :raises PayloadTooLargeError: it holds more than ``max_bytes`` (``too_big``; ``413``).
     """
     data = stream.read(max_bytes + 1)
     if len(data) > max_bytes:
-        raise ValidationError(too_big)
+        raise PayloadTooLargeError(too_big)
     return data

@@ -15,10 +15,11 @@ from flask import Blueprint, current_app
 from pydantic import Field, create_model
 from pydantic.fields import FieldInfo
 
-from plugin_sdk import hookimpl
+from plugin_sdk import SettingsGroup, hookimpl
 from plugin_sdk.db import get_db
 from plugin_sdk.errors import ValidationError
 from plugin_sdk.http import ApiModel, api_route, ok
+from plugin_sdk.limits import LIMITS
 from plugin_sdk.models import LibrarySettings
 from plugin_sdk.settings import read_settings, write_settings
 
@@ -138,3 +139,10 @@ def make_blueprint() -> Blueprint:
 @hookimpl
 def obscura_blueprints() -> list[Blueprint]:
     return [make_blueprint()]
+
+
+@hookimpl
+def obscura_settings_groups() -> list[SettingsGroup]:
+    """The library's limits on what comes in (upload cap, free disk, download timeout): the SDK's
+    upload, disk and download helpers read them (``plugin_sdk.limits``)."""
+    return [LIMITS]

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from plugin_sdk import JobContext
+from plugin_sdk.diskspace import ensure_free_space
 from plugin_sdk.errors import ForbiddenError
 from plugin_sdk.hashing import md5_file, oshash_file
 from plugin_sdk.media import MediaError, ffmpeg_bin, probe
@@ -147,7 +148,9 @@ def process_audio_waveform(payload: Mapping[str, Any], ctx: JobContext) -> dict[
     except MediaError as exc:
         log.warning("waveform of %s: %s", path, exc)
         return {"trackId": track.id, "error": str(exc)[:1000]}
-    size = waveform.write(document, assets.track_file(track.id, assets.WAVEFORM))
+    target = assets.track_file(track.id, assets.WAVEFORM)
+    ensure_free_space(ctx.db, target.parent)  # a full disk fails the run at once, saying so
+    size = waveform.write(document, target)
     track.waveform_at = datetime.now(UTC)
     ctx.db.commit()
     return {"trackId": track.id, "points": document["length"], "bytes": size}

@@ -13,6 +13,7 @@ from PIL import Image as PILImage
 from sqlalchemy.orm import Session
 
 from plugin_sdk import JobContext
+from plugin_sdk.diskspace import ensure_free_space
 from plugin_sdk.errors import ForbiddenError
 from plugin_sdk.hashing import md5_file, oshash_bytes, oshash_file
 from plugin_sdk.models import LibraryRoot
@@ -39,9 +40,11 @@ def process_image_thumbnail(payload: Mapping[str, Any], ctx: JobContext) -> dict
     image = ctx.db.get(Image, payload.get("imageId"))
     if image is None:
         return {"imageId": payload.get("imageId"), "skipped": "the image no longer exists"}
+    grid = assets.asset(image.id, assets.GRID)
+    ensure_free_space(ctx.db, grid.parent)  # a full disk fails the run at once, saying so
     try:
         source = source_of(ctx.db, image)
-        info = render_grid(source, assets.asset(image.id, assets.GRID))
+        info = render_grid(source, grid)
         # the lightbox preview is made again from the current file on its next request
         assets.asset(image.id, assets.PREVIEW).unlink(missing_ok=True)
     except (ThumbnailError, ValueError, OSError) as exc:

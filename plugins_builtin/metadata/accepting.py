@@ -18,9 +18,12 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Session
 
 from plugin_sdk import AcceptedMetadata
+from plugin_sdk.diskspace import ensure_free_space
 from plugin_sdk.errors import ConflictError, ObscuraError, ValidationError
+from plugin_sdk.limits import read_limits
 from plugin_sdk.links import links_for
 from plugin_sdk.metadata import linked_fields, metadata_targets, with_current_names
+from plugin_sdk.storage import cache_dir
 from plugins_builtin.metadata import normalize, store, typed
 from plugins_builtin.metadata.images import ImageError, fetch_image
 from plugins_builtin.metadata.models import ACCEPTED, ScrapeResultRow, StashIdRow
@@ -47,18 +50,20 @@ def check_acceptable(row: ScrapeResultRow) -> None:
         raise ConflictError(f"Scrape result {row.id} was already accepted.", code="already_accepted")
 
 
-def _fetch_all(urls: Mapping[str, str]) -> dict[str, tuple[bytes, str] | str]:
-    """``{key: (bytes, content type)}`` of each URL, downloaded 4 at a time; a failure is its
-    reason (a ``str``) instead."""
+def _fetch_all(urls: Mapping[str, str], timeout: float) -> dict[str, tuple[bytes, str] | str]:
+    """``{key: (bytes, content type)}`` of each URL, downloaded 4 at a time (``timeout``: the
+    library's download timeout); a failure is its reason (a ``str``) instead."""
     if not urls:
         return {}
     with ThreadPoolExecutor(max_workers=min(4, len(urls))) as pool:
-        return dict(zip(urls, pool.map(_try_fetch, urls.values()), strict=True))
+        return dict(zip(urls, pool.map(lambda url: _try_fetch(url, timeout), urls.values()), strict=True))
 
 
-def _fetch_images(urls: Mapping[str, str], warnings: list[str], log: Log) -> dict[str, tuple[bytes, str]]:
+def _fetch_images(
+    urls: Mapping[str, str], warnings: list[str], log: Log, timeout: float
+) -> dict[str, tuple[bytes, str]]:
     """Download the images by slot, in parallel; a failed one is a warning."""
-    got = _fetch_all(urls)
+    got = _fetch_all(urls, timeout)
     for slot, value in got.items():
         if isinstance(value, str):
             what = "image" if slot == "image" else f"{slot} image"
@@ -108,12 +113,15 @@ def apply_result(
     warnings: list[str] = []
     images: dict[str, tuple[bytes, str]] = {}
     if urls:  # fetched outside the transaction: it may take long
+        timeout = read_limits(db).fetch_timeout_seconds
         db.rollback()
-        images = _fetch_images(urls, warnings, log)
+        images = _fetch_images(urls, warnings, log, timeout)
         row = store.get(db, result_id, lock=True)
         if row.status == ACCEPTED:  # another run got here first
             db.rollback()
             return {"resultId": row.id, "status": ACCEPTED, "alreadyAccepted": True}
+    if images:  # kept in the cache by the target plugin: its disk keeps its free space (507 / a failed run)
+        ensure_free_space(db, cache_dir(), 2 * sum(len(body) for body, _ in images.values()))
     image, image_type = images.pop("image", (None, None))
     kept.pop("image", None)
     excluded = {"performers": _missing(row.proposed, kept, "performers"), "tags": _missing(row.proposed, kept, "tags")}
@@ -292,7 +300,9 @@ def _fetch_portraits(db: Session, portraits: Mapping[str, str], source: str, log
     performer = metadata_targets().get("performer")
     if performer is None:
         return
-    for local, got in _fetch_all(portraits).items():
+    timeout = read_limits(db).fetch_timeout_seconds
+    db.rollback()  # no transaction held open while downloading
+    for local, got in _fetch_all(portraits, timeout).items():
         if isinstance(got, str):
             log("warning", f"performer picture not applied: {got}")
             continue
@@ -307,9 +317,9 @@ def _fetch_portraits(db: Session, portraits: Mapping[str, str], source: str, log
             log("warning", f"performer picture not applied: {exc.message}")
 
 
-def _try_fetch(url: str) -> tuple[bytes, str] | str:
+def _try_fetch(url: str, timeout: float) -> tuple[bytes, str] | str:
     try:
-        return fetch_image(url)
+        return fetch_image(url, timeout=timeout)
     except ImageError as exc:
         return str(exc)
 

@@ -1,5 +1,6 @@
-"""Fetching a proposed image: ``http(s)://`` with a timeout, a size cap and a content check, or a
-``data:image/…;base64`` URI. A failure is a :class:`ImageError` the caller turns into a warning."""
+"""Fetching a proposed image: ``http(s)://`` through :func:`plugin_sdk.fetch.fetch_url` (timeouts,
+a size cap, an ``image/*`` answer), or a ``data:image/…;base64`` URI; either way the bytes must
+decode as a picture. A failure is a :class:`ImageError` the caller turns into a warning."""
 
 from __future__ import annotations
 
@@ -8,8 +9,9 @@ import binascii
 import io
 import re
 
-import requests
 from PIL import Image, UnidentifiedImageError
+
+from plugin_sdk.fetch import IMAGE, UrlFetchError, fetch_url
 
 MAX_BYTES = 20 * 1024 * 1024
 TIMEOUT_S = 20.0
@@ -47,24 +49,11 @@ def _from_data_uri(url: str, max_bytes: int) -> bytes:
 
 def _download(url: str, max_bytes: int, timeout: float) -> bytes:
     try:
-        with requests.get(url, stream=True, timeout=timeout, headers={"User-Agent": USER_AGENT}) as response:
-            if response.status_code >= 400:
-                raise ImageError(f"{url[:120]} answered HTTP {response.status_code}")
-            kind = response.headers.get("Content-Type", "").split(";")[0].strip().lower()
-            if kind and not kind.startswith("image/") and kind != "application/octet-stream":
-                raise ImageError(f"{url[:120]} is {kind}, not an image")
-            declared = response.headers.get("Content-Length", "")
-            if declared.isdigit() and int(declared) > max_bytes:
-                raise ImageError(f"{url[:120]} is {int(declared) // (1024 * 1024)} MB; the limit is "
-                                 f"{max_bytes // (1024 * 1024)} MB")  # fmt: skip
-            body = bytearray()
-            for chunk in response.iter_content(64 * 1024):
-                body += chunk
-                if len(body) > max_bytes:
-                    raise ImageError(f"{url[:120]} is larger than {max_bytes // (1024 * 1024)} MB")
-            return bytes(body)
-    except requests.RequestException as exc:
-        raise ImageError(f"{url[:120]} could not be fetched ({type(exc).__name__})") from exc
+        return fetch_url(
+            url, max_bytes=max_bytes, accept=IMAGE, timeout=timeout, headers={"User-Agent": USER_AGENT}
+        ).body
+    except UrlFetchError as exc:
+        raise ImageError(exc.message) from exc
 
 
 def _checked_type(body: bytes) -> str:

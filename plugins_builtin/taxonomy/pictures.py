@@ -9,19 +9,18 @@ Files: ``<cache>/<plural>/<shard>/<id>/image.{jpg,png}``.
 from __future__ import annotations
 
 import io
-import urllib.error
-import urllib.request
 import warnings
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from plugin_sdk.errors import UnsupportedMediaTypeError, ValidationError
+from plugin_sdk.fetch import IMAGE, fetch_url
 from plugin_sdk.storage import atomic_write, cache_path, delete_cache
 from plugins_builtin.taxonomy.jpeg_passthrough import kept_as_is
 
-MAX_BYTES = 20 * 1024 * 1024
+MAX_MIB = 20
+MAX_BYTES = MAX_MIB * 1024 * 1024
 MAX_PIXELS = 80_000_000
 MAX_SIDE = 2000
 FETCH_TIMEOUT_S = 20.0
@@ -45,7 +44,7 @@ def _decode(data: bytes) -> tuple[Image.Image, bool]:
     if not data:
         raise ValidationError("The picture is empty.")
     if len(data) > MAX_BYTES:
-        raise ValidationError(f"Pictures may be at most {MAX_BYTES // (1024 * 1024)} MiB.")
+        raise ValidationError(f"Pictures may be at most {MAX_MIB} MiB.")
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
@@ -112,34 +111,7 @@ def remove(plural: str, entity_id: str) -> None:
     delete_cache(plural, entity_id)
 
 
-class _HttpOnlyRedirects(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, req, fp, code, msg, headers, newurl):  # type: ignore[no-untyped-def]
-        if urlsplit(newurl).scheme not in ("http", "https"):
-            raise ValidationError("The URL redirects somewhere that is not http(s).")
-        return super().redirect_request(req, fp, code, msg, headers, newurl)
-
-
 def fetch(url: str, limit: int = MAX_BYTES, timeout: float = FETCH_TIMEOUT_S) -> bytes:
-    """Download a picture: http(s) only, ``image/*`` content type, at most ``limit`` bytes."""
-    parts = urlsplit(url.strip())
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ValidationError("Give an http:// or https:// URL.")
-    opener = urllib.request.build_opener(_HttpOnlyRedirects)
-    request = urllib.request.Request(url.strip(), headers={"User-Agent": "Obscura", "Accept": "image/*"})
-    try:
-        with opener.open(request, timeout=timeout) as resp:
-            ctype = resp.headers.get_content_type()
-            if not ctype.startswith("image/"):
-                raise UnsupportedMediaTypeError(f"The URL answered with {ctype}, not a picture.")
-            length = resp.headers.get("Content-Length")
-            if length and length.isdigit() and int(length) > limit:
-                raise ValidationError(f"The picture is larger than {limit // (1024 * 1024)} MiB.")
-            data = resp.read(limit + 1)
-    except urllib.error.HTTPError as exc:
-        raise ValidationError(f"The URL answered HTTP {exc.code}.", code="fetch_failed") from None
-    except (urllib.error.URLError, TimeoutError, OSError, ValueError) as exc:
-        reason = getattr(exc, "reason", None) or exc
-        raise ValidationError(f"The picture could not be downloaded: {reason}", code="fetch_failed") from None
-    if len(data) > limit:
-        raise ValidationError(f"The picture is larger than {limit // (1024 * 1024)} MiB.")
-    return data
+    """Download a picture: ``http(s)`` only, an ``image/*`` answer, at most ``limit`` bytes, within
+    ``timeout`` (:func:`plugin_sdk.fetch.fetch_url`, whose 4xx errors it raises)."""
+    return fetch_url(url, max_bytes=limit, accept=IMAGE, timeout=timeout, what="picture").body

@@ -10,6 +10,8 @@ from typing import Any
 
 from plugin_sdk import JobContext
 from plugin_sdk.assets import discard_other_copy, existing_path, write_path
+from plugin_sdk.diskspace import check_free_space
+from plugin_sdk.limits import read_limits
 from plugin_sdk.media import MediaError, ffmpeg_bin
 from plugin_sdk.models import LibrarySettings
 from plugin_sdk.settings import read_settings
@@ -44,7 +46,9 @@ def sprite_url(video_id: str) -> str:
 def process_preview(payload: Mapping[str, Any], ctx: JobContext) -> dict[str, Any]:
     """Thumbnail, preview clip and trickplay of one video, each when missing (all of them when
     ``force``: "Rebuild previews"). Trickplay follows its switch except on a forced rebuild, a
-    person's request; left out, it is listed under ``skippedParts`` and the run completes."""
+    person's request; left out, it is listed under ``skippedParts`` and the run completes. Each
+    file is written only while its disk keeps Settings → Limits' free space: else the run fails
+    at once, saying so (:mod:`plugin_sdk.diskspace`)."""
     video = ctx.db.get(Video, payload.get("videoId"))
     if video is None:
         return {"videoId": payload.get("videoId"), "skipped": "the video no longer exists"}
@@ -54,6 +58,7 @@ def process_preview(payload: Mapping[str, Any], ctx: JobContext) -> dict[str, An
     src = source_path(ctx.db, video)
     params = preview_params(read_settings(ctx.db, GENERATION))
     dedicated = bool(LibrarySettings.get(ctx.db).metadata_storage_dedicated)
+    keep_free = read_limits(ctx.db).min_free_bytes
     files = assets.files_of(ctx.db, video)
     ours = {key: af.ours for key, af in files.items()}  # decided before this run writes anything
     ffmpeg = ffmpeg_bin()
@@ -65,7 +70,9 @@ def process_preview(payload: Mapping[str, Any], ctx: JobContext) -> dict[str, An
         return existing_path(files[key], dedicated) is None
 
     def target(key: str) -> Path:
-        return write_path(files[key], dedicated, sidecar_is_ours=ours[key])
+        path = write_path(files[key], dedicated, sidecar_is_ours=ours[key])
+        check_free_space(path.parent, keep_free=keep_free)
+        return path
 
     kept_in_cache: list[str] = []
     skipped_parts: dict[str, str] = {}

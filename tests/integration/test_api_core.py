@@ -182,7 +182,7 @@ def test_library_settings_defaults_and_partial_update(client) -> None:
     assert settings["backgroundWorkerConcurrency"] == 1
     assert settings["scanIntervalMinutes"] == 60
     assert settings["testMode"] == "quick" and settings["testRatio"] == 0.5, "a plugin's settings group"
-    assert len(settings) == 8 + 5, "the core's settings and the test plugin's, and no others"
+    assert len(settings) == 8 + 3 + 5, "the core's settings (its row and Limits) and the test plugin's, and no others"
 
     updated = client.put(
         "/api/settings/library", json={"backgroundWorkerConcurrency": 4, "testMode": "thorough", "testLimit": 7}

@@ -265,7 +265,7 @@ def test_settings_page_empty(client) -> None:
     for title in ("Scanning", "Generation", "Workers", "Job tests", "Content", "Maintenance", "Plugins"):
         assert f">{title}</h2>" in html
     assert html.index(">Workers</h2>") < html.index(">Job tests</h2>") < html.index(">Content</h2>"), "by order"
-    assert html.count('data-setting="') == 8 + 5, "every library setting has an input"
+    assert html.count('data-setting="') == 8 + 3 + 5, "every library setting has an input"
     # plugin sections in order; a broken one shows a notice instead of breaking the page
     assert html.index("Greeting style: Greetings") < html.index("This section could not be shown")
     assert "UndefinedError" in html

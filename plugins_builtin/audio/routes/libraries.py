@@ -9,6 +9,7 @@ from pydantic import Field
 from sqlalchemy import select
 
 from plugin_sdk.db import get_db, new_id
+from plugin_sdk.diskspace import ensure_free_space
 from plugin_sdk.edits import EditableFields, patch_row
 from plugin_sdk.errors import NotFoundError, ValidationError
 from plugin_sdk.http import Page, Pagination, api_route, ok
@@ -121,7 +122,14 @@ def make_blueprint() -> Blueprint:
             raise NotFoundError("This library has no cover.", code="asset_missing")
         return send_file(path, mimetype="image/jpeg", conditional=True, max_age=0)
 
-    @api_route(bp, "/api/audio-libraries/<library_id>/cover", methods=["POST"], multipart=True, response=LibraryOut)
+    @api_route(
+        bp,
+        "/api/audio-libraries/<library_id>/cover",
+        methods=["POST"],
+        multipart=True,
+        response=LibraryOut,
+        max_upload=MAX_COVER_BYTES,
+    )
     def set_cover(library_id: str):
         """Upload a cover picture (multipart ``file``)."""
         db = get_db()
@@ -130,6 +138,7 @@ def make_blueprint() -> Blueprint:
         if file is None:
             raise ValidationError("Send the picture as a multipart field named 'file'.")
         data = read_limited(file.stream, MAX_COVER_BYTES, "Cover pictures may be at most 20 MiB.")
+        ensure_free_space(db, assets.library_file(library.id, assets.COVER).parent, len(data))
         try:
             assets.save_cover(data, assets.library_file(library.id, assets.COVER))
         except (OSError, ValueError):

@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from plugin_sdk.db import get_db
 from plugin_sdk.deletion import DeleteQuery, delete_media
+from plugin_sdk.diskspace import ensure_free_space
 from plugin_sdk.edits import NOT_NULL as EDIT_NOT_NULL
 from plugin_sdk.edits import EditableFields, apply_patch, patch_row
 from plugin_sdk.errors import ConflictError, NotFoundError, ValidationError
@@ -91,7 +92,9 @@ def _detail(db: Any, image: Image) -> ImageDetail:
 
 
 def make_preview(db: Any, image: Image, path: Path) -> None:
-    """Make the lightbox preview on its first request; a file that went bad answers 404 below."""
+    """Make the lightbox preview on its first request; a file that went bad answers 404 below, a
+    disk too full to keep it 507."""
+    ensure_free_space(db, path.parent)
     try:
         render_preview(source_of(db, image), path)
     except (ThumbnailError, ValueError, OSError) as exc:

@@ -13,10 +13,13 @@ from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.orm import Session
 
 from plugin_sdk.db import get_db
+from plugin_sdk.diskspace import ensure_free_space
 from plugin_sdk.errors import NotFoundError, ValidationError
 from plugin_sdk.http import ApiModel, Pagination, api_route, ok
+from plugin_sdk.limits import read_limits
 from plugin_sdk.links import entities_deleted
 from plugin_sdk.search import LIKE_ESCAPE, contains_pattern, ilike_contains
+from plugin_sdk.uploads import read_limited
 from plugins_builtin.taxonomy import pictures
 from plugins_builtin.taxonomy.counts import SCENES, counts_by_type, link_totals
 from plugins_builtin.taxonomy.kinds import Kind
@@ -187,6 +190,7 @@ def register_shared(bp: Blueprint, kind: Kind, detail: Callable[[Session, Any], 
         return ok(detail(db, row))
 
     def _picture(db: Session, row: Any, data: bytes) -> Any:
+        ensure_free_space(db, pictures.picture_path(kind.plural, row.id, "jpeg").parent, 2 * len(data))
         row.image_format = pictures.store(kind.plural, row.id, data)
         row.image_at = datetime.now(UTC)
         row.image_source = None  # chosen here: an import never replaces it
@@ -200,6 +204,7 @@ def register_shared(bp: Blueprint, kind: Kind, detail: Callable[[Session, Any], 
         multipart=True,
         response=out,
         summary=f"Upload the {label}'s picture (multipart ``file``; JPEG, PNG, WebP, GIF…).",
+        max_upload=pictures.MAX_BYTES,
     )
     def upload_image(entity_id: str):
         db = get_db()
@@ -207,7 +212,7 @@ def register_shared(bp: Blueprint, kind: Kind, detail: Callable[[Session, Any], 
         file = request.files.get("file")
         if file is None:
             raise ValidationError("Send the picture as a multipart field named 'file'.")
-        data = file.stream.read(pictures.MAX_BYTES + 1)
+        data = read_limited(file.stream, pictures.MAX_BYTES, f"Pictures may be at most {pictures.MAX_MIB} MiB.")
         return _picture(db, row, data)
 
     @api_route(
@@ -221,7 +226,7 @@ def register_shared(bp: Blueprint, kind: Kind, detail: Callable[[Session, Any], 
     def image_from_url(entity_id: str, body: UrlIn):
         db = get_db()
         row = kind.get(db, entity_id)
-        return _picture(db, row, pictures.fetch(body.url))
+        return _picture(db, row, pictures.fetch(body.url, timeout=read_limits(db).fetch_timeout_seconds))
 
     @api_route(
         bp, f"{base}/<entity_id>/image", methods=["DELETE"], response=out, summary=f"Remove the {label}'s picture."

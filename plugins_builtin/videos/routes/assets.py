@@ -3,24 +3,24 @@
 from __future__ import annotations
 
 import io
-import urllib.request
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
-from urllib.parse import urlsplit
 
 from flask import Blueprint, Response, send_file
 from PIL import Image, UnidentifiedImageError
 from pydantic import Field
 
 from plugin_sdk.db import get_db
+from plugin_sdk.diskspace import ensure_free_space
 from plugin_sdk.errors import NotFoundError, ValidationError
+from plugin_sdk.fetch import IMAGE, fetch_url
 from plugin_sdk.files import send_source
 from plugin_sdk.http import ApiModel, api_route
+from plugin_sdk.limits import read_limits
 from plugin_sdk.media import MediaError, run
 from plugin_sdk.rows import answer_row
 from plugin_sdk.storage import atomic_write
-from plugin_sdk.uploads import read_limited
 from plugins_builtin.videos import assets
 from plugins_builtin.videos.models import Video
 from plugins_builtin.videos.routes.common import get_video, video_source
@@ -104,6 +104,7 @@ def make_blueprint() -> Blueprint:
             raise ValidationError(f"seconds ({body.seconds:g}) is past the end of the video ({video.duration:g} s).")
         src = video_source(db, video)
         target = assets.asset(video.id, assets.CUSTOM_THUMB)
+        ensure_free_space(db, target.parent)
         try:
             with atomic_write(target) as tmp:
                 run(
@@ -133,21 +134,19 @@ def make_blueprint() -> Blueprint:
 
     @api_route(bp, "/api/videos/<video_id>/thumbnail/from-url", methods=["POST"], body=FromUrlIn, response=VideoDetail)
     def from_url(video_id: str, body: FromUrlIn):
-        """Download an image (http/https, ≤ 20 MiB) and use it as the video's thumbnail."""
+        """Download an image (http/https, an ``image/*`` answer, ≤ 20 MiB, within the download
+        timeout of Settings → Limits) and use it as the video's thumbnail."""
         db = get_db()
         video = get_video(db, video_id)
-        if urlsplit(body.url).scheme not in ("http", "https"):
-            raise ValidationError("Only http:// and https:// image URLs can be used.")
-        try:
-            with urllib.request.urlopen(body.url, timeout=15) as resp:
-                data = read_limited(resp, MAX_THUMB_DOWNLOAD, "That image is larger than 20 MiB.")
-        except (OSError, ValueError) as exc:
-            raise ValidationError(f"The image could not be downloaded: {exc}") from None
+        data = fetch_url(
+            body.url, max_bytes=MAX_THUMB_DOWNLOAD, accept=IMAGE, timeout=read_limits(db).fetch_timeout_seconds
+        ).body
         try:
             image = Image.open(io.BytesIO(data))
             image.load()
         except (UnidentifiedImageError, OSError, Image.DecompressionBombError):
             raise ValidationError("That URL did not return an image Obscura can read.") from None
+        ensure_free_space(db, assets.asset(video.id, assets.CUSTOM_THUMB).parent)
         assets.store_custom_thumbnail(video.id, image)
         return _use_thumbnail(db, video, custom=True)
 

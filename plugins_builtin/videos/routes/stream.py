@@ -6,9 +6,11 @@ from flask import Blueprint, Response, send_file
 from pydantic import Field
 
 from plugin_sdk.db import get_db
+from plugin_sdk.diskspace import check_free_space
 from plugin_sdk.errors import ConflictError
 from plugin_sdk.files import send_source
 from plugin_sdk.http import ApiModel, parse_query
+from plugin_sdk.limits import read_limits
 from plugin_sdk.media import ffmpeg_bin
 from plugin_sdk.storage import cache_dir
 from plugins_builtin.videos.routes.common import get_video, video_source
@@ -80,8 +82,12 @@ def make_blueprint() -> Blueprint:
         chosen = find_rendition(renditions_for(video.width, video.height, DEFAULT_MAX_HEIGHT_LIVE), rendition)
         path = video_source(db, video)
         duration = video.duration
+        keep_free = read_limits(db).min_free_bytes
         db.close()  # an encode can take seconds: do not hold a database connection meanwhile
-        cached = shared_cache(cache_dir(), ffmpeg_bin()).segment(video.id, path, duration, chosen, index)
+        hls = shared_cache(cache_dir(), ffmpeg_bin())
+        if not hls.segment_path(video.id, chosen, index).is_file():  # a new segment: 507 when the disk is too full
+            check_free_space(hls.root, keep_free=keep_free)
+        cached = hls.segment(video.id, path, duration, chosen, index)
         response = send_file(cached, mimetype="video/mp2t", conditional=True, max_age=31536000)
         response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
         return response

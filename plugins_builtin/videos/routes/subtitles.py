@@ -11,9 +11,11 @@ from pydantic import Field
 from sqlalchemy import select, update
 
 from plugin_sdk.db import get_db, new_id
+from plugin_sdk.diskspace import ensure_free_space
 from plugin_sdk.errors import NotFoundError, ValidationError
 from plugin_sdk.http import ApiModel, api_route, ok
 from plugin_sdk.storage import atomic_write
+from plugin_sdk.uploads import read_limited
 from plugins_builtin.videos import assets
 from plugins_builtin.videos.models import VideoSubtitle
 from plugins_builtin.videos.routes.common import get_video
@@ -66,7 +68,13 @@ def make_blueprint() -> Blueprint:
         return ok([subtitle_out(video.id, t) for t in rows])
 
     @api_route(
-        bp, "/api/videos/<video_id>/subtitles", methods=["POST"], multipart=True, response=SubtitleOut, status=201
+        bp,
+        "/api/videos/<video_id>/subtitles",
+        methods=["POST"],
+        multipart=True,
+        response=SubtitleOut,
+        status=201,
+        max_upload=MAX_SUBTITLE_BYTES,
     )
     def upload(video_id: str):
         """Upload a .srt, .vtt, .ass or .ssa file (multipart ``file``, optional ``language``, ``label``)."""
@@ -82,9 +90,7 @@ def make_blueprint() -> Blueprint:
         if language != "und" and not LANG_RE.match(language):
             raise ValidationError("language must be a code such as 'en', 'eng' or 'pt-br'.")
         label = (request.form.get("label") or "").strip()[:200] or None
-        data = file.stream.read(MAX_SUBTITLE_BYTES + 1)
-        if len(data) > MAX_SUBTITLE_BYTES:
-            raise ValidationError("Subtitle files may be at most 5 MiB.")
+        data = read_limited(file.stream, MAX_SUBTITLE_BYTES, "Subtitle files may be at most 5 MiB.")
         with tempfile.NamedTemporaryFile(suffix=f".{fmt}") as tmp:
             tmp.write(data)
             tmp.flush()
@@ -96,6 +102,7 @@ def make_blueprint() -> Blueprint:
         if not parse_vtt_cues(vtt):
             raise ValidationError("That subtitle file has no cues Obscura could read.")
         name = f"upload-{new_id()[:12]}.vtt"
+        ensure_free_space(db, assets.subtitle_file(video.id, name).parent, 2 * (len(vtt) + len(text)))
         with atomic_write(assets.subtitle_file(video.id, name)) as tmp_path:
             tmp_path.write_text(vtt, encoding="utf-8")
         raw_name = None

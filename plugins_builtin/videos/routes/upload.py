@@ -7,12 +7,13 @@ from pathlib import Path
 from flask import Blueprint, request
 
 from plugin_sdk.db import get_db
+from plugin_sdk.diskspace import ensure_free_space
 from plugin_sdk.errors import ConflictError, NotFoundError, UnsupportedMediaTypeError, ValidationError
 from plugin_sdk.http import api_route, ok
 from plugin_sdk.jobs import enqueue_job
 from plugin_sdk.library import root_option
 from plugin_sdk.models import LibraryRoot
-from plugin_sdk.uploads import safe_file_name, save_upload
+from plugin_sdk.uploads import safe_file_name, save_upload, upload_size
 from plugins_builtin.videos import queues
 from plugins_builtin.videos.new_rows import insert_new_files
 from plugins_builtin.videos.scanning.filetypes import VIDEO_EXTENSIONS, split_extension
@@ -26,7 +27,8 @@ def make_blueprint() -> Blueprint:
     @api_route(bp, "/api/videos/upload", methods=["POST"], multipart=True, status=201)
     def upload():
         """Upload a video (multipart ``file`` + ``libraryRootId``) as a movie at the root; it is probed,
-        fingerprinted and previewed in the background. Name collisions get `` (2)``, `` (3)``…"""
+        fingerprinted and previewed in the background. Name collisions get `` (2)``, `` (3)``…
+        The body is capped by Settings → Limits (413), and the root's disk must keep its free space (507)."""
         db = get_db()
         file = request.files.get("file")
         if file is None or not file.filename:
@@ -42,6 +44,7 @@ def make_blueprint() -> Blueprint:
             raise UnsupportedMediaTypeError(
                 f"'{name}' is not a video file Obscura indexes ({', '.join(sorted(VIDEO_EXTENSIONS))})."
             )
+        ensure_free_space(db, root.path, upload_size(file))
         target = save_upload(file, Path(root.path), name, ".part")
         st = target.stat()
         new, _ = insert_new_files(db, root, [FileEntry(str(target), st.st_size, st.st_mtime)])

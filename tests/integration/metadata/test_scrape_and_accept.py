@@ -253,7 +253,7 @@ def test_reject(client: Any, run_jobs: Any, video_id: str) -> None:
         ("data:image/png;base64," + base64.b64encode(_png()).decode(), True, None),
         ("{server}/ok.png", True, None),
         ("{server}/page.html", False, "is text/html, not an image"),
-        ("{server}/huge.jpg", False, "the limit is 20 MB"),
+        ("{server}/huge.jpg", False, "the limit is 20 MiB"),
         ("{server}/missing.png", False, "answered HTTP 404"),
     ],
 )
