@@ -56,7 +56,7 @@ from plugin_sdk.types import (
     Stylesheet,
 )
 
-SDK_VERSION = "0.5.0"
+SDK_VERSION = "0.6.0"
 PROJECT_NAME = "obscura"
 
 hookimpl = pluggy.HookimplMarker(PROJECT_NAME)
