@@ -10,6 +10,7 @@ only what is not there yet. A dry run does all of it in one transaction and roll
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import logging
 import multiprocessing
@@ -435,11 +436,15 @@ class Importing:
         their reports are merged here, and the records they left for later handed over."""
         context = multiprocessing.get_context("fork")
         work = []
-        for i, ids in enumerate(parts):
-            part = spool.part(f"scenes{i}")
-            proc = context.Process(target=self._read_part, args=(ids, part), daemon=True)
-            proc.start()
-            work.append((proc, part))
+        gc.freeze()  # what exists now is the readers' to read, not to collect: no full-heap scans, no copied pages
+        try:
+            for i, ids in enumerate(parts):
+                part = spool.part(f"scenes{i}")
+                proc = context.Process(target=self._read_part, args=(ids, part), daemon=True)
+                proc.start()
+                work.append((proc, part))
+        finally:
+            gc.unfreeze()
         extra_files = 0
         results = []
         for proc, part in work:
@@ -463,6 +468,7 @@ class Importing:
         report, the extra files and the records to hand over in ``part.result``. Touches no
         database connection of the parent's (nothing here writes; ``later`` only collects)."""
         payload: tuple[Any, ...]
+        gc.disable()  # a short-lived reader whose records hold no cycles: the collector would only scan
         try:
             self._progress = None
             self.report = Report(path=self.report.path, dry_run=self.report.dry_run, schema_version=self.reader.version)
