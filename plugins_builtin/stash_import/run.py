@@ -50,6 +50,8 @@ Progress = Callable[[int, str], None]
 Pending = tuple[str, dict[str, Any], str, str, str | None]
 """A record to hand over: ``(key, fields, what, digest, target id)``."""
 LINK_KEYS = ("id", "tag_ids", "performer_ids", "studio_id", "stash_ids")
+"""What the links and stash-ids steps read of a Stash row."""
+SCENES = ("scenes", "Scenes")
 LINKS = ("links", "Links")
 STASH_IDS = ("stash_ids", "Stash IDs")
 FORK_FROM_SCENES = 20_000
@@ -58,7 +60,6 @@ Record = tuple[str, dict[str, Any], str]
 """A record to hand over: ``(key, fields, what)``."""
 Later = tuple[str, tuple[str, str], list[Any]]
 """Records to :meth:`Importing.give`: ``(entity, report as, pending records)``."""
-"""What the links and stash-ids steps read of a Stash row."""
 
 
 @dataclass
@@ -116,7 +117,8 @@ class Importing:
         self.lock = threading.Lock()
         """Guards the report: the scenes' links are handed over on a thread of their own (:class:`FollowUps`)."""
         self._progress = progress
-        self._total = max(1, sum(reader.counts().values()))
+        self.counts = reader.counts()
+        self._total = max(1, sum(self.counts.values()))
         self._done = 0
 
     # ------------------------------------------------------------------ plumbing
@@ -160,7 +162,7 @@ class Importing:
         self,
         entity: str,
         report_as: tuple[str, str],
-        records: list[tuple[str, dict[str, Any], str]],
+        records: list[Record],
         db: Session | None = None,
     ) -> dict[str, ImportOutcome]:
         """Give ``records`` (key, fields, what) to ``entity``'s importer, leaving out the unchanged
@@ -168,9 +170,7 @@ class Importing:
         ``{key: outcome}`` of the records handed over."""
         return self.give(entity, report_as, self.pending(entity, report_as, records), db)
 
-    def pending(
-        self, entity: str, report_as: tuple[str, str], records: list[tuple[str, dict[str, Any], str]]
-    ) -> list[Pending]:
+    def pending(self, entity: str, report_as: tuple[str, str], records: list[Record]) -> list[Pending]:
         """Count ``records`` as read; the ones to hand over (new, or changed since the last run)."""
         out: list[Pending] = []
         unchanged = 0
@@ -360,7 +360,6 @@ class Importing:
         """Scenes → videos: read in id order (by several processes for a big library,
         :meth:`read_scenes_forked`), handed over in path order (:mod:`.spool`); the links and stash
         ids of a scene follow its video."""
-        report_as = ("scenes", "Scenes")
         with PathSpool() as spool:
             parts = self.reader.scene_id_parts(self.read_processes())
             if len(parts) > 1:
@@ -370,7 +369,7 @@ class Importing:
             with FollowUps(self) as follow:
                 for batch in spool.sorted_batches(self.options.batch_size):
                     pending = [p for p, _ in batch]
-                    outcomes = self.give("video", report_as, pending)
+                    outcomes = self.give("video", SCENES, pending)
                     for key, fields, _, _, _ in pending:
                         outcome = outcomes.get(key)
                         if outcome is not None and outcome.status == SKIPPED and "root" in (outcome.reason or ""):
@@ -393,10 +392,9 @@ class Importing:
         """Read the scenes (``ids``: a range of them), spool the videos to hand over and pass the
         links and stash ids of unchanged videos to ``later``; the number of extra files."""
         extra_files = 0
-        report_as = ("scenes", "Scenes")
         for chunk in self.batched(reader.scenes(ids)):
             records = []
-            counts = self.report.entity(*report_as)
+            counts = self.report.entity(*SCENES)
             by_key = {}
             for s in chunk:
                 fields = convert.scene_video(s, self.paths)
@@ -411,7 +409,7 @@ class Importing:
                 key = str(s["id"])
                 by_key[key] = {k: s[k] for k in LINK_KEYS}
                 records.append((key, fields, f"scene {s['id']} ({s['files'][0]['path']})"))
-            pending = self.pending("video", report_as, records)
+            pending = self.pending("video", SCENES, records)
             spool.add([(p[1]["path"], (p, by_key.pop(p[0]))) for p in pending])
             known = list(by_key.values())  # unchanged videos: their links and stash ids now
             for entity, as_, follow_ups in (
@@ -429,7 +427,7 @@ class Importing:
             return self.options.read_processes
         if "fork" not in multiprocessing.get_all_start_methods() or (os.cpu_count() or 1) < 2:
             return 1
-        return 2 if self.reader.counts().get("scenes", 0) >= FORK_FROM_SCENES else 1
+        return 2 if self.counts.get("scenes", 0) >= FORK_FROM_SCENES else 1
 
     def read_scenes_forked(self, spool: PathSpool, parts: list[tuple[int, int]]) -> int:
         """:meth:`read_scenes` of each id range in a forked process, into a part of ``spool``;
@@ -628,9 +626,9 @@ class FollowUps:
 
     def __init__(self, run: Importing) -> None:
         self.run = run
-        self.inline = run.options.dry_run
-        self.session = None if self.inline else Session(bind=run.db.get_bind(), expire_on_commit=False)
-        self.pool = None if self.inline else ThreadPoolExecutor(1, thread_name_prefix="stash-import-links")
+        inline = run.options.dry_run
+        self.session = None if inline else Session(bind=run.db.get_bind(), expire_on_commit=False)
+        self.pool = None if inline else ThreadPoolExecutor(1, thread_name_prefix="stash-import-links")
         self.waiting: deque[Future[None]] = deque()
 
     def _hand_over(self, rows: list[dict[str, Any]]) -> None:

@@ -35,7 +35,6 @@ class PathSpool:
         self._conn.execute("PRAGMA journal_mode=OFF")
         self._conn.execute("PRAGMA synchronous=OFF")
         self._conn.execute("CREATE TABLE spool (seq INTEGER PRIMARY KEY, path TEXT NOT NULL, item BLOB NOT NULL)")
-        self.count = 0
 
     def add(self, items: list[tuple[str, Any]]) -> None:
         if not items:
@@ -44,7 +43,6 @@ class PathSpool:
             "INSERT INTO spool (path, item) VALUES (?, ?)",
             [(path, pickle.dumps(item, protocol=pickle.HIGHEST_PROTOCOL)) for path, item in items],
         )
-        self.count += len(items)
 
     def finish(self) -> None:
         """Commit and close (a part filled by a forked process, read back by its spool)."""
